@@ -1,0 +1,52 @@
+package dev.tollgate.spi;
+
+import dev.tollgate.spi.http.UpstreamHttp;
+import dev.tollgate.spi.metrics.Metrics;
+import dev.tollgate.spi.state.StateBackend;
+import java.time.Clock;
+
+/**
+ * What the kernel offers a plugin. Every method has a default that throws, so that this interface
+ * can grow without breaking plugins and a test double implements only what it needs.
+ */
+public interface PluginContext {
+
+    /** The SPI version the kernel implements, for example {@code 1.0.0}. */
+    default String spiVersion() {
+        throw new UnsupportedOperationException("spiVersion");
+    }
+
+    /** The id of the plugin this context was handed to. */
+    default String pluginId() {
+        throw new UnsupportedOperationException("pluginId");
+    }
+
+    /** Wall clock; tests substitute a fixed one. Use {@link System#nanoTime()} for durations. */
+    default Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    /** Counters and gauges that appear in the kernel's metrics, prefixed with the plugin id. */
+    default Metrics metrics() {
+        throw new UnsupportedOperationException("metrics");
+    }
+
+    /**
+     * The kernel's pooled, non-blocking HTTP client, for calls that belong to no request (token
+     * refresh, model discovery). Inside a request use {@link dev.tollgate.spi.provider.ProviderCall#http()},
+     * which is cancelled with the request.
+     */
+    default UpstreamHttp http() {
+        throw new UnsupportedOperationException("http");
+    }
+
+    /** Shared state: in-process by default, Redis when a state plugin is configured. */
+    default StateBackend state() {
+        throw new UnsupportedOperationException("state");
+    }
+
+    /** A logger named after the plugin. */
+    default System.Logger logger() {
+        return System.getLogger("tollgate.plugin");
+    }
+}

@@ -1,0 +1,9 @@
+/**
+ * Fakes and fixtures for unit-testing Tollgate plugins without a gateway: a scripted upstream
+ * ({@link dev.tollgate.spi.testkit.ScriptedUpstreamHttp}), a provider call that runs every callback
+ * on one thread like the kernel does ({@link dev.tollgate.spi.testkit.FakeProviderCall}), a sink that
+ * records a stream ({@link dev.tollgate.spi.testkit.RecordingChunkSink}), a plugin context
+ * ({@link dev.tollgate.spi.testkit.FakePluginContext}) and SSE fixtures
+ * ({@link dev.tollgate.spi.testkit.SseFixtures}).
+ */
+package dev.tollgate.spi.testkit;
