@@ -1,0 +1,229 @@
+package dev.tollgate.plugin.openai;
+
+import dev.tollgate.spi.config.ConfigException;
+import dev.tollgate.spi.config.PluginConfig;
+import dev.tollgate.spi.http.Headers;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The settings of one deployment. Holds the API key but never shows it: {@link #toString()} and
+ * every exception thrown here leave it out.
+ */
+final class OpenAiConfig {
+
+    static final String API_BASE = "api_base";
+    static final String API_KEY = "api_key";
+    static final String HEADERS = "headers";
+    static final String QUERY = "query";
+    static final String AUTH = "auth";
+    static final String CONNECT_TIMEOUT = "connect_timeout";
+    static final String READ_TIMEOUT = "read_timeout";
+    static final String INCLUDE_USAGE = "include_usage";
+
+    static final String DEFAULT_API_BASE = "https://api.openai.com/v1";
+    static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(600);
+
+    enum Auth {
+        BEARER("bearer"),
+        API_KEY("api-key"),
+        NONE("none");
+
+        private final String configName;
+
+        Auth(String configName) {
+            this.configName = configName;
+        }
+
+        static Auth parse(String qualifiedKey, String value) {
+            for (Auth a : values()) {
+                if (a.configName.equals(value.trim().toLowerCase(Locale.ROOT))) {
+                    return a;
+                }
+            }
+            throw new ConfigException(qualifiedKey + " must be one of bearer, api-key, none, not '" + value + "'");
+        }
+
+        @Override
+        public String toString() {
+            return configName;
+        }
+    }
+
+    private final String apiBase;
+    private final String apiKey;
+    private final Auth auth;
+    private final Headers baseHeaders;
+    private final Map<String, String> query;
+    private final URI chatUri;
+    private final URI embeddingsUri;
+    private final Duration connectTimeout;
+    private final Duration readTimeout;
+    private final boolean includeUsage;
+
+    private OpenAiConfig(String apiBase, String apiKey, Auth auth, Map<String, String> headers, Map<String, String> query,
+            Duration connectTimeout, Duration readTimeout, boolean includeUsage, String path) {
+        this.apiBase = apiBase;
+        this.apiKey = apiKey;
+        this.auth = auth;
+        this.query = query;
+        this.connectTimeout = connectTimeout;
+        this.readTimeout = readTimeout;
+        this.includeUsage = includeUsage;
+        this.baseHeaders = buildHeaders(auth, apiKey, headers, qualify(path, HEADERS));
+        this.chatUri = endpoint(apiBase, "/chat/completions", query, qualify(path, QUERY));
+        this.embeddingsUri = endpoint(apiBase, "/embeddings", query, qualify(path, QUERY));
+    }
+
+    static OpenAiConfig from(PluginConfig config) {
+        String path = config.path();
+        String apiBase = normalizeBase(qualify(path, API_BASE), config.string(API_BASE, DEFAULT_API_BASE));
+        String apiKey = config.optionalString(API_KEY).filter(k -> !k.isBlank()).orElse(null);
+        Map<String, String> headers = config.stringMap(HEADERS);
+        Map<String, String> query = config.stringMap(QUERY);
+        Auth auth = Auth.parse(qualify(path, AUTH), config.string(AUTH, Auth.BEARER.configName));
+        Duration connect = positive(qualify(path, CONNECT_TIMEOUT), config.duration(CONNECT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT));
+        Duration read = positive(qualify(path, READ_TIMEOUT), config.duration(READ_TIMEOUT, DEFAULT_READ_TIMEOUT));
+        boolean includeUsage = config.booleanValue(INCLUDE_USAGE, true);
+        config.requireAllRead();
+        if (auth == Auth.API_KEY && apiKey == null) {
+            throw new ConfigException(qualify(path, API_KEY) + " is required when " + qualify(path, AUTH) + " is api-key");
+        }
+        return new OpenAiConfig(apiBase, apiKey, auth, headers, query, connect, read, includeUsage, path);
+    }
+
+    private static String normalizeBase(String key, String value) {
+        String base = value.trim();
+        while (base.endsWith("/")) {
+            base = base.substring(0, base.length() - 1);
+        }
+        URI uri;
+        try {
+            uri = new URI(base);
+        } catch (URISyntaxException e) {
+            throw new ConfigException(key + " must be an http or https URL, not '" + value + "'");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+            throw new ConfigException(key + " must be an http or https URL, not '" + value + "'");
+        }
+        if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw new ConfigException(key + " must not carry a query or fragment; put query parameters under "
+                    + QUERY + " instead");
+        }
+        if (uri.getRawUserInfo() != null) {
+            throw new ConfigException(key + " must not carry credentials; use " + API_KEY + " or " + HEADERS);
+        }
+        return base;
+    }
+
+    private static Headers buildHeaders(Auth auth, String apiKey, Map<String, String> extra, String key) {
+        Headers.Builder b = Headers.builder();
+        if (apiKey != null) {
+            switch (auth) {
+                case BEARER -> b.add("Authorization", "Bearer " + apiKey);
+                case API_KEY -> b.add("api-key", apiKey);
+                case NONE -> { }
+            }
+        }
+        for (Map.Entry<String, String> e : extra.entrySet()) {
+            try {
+                b.set(e.getKey(), e.getValue());
+            } catch (IllegalArgumentException ex) {
+                throw new ConfigException(key + "." + e.getKey() + " is not a valid header name or value");
+            }
+        }
+        return b.build();
+    }
+
+    private static URI endpoint(String base, String suffix, Map<String, String> query, String key) {
+        StringBuilder s = new StringBuilder(base).append(suffix);
+        char sep = '?';
+        for (Map.Entry<String, String> e : query.entrySet()) {
+            s.append(sep)
+                    .append(URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8))
+                    .append('=')
+                    .append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
+            sep = '&';
+        }
+        try {
+            return new URI(s.toString());
+        } catch (URISyntaxException e) {
+            throw new ConfigException(key + " does not form a valid URL with the api_base");
+        }
+    }
+
+    private static Duration positive(String key, Duration d) {
+        if (d.isZero() || d.isNegative()) {
+            throw new ConfigException(key + " must be a positive duration");
+        }
+        return d;
+    }
+
+    private static String qualify(String path, String key) {
+        return path.isEmpty() ? key : path + "." + key;
+    }
+
+    String apiBase() {
+        return apiBase;
+    }
+
+    /** The key, or {@code null} when none is configured. */
+    String apiKey() {
+        return apiKey;
+    }
+
+    Auth auth() {
+        return auth;
+    }
+
+    /** Authentication and the configured extra headers, sent with every request. */
+    Headers baseHeaders() {
+        return baseHeaders;
+    }
+
+    Map<String, String> query() {
+        return query;
+    }
+
+    URI chatUri() {
+        return chatUri;
+    }
+
+    URI embeddingsUri() {
+        return embeddingsUri;
+    }
+
+    Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    Duration readTimeout() {
+        return readTimeout;
+    }
+
+    boolean includeUsage() {
+        return includeUsage;
+    }
+
+    /** Replaces every occurrence of the API key in {@code text} with {@code ***}. */
+    String redact(String text) {
+        if (text == null || apiKey == null) {
+            return text;
+        }
+        return text.replace(apiKey, "***");
+    }
+
+    @Override
+    public String toString() {
+        return "OpenAiConfig[api_base=" + apiBase + ", auth=" + auth + ", api_key=" + (apiKey == null ? "none" : "***")
+                + ", headers=" + baseHeaders + ", query=" + query.keySet() + ", connect_timeout=" + connectTimeout
+                + ", read_timeout=" + readTimeout + ", include_usage=" + includeUsage + "]";
+    }
+}
