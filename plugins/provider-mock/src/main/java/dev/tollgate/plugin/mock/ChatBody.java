@@ -42,6 +42,10 @@ record ChatBody(int messages, long promptWords, long contentHash, int maxTokens)
         }
     }
 
+    private static final char ROLE_END = 0x1d;
+    private static final char MESSAGE_END = 0x1e;
+    private static final char TEXT_END = 0x1f;
+
     private static final class Reader {
         int messages = -1;
         long words;
@@ -70,14 +74,14 @@ record ChatBody(int messages, long promptWords, long contentHash, int maxTokens)
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
                 if (field.equals("role") && value == JsonToken.VALUE_STRING) {
-                    text(p.getText());
+                    hash = TextHash.mix(TextHash.mix(hash, p.getText()), ROLE_END);
                 } else if (field.equals("content")) {
                     content(p, value, index);
                 } else {
                     p.skipChildren();
                 }
             }
-            hash = TextHash.mix(hash, '\u001e');
+            hash = TextHash.mix(hash, MESSAGE_END);
         }
 
         private void content(JsonParser p, JsonToken value, int index) throws IOException {
@@ -116,7 +120,7 @@ record ChatBody(int messages, long promptWords, long contentHash, int maxTokens)
 
         private void text(String s) {
             words += Words.count(s);
-            hash = TextHash.mix(TextHash.mix(hash, s), '\u001f');
+            hash = TextHash.mix(TextHash.mix(hash, s), TEXT_END);
         }
 
         void maxTokens(JsonParser p, JsonToken value, String field) throws IOException {
