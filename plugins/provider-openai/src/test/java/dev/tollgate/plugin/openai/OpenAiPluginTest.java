@@ -1,0 +1,30 @@
+package dev.tollgate.plugin.openai;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.spi.TollgatePlugin;
+import dev.tollgate.spi.provider.ProviderFactory;
+import dev.tollgate.spi.provider.SupportsEmbeddings;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.Test;
+
+class OpenAiPluginTest {
+
+    @Test
+    void discoveredByServiceLoaderWithOneOpenAiFactory() {
+        List<TollgatePlugin> plugins = ServiceLoader.load(TollgatePlugin.class).stream()
+                .map(ServiceLoader.Provider::get)
+                .toList();
+
+        assertThat(plugins).hasExactlyElementsOfTypes(OpenAiPlugin.class);
+        List<ProviderFactory> providers = plugins.get(0).providers();
+        assertThat(providers).singleElement().satisfies(f -> {
+            assertThat(f.name()).isEqualTo("openai");
+            assertThat(f.secretKeys()).containsExactly("api_key");
+        });
+        assertThat(providers.get(0).create(TestSupport.config(Map.of()), new dev.tollgate.spi.testkit.FakePluginContext()))
+                .isInstanceOf(SupportsEmbeddings.class);
+    }
+}
