@@ -16,7 +16,6 @@ final class Json {
     static final JsonFactory FACTORY = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxStringLength(Integer.MAX_VALUE)
-                    .maxNumberLength(10_000)
                     .build())
             .build();
 

@@ -37,10 +37,6 @@ final class OpenAiAdapter implements ProviderAdapter, SupportsEmbeddings {
         this.errors = new ErrorMapping(config, clock);
     }
 
-    OpenAiConfig config() {
-        return config;
-    }
-
     @Override
     public CompletionStage<ProviderResult> chat(ChatRequest request, ProviderCall call) {
         Bytes body;
