@@ -6,25 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/**
- * The bound configuration of one mock deployment.
- *
- * <table>
- *   <caption>Keys</caption>
- *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
- *   <tr><td>{@code ttft}</td><td>{@code 0ms}</td><td>latency before the first chunk, a non-stream answer,
- *       an embeddings answer and a {@code timeout} error</td></tr>
- *   <tr><td>{@code tokens_per_second}</td><td>{@code 0}</td><td>stream pace; 0 sends every chunk at once</td></tr>
- *   <tr><td>{@code response_tokens}</td><td>16</td><td>words in a generated answer (not with {@code reply})</td></tr>
- *   <tr><td>{@code reply}</td><td>none</td><td>a fixed answer, split at whitespace</td></tr>
- *   <tr><td>{@code error_rate}</td><td>0</td><td>share of requests, 0..1, that fail with {@code error_kind}</td></tr>
- *   <tr><td>{@code error_kind}</td><td>{@code server}</td><td>one of {@link ErrorKind}</td></tr>
- *   <tr><td>{@code seed}</td><td>42</td><td>seed of the choice of failing requests</td></tr>
- *   <tr><td>{@code fail_after_tokens}</td><td>-1</td><td>every stream fails with {@code error_kind}
- *       after this many content chunks (after all of them when the answer is shorter); -1 never</td></tr>
- *   <tr><td>{@code embedding_dimensions}</td><td>8</td><td>length of embedding vectors</td></tr>
- * </table>
- */
+/** The bound configuration of one mock deployment; the keys are described on {@link MockProviderFactory}. */
 record MockSettings(
         Duration ttft,
         double tokensPerSecond,

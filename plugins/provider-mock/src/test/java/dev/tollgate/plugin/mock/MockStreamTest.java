@@ -15,14 +15,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.spi.Bytes;
 import dev.tollgate.spi.ErrorType;
 import dev.tollgate.spi.GatewayException;
+import dev.tollgate.spi.provider.ApiFormat;
+import dev.tollgate.spi.provider.ChatRequest;
 import dev.tollgate.spi.provider.ChunkSink;
 import dev.tollgate.spi.provider.ProviderAdapter;
 import dev.tollgate.spi.provider.ProviderResult;
 import dev.tollgate.spi.provider.Usage;
 import dev.tollgate.spi.testkit.RecordingChunkSink;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -200,8 +203,8 @@ class MockStreamTest {
         ProviderAdapter adapter = adapter(Map.of("reply", "a\"b c\\d \u0001é"));
         RecordingChunkSink sink = new RecordingChunkSink();
         try (ObservedCall call = new ObservedCall()) {
-            var request = new dev.tollgate.spi.provider.ChatRequest("r", "we\"ird\\model", "u", true, true,
-                    dev.tollgate.spi.provider.ApiFormat.OPENAI_CHAT, Bytes.utf8(PROMPT));
+            ChatRequest request = new ChatRequest("r", "we\"ird\\model", "u", true, true, ApiFormat.OPENAI_CHAT,
+                    Bytes.utf8(PROMPT));
             call.runOnCallThread(() -> adapter.streamChat(request, call, sink));
             sink.awaitEnd(MockFixture.WAIT);
         }
@@ -224,7 +227,7 @@ class MockStreamTest {
         final RecordingChunkSink recorded = new RecordingChunkSink();
         private final ObservedCall call;
         private final int cancelAt;
-        private final java.util.concurrent.CountDownLatch cancelled = new java.util.concurrent.CountDownLatch(1);
+        private final CountDownLatch cancelled = new CountDownLatch(1);
 
         CancellingSink(ObservedCall call, int cancelAt) {
             this.call = call;
@@ -256,7 +259,7 @@ class MockStreamTest {
         }
 
         void awaitCancelled() throws InterruptedException {
-            assertThat(cancelled.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(cancelled.await(10, TimeUnit.SECONDS)).isTrue();
         }
     }
 }

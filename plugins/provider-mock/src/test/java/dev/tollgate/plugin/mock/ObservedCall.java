@@ -2,18 +2,18 @@ package dev.tollgate.plugin.mock;
 
 import dev.tollgate.spi.http.UpstreamHttp;
 import dev.tollgate.spi.provider.ProviderCall;
+import dev.tollgate.spi.testkit.FakeProviderCall;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A call on a {@link dev.tollgate.spi.testkit.FakeProviderCall}'s thread that counts scheduled tasks
+ * A call on a {@link FakeProviderCall}'s thread that counts scheduled tasks
  * and has its own cancellation flag, which does not stop tasks already scheduled: the adapter alone
  * must notice it.
  */
 final class ObservedCall implements ProviderCall, AutoCloseable {
 
-    private final dev.tollgate.spi.testkit.FakeProviderCall thread =
-            dev.tollgate.spi.testkit.FakeProviderCall.withoutUpstream("req-1");
+    private final FakeProviderCall thread = FakeProviderCall.withoutUpstream("req-1");
     private final AtomicInteger scheduled = new AtomicInteger();
     private volatile boolean cancelled;
 
