@@ -243,6 +243,11 @@ public final class PluginConfig {
         return values.get(key);
     }
 
+    /** The full path of {@code key} in the configuration file, for a plugin's own error messages. */
+    public String keyPath(String key) {
+        return qualified(key);
+    }
+
     private String qualified(String key) {
         return path.isEmpty() ? key : path + "." + key;
     }

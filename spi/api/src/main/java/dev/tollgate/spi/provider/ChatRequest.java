@@ -8,7 +8,8 @@ import dev.tollgate.spi.Bytes;
  * A chat completion request on its way to one deployment.
  *
  * @param requestId     the gateway's request id ({@code x-request-id})
- * @param model         the model name the client asked for
+ * @param model         the model name the client asked for: always the value of the body's top-level
+ *                      {@code model} field
  * @param upstreamModel the deployment's model name at the provider
  * @param stream        whether the client asked for a stream
  * @param includeUsage  whether the client asked for the usage chunk of a stream

@@ -19,7 +19,8 @@ public interface ChunkSink {
     void chunk(Bytes json);
 
     /**
-     * The usage of the call. {@code usageChunk}, the chunk that carried it (or {@code null} when
+     * The usage of the call, reported at most once, before {@link #complete} or {@link #error}
+     * (an upstream that repeats usage on every chunk is reported with its last value). {@code usageChunk}, the chunk that carried it (or {@code null} when
      * it came with no chunk of its own), is forwarded only when the client asked for usage.
      */
     void usage(Usage usage, Bytes usageChunk);

@@ -19,7 +19,10 @@ import java.util.concurrent.CompletionStage;
  */
 public interface ProviderAdapter extends AutoCloseable {
 
-    /** A non-streamed chat completion. */
+    /**
+     * A non-streamed chat completion. Fail the stage with the {@link dev.tollgate.spi.GatewayException}
+     * itself; the kernel also unwraps one inside a {@link java.util.concurrent.CompletionException}.
+     */
     CompletionStage<ProviderResult> chat(ChatRequest request, ProviderCall call);
 
     /**

@@ -1,0 +1,230 @@
+package dev.tollgate.kernel;
+
+import dev.tollgate.kernel.config.ConfigLoader;
+import dev.tollgate.kernel.config.ComponentSettings;
+import dev.tollgate.kernel.config.DeploymentSettings;
+import dev.tollgate.kernel.config.GatewayConfig;
+import dev.tollgate.kernel.config.ModelSettings;
+import dev.tollgate.kernel.metrics.KernelMetrics;
+import dev.tollgate.kernel.pipeline.Deployment;
+import dev.tollgate.kernel.pipeline.Model;
+import dev.tollgate.kernel.pipeline.Pipeline;
+import dev.tollgate.kernel.pipeline.PolicyChain;
+import dev.tollgate.kernel.pipeline.RequestMetrics;
+import dev.tollgate.kernel.plugin.ClassLoaderSafeEmbeddings;
+import dev.tollgate.kernel.plugin.ClassLoaderSafeProviderAdapter;
+import dev.tollgate.kernel.plugin.ClassLoaderSafeRequestPolicy;
+import dev.tollgate.kernel.plugin.ContextClassLoader;
+import dev.tollgate.kernel.plugin.KernelPluginContext;
+import dev.tollgate.kernel.plugin.PluginHost;
+import dev.tollgate.kernel.plugin.Registries;
+import dev.tollgate.kernel.plugin.Registry;
+import dev.tollgate.kernel.server.GatewayServer;
+import dev.tollgate.kernel.state.InProcessStateBackend;
+import dev.tollgate.kernel.upstream.UpstreamClient;
+import dev.tollgate.spi.ComponentFactory;
+import dev.tollgate.spi.TollgatePlugin;
+import dev.tollgate.spi.config.PluginConfig;
+import dev.tollgate.spi.policy.RequestPolicy;
+import dev.tollgate.spi.provider.ProviderAdapter;
+import dev.tollgate.spi.provider.SupportsEmbeddings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xnio.OptionMap;
+import org.xnio.Options;
+import org.xnio.Xnio;
+import org.xnio.XnioWorker;
+
+/**
+ * A running gateway: plugins loaded, components created from the configuration, the server
+ * listening. {@link #drain} then {@link #close} is the graceful shutdown.
+ */
+public final class Gateway implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+    public static final String SPI_VERSION = property("dev/tollgate/spi/spi.properties", "spi.version");
+    public static final String VERSION = property("dev/tollgate/kernel/version.properties", "version");
+
+    private final PluginHost plugins;
+    private final XnioWorker worker;
+    private final UpstreamClient upstream;
+    private final ExecutorService blocking;
+    private final GatewayServer server;
+    private final List<AutoCloseable> components;
+
+    private Gateway(PluginHost plugins, XnioWorker worker, UpstreamClient upstream, ExecutorService blocking,
+            GatewayServer server, List<AutoCloseable> components) {
+        this.plugins = plugins;
+        this.worker = worker;
+        this.upstream = upstream;
+        this.blocking = blocking;
+        this.server = server;
+        this.components = components;
+    }
+
+    public static Gateway start(GatewayConfig config, ConfigLoader loader) {
+        return start(config, loader, Map.of());
+    }
+
+    /**
+     * Starts a gateway. {@code inCodePlugins} (id to plugin) are registered beside the ones loaded
+     * from the plugins folder, with the kernel's class loader: tests and embedders use them.
+     */
+    public static Gateway start(GatewayConfig config, ConfigLoader loader, Map<String, TollgatePlugin> inCodePlugins) {
+        Registries registries = new Registries();
+        List<String> fromFolder = new ArrayList<>(config.plugins());
+        fromFolder.removeAll(inCodePlugins.keySet());
+        PluginHost host = PluginHost.start(config.pluginsDirectory(), fromFolder, SPI_VERSION, registries);
+        Map<String, ClassLoader> loaders = new HashMap<>();
+        host.loaded().forEach(p -> loaders.put(p.id(), p.loader()));
+        inCodePlugins.forEach((id, plugin) -> {
+            ClassLoader l = plugin.getClass().getClassLoader();
+            registries.registerAll(id, l, plugin);
+            loaders.put(id, l);
+        });
+
+        XnioWorker worker = null;
+        ExecutorService blocking = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("tollgate-blocking-", 0).factory());
+        List<AutoCloseable> components = new ArrayList<>();
+        try {
+            int ioThreads = config.server().ioThreads() > 0 ? config.server().ioThreads() : Runtime.getRuntime().availableProcessors();
+            worker = createWorker(ioThreads);
+            UpstreamClient upstream = new UpstreamClient(worker, null, 64, 30_000);
+            KernelMetrics kernelMetrics = new KernelMetrics();
+            InProcessStateBackend state = new InProcessStateBackend(blocking);
+            Map<String, KernelPluginContext> contexts = new HashMap<>();
+            loaders.forEach((id, l) -> contexts.put(id, new KernelPluginContext(id, SPI_VERSION, l, kernelMetrics, upstream, state)));
+
+            Map<String, Model> models = new LinkedHashMap<>();
+            for (ModelSettings m : config.models().values()) {
+                List<Deployment> deployments = new ArrayList<>();
+                for (int i = 0; i < m.deployments().size(); i++) {
+                    deployments.add(deployment(m.deployments().get(i), "models." + m.name() + ".deployments[" + i + "].provider",
+                            registries, loader, contexts, components));
+                }
+                models.put(m.name(), new Model(m.name(), deployments));
+            }
+            List<PolicyChain.Entry> policies = new ArrayList<>();
+            for (int i = 0; i < config.policies().size(); i++) {
+                ComponentSettings p = config.policies().get(i);
+                Registry.Registered<dev.tollgate.spi.policy.RequestPolicyFactory> f =
+                        registries.requestPolicies.get(p.name(), "policies[" + i + "].name");
+                RequestPolicy policy = create(f, p.configPath(), p.config(), loader, contexts.get(f.pluginId()));
+                components.add(policy);
+                policies.add(new PolicyChain.Entry(p.name(), new ClassLoaderSafeRequestPolicy(policy, f.loader())));
+            }
+
+            RequestMetrics requestMetrics = new RequestMetrics();
+            Pipeline pipeline = new Pipeline(new PolicyChain(policies), upstream, blocking, requestMetrics);
+            GatewayServer server = GatewayServer.start(config.server(), worker, models, pipeline,
+                    () -> requestMetrics.prometheus() + kernelMetrics.prometheus());
+            log.info("Tollgate {} listening on http://{}:{} with models {}", VERSION, config.server().host(), server.port(),
+                    models.keySet());
+            return new Gateway(host, worker, upstream, blocking, server, components);
+        } catch (RuntimeException e) {
+            components.forEach(Gateway::closeQuietly);
+            if (worker != null) {
+                worker.shutdownNow();
+            }
+            blocking.shutdownNow();
+            host.close();
+            throw e;
+        }
+    }
+
+    private static XnioWorker createWorker(int ioThreads) {
+        try {
+            return Xnio.getInstance(Gateway.class.getClassLoader()).createWorker(OptionMap.builder()
+                    .set(Options.WORKER_NAME, "tollgate")
+                    .set(Options.WORKER_IO_THREADS, ioThreads)
+                    .set(Options.WORKER_TASK_CORE_THREADS, 2)
+                    .set(Options.WORKER_TASK_MAX_THREADS, 8)
+                    .set(Options.TCP_NODELAY, true)
+                    .getMap());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot start the I/O threads", e);
+        }
+    }
+
+    private static Deployment deployment(DeploymentSettings d, String providerKey, Registries registries, ConfigLoader loader,
+            Map<String, KernelPluginContext> contexts, List<AutoCloseable> components) {
+        Registry.Registered<dev.tollgate.spi.provider.ProviderFactory> f = registries.providers.get(d.provider(), providerKey);
+        ProviderAdapter adapter = create(f, d.configPath(), d.config(), loader, contexts.get(f.pluginId()));
+        components.add(adapter);
+        SupportsEmbeddings embeddings = adapter instanceof SupportsEmbeddings e ? new ClassLoaderSafeEmbeddings(e, f.loader()) : null;
+        return new Deployment(d.id(), d.provider(), d.upstreamModel(), d.weight(), d.ttftTimeout(),
+                new ClassLoaderSafeProviderAdapter(adapter, f.loader()), embeddings, f.loader());
+    }
+
+    /** Creates a component; the kernel itself refuses keys the factory did not read. */
+    private static <T> T create(Registry.Registered<? extends ComponentFactory<T>> f, String path, Map<String, Object> raw,
+            ConfigLoader loader, KernelPluginContext context) {
+        ComponentFactory<T> factory = f.factory();
+        var secrets = ContextClassLoader.call(f.loader(), factory::secretKeys);
+        PluginConfig config = PluginConfig.of(path, loader.resolveComponentConfig(path, raw, secrets), secrets);
+        T component = ContextClassLoader.call(f.loader(), () -> factory.create(config, context));
+        if (component == null) {
+            throw new IllegalStateException("factory " + factory.name() + " of plugin " + f.pluginId() + " returned null");
+        }
+        config.requireAllRead();
+        return component;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public long inFlight() {
+        return server.inFlight();
+    }
+
+    /**
+     * Graceful drain: readiness turns false, the listener stops accepting, new requests on open
+     * connections get 503, and this waits up to {@code grace} for requests in flight (streams
+     * included) to finish. Returns whether everything finished in time.
+     */
+    public boolean drain(Duration grace) throws InterruptedException {
+        return server.drain(grace);
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+        upstream.close();
+        components.forEach(Gateway::closeQuietly);
+        blocking.shutdownNow();
+        worker.shutdown();
+        plugins.close();
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            log.warn("closing {} failed", c, e);
+        }
+    }
+
+    private static String property(String resource, String key) {
+        try (InputStream in = Gateway.class.getClassLoader().getResourceAsStream(resource)) {
+            Properties p = new Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            return p.getProperty(key, "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package dev.tollgate.kernel.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * One deployment of a model.
+ *
+ * @param id            {@code <model>#<index>}, unique
+ * @param provider      the provider factory name
+ * @param upstreamModel the model name at the provider
+ * @param weight        routing weight, at least 1
+ * @param ttftTimeout   limit to the first streamed chunk
+ * @param config        the provider's own configuration, references resolved
+ * @param configPath    where {@code config} sits in the file, for messages
+ */
+public record DeploymentSettings(
+        String id, String provider, String upstreamModel, int weight, Duration ttftTimeout, Map<String, Object> config, String configPath) {
+
+    public DeploymentSettings {
+        requireNonNull(id, "id is null");
+        requireNonNull(provider, "provider is null");
+        requireNonNull(upstreamModel, "upstreamModel is null");
+        requireNonNull(ttftTimeout, "ttftTimeout is null");
+        config = Map.copyOf(requireNonNull(config, "config is null"));
+        requireNonNull(configPath, "configPath is null");
+    }
+}

@@ -1,0 +1,38 @@
+package dev.tollgate.kernel.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole configuration, validated.
+ *
+ * @param source    the file it came from, or {@code null} when built in code
+ * @param server    listener, limits, timeouts
+ * @param pluginsDirectory where plugins are installed
+ * @param plugins   ids of the plugins to start, in order
+ * @param models    models by client-facing name, in file order
+ * @param policies  request policies, in order
+ */
+public record GatewayConfig(
+        Path source,
+        ServerSettings server,
+        Path pluginsDirectory,
+        List<String> plugins,
+        Map<String, ModelSettings> models,
+        List<ComponentSettings> policies) {
+
+    public GatewayConfig {
+        requireNonNull(server, "server is null");
+        requireNonNull(pluginsDirectory, "pluginsDirectory is null");
+        plugins = List.copyOf(requireNonNull(plugins, "plugins is null"));
+        models = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(requireNonNull(models, "models is null")));
+        policies = List.copyOf(requireNonNull(policies, "policies is null"));
+    }
+
+    public GatewayConfig withPort(int port) {
+        return new GatewayConfig(source, server.withPort(port), pluginsDirectory, plugins, models, policies);
+    }
+}

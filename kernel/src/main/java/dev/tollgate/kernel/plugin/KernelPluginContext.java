@@ -1,0 +1,89 @@
+package dev.tollgate.kernel.plugin;
+
+import dev.tollgate.kernel.metrics.KernelMetrics;
+import dev.tollgate.kernel.upstream.UpstreamClient;
+import dev.tollgate.spi.PluginContext;
+import dev.tollgate.spi.http.ResponseHandler;
+import dev.tollgate.spi.http.UpstreamHttp;
+import dev.tollgate.spi.http.UpstreamRequest;
+import dev.tollgate.spi.http.UpstreamResponse;
+import dev.tollgate.spi.metrics.Metrics;
+import dev.tollgate.spi.state.StateBackend;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.xnio.XnioIoThread;
+
+/** What the kernel hands one plugin. */
+public final class KernelPluginContext implements PluginContext {
+
+    private final String pluginId;
+    private final String spiVersion;
+    private final Metrics metrics;
+    private final UpstreamHttp http;
+    private final StateBackend state;
+    private final System.Logger logger;
+
+    public KernelPluginContext(String pluginId, String spiVersion, ClassLoader loader, KernelMetrics metrics,
+            UpstreamClient client, StateBackend state) {
+        this.pluginId = pluginId;
+        this.spiVersion = spiVersion;
+        this.metrics = metrics.forPlugin(pluginId);
+        this.http = new Unbound(client, loader);
+        this.state = state;
+        this.logger = System.getLogger("tollgate.plugin." + pluginId);
+    }
+
+    @Override
+    public String spiVersion() {
+        return spiVersion;
+    }
+
+    @Override
+    public String pluginId() {
+        return pluginId;
+    }
+
+    @Override
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public UpstreamHttp http() {
+        return http;
+    }
+
+    @Override
+    public StateBackend state() {
+        return state;
+    }
+
+    @Override
+    public System.Logger logger() {
+        return logger;
+    }
+
+    /** The client for calls that belong to no request: each runs on some I/O thread. */
+    private record Unbound(UpstreamClient client, ClassLoader loader) implements UpstreamHttp {
+        @Override
+        public CompletionStage<UpstreamResponse> send(UpstreamRequest request) {
+            CompletableFuture<UpstreamResponse> out = new CompletableFuture<>();
+            XnioIoThread thread = client.anyIoThread();
+            thread.execute(() -> client.send(thread, request, null).whenComplete((r, e) ->
+                    ContextClassLoader.run(loader, () -> {
+                        if (e != null) {
+                            out.completeExceptionally(e);
+                        } else {
+                            out.complete(r);
+                        }
+                    })));
+            return out;
+        }
+
+        @Override
+        public void stream(UpstreamRequest request, ResponseHandler handler) {
+            XnioIoThread thread = client.anyIoThread();
+            thread.execute(() -> client.exchange(thread, request, handler));
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package dev.tollgate.kernel.server;
+
+import dev.tollgate.spi.ErrorType;
+import dev.tollgate.spi.GatewayException;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.HttpString;
+import java.util.Map;
+
+/**
+ * The root handler: assigns the request id (echoed on every response), enforces the header size
+ * limit, refuses work while shutting down, and dispatches by path and method.
+ */
+final class GatewayHandler implements HttpHandler {
+
+    static final AttachmentKey<String> REQUEST_ID = AttachmentKey.create(String.class);
+    private static final HttpString X_REQUEST_ID = new HttpString("x-request-id");
+    private static final HttpString ALLOW = new HttpString("Allow");
+    private static final HttpString CONNECTION = new HttpString("Connection");
+
+    /** An endpoint: the method it accepts and its handler. */
+    record Route(String method, HttpHandler handler) {}
+
+    private final Map<String, Route> routes;
+    private final ShutdownGate gate;
+    private final int maxHeaderBytes;
+
+    GatewayHandler(Map<String, Route> routes, ShutdownGate gate, int maxHeaderBytes) {
+        this.routes = Map.copyOf(routes);
+        this.gate = gate;
+        this.maxHeaderBytes = maxHeaderBytes;
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) throws Exception {
+        String id = RequestIds.accept(exchange.getRequestHeaders().getFirst(X_REQUEST_ID));
+        exchange.putAttachment(REQUEST_ID, id);
+        exchange.getResponseHeaders().put(X_REQUEST_ID, id);
+        if (exchange.getRelativePath().startsWith("/health/") || exchange.getRelativePath().equals("/metrics")) {
+            dispatch(exchange, id);
+            return;
+        }
+        if (!gate.enter()) {
+            exchange.setPersistent(false);
+            exchange.getResponseHeaders().put(CONNECTION, "close");
+            Responses.error(exchange, id, GatewayException.builder(ErrorType.UPSTREAM_SERVER, 503, "shutting_down")
+                    .message("the gateway is shutting down; retry on another instance").build());
+            return;
+        }
+        exchange.addExchangeCompleteListener((ex, next) -> {
+            gate.leave();
+            next.proceed();
+        });
+        if (headerBytes(exchange) > maxHeaderBytes) {
+            exchange.setPersistent(false);
+            Responses.error(exchange, id, GatewayException.builder(ErrorType.CLIENT, 431, "request_headers_too_large")
+                    .message("the request headers are larger than " + maxHeaderBytes + " bytes").build());
+            return;
+        }
+        dispatch(exchange, id);
+    }
+
+    private void dispatch(HttpServerExchange exchange, String id) throws Exception {
+        Route route = routes.get(exchange.getRelativePath());
+        if (route == null) {
+            Responses.error(exchange, id, GatewayException.builder(ErrorType.CLIENT, 404, "unknown_url")
+                    .message("unknown request URL: " + exchange.getRequestMethod() + " " + safePath(exchange.getRelativePath())
+                            + "; see /v1/chat/completions, /v1/embeddings, /v1/models")
+                    .build());
+            return;
+        }
+        if (!exchange.getRequestMethod().toString().equals(route.method())) {
+            exchange.getResponseHeaders().put(ALLOW, route.method());
+            Responses.error(exchange, id, GatewayException.builder(ErrorType.CLIENT, 405, "method_not_allowed")
+                    .message(exchange.getRequestMethod() + " is not allowed on " + exchange.getRelativePath()
+                            + "; use " + route.method())
+                    .build());
+            return;
+        }
+        route.handler().handleRequest(exchange);
+    }
+
+    private static int headerBytes(HttpServerExchange exchange) {
+        int total = 0;
+        for (HeaderValues values : exchange.getRequestHeaders()) {
+            int nameLength = values.getHeaderName().length();
+            for (int i = 0; i < values.size(); i++) {
+                total += nameLength + values.get(i).length() + 4;
+            }
+        }
+        return total;
+    }
+
+    private static String safePath(String path) {
+        String p = path.length() > 200 ? path.substring(0, 200) + "..." : path;
+        return p.replaceAll("[^\\x21-\\x7e]", "?");
+    }
+}

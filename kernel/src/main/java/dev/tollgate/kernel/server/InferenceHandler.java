@@ -1,0 +1,117 @@
+package dev.tollgate.kernel.server;
+
+import dev.tollgate.kernel.json.RequestParser;
+import dev.tollgate.kernel.pipeline.Endpoint;
+import dev.tollgate.kernel.pipeline.GatewayRequest;
+import dev.tollgate.kernel.pipeline.Model;
+import dev.tollgate.kernel.pipeline.Pipeline;
+import dev.tollgate.spi.Bytes;
+import dev.tollgate.spi.ErrorType;
+import dev.tollgate.spi.GatewayException;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.RequestTooBigException;
+import io.undertow.util.HttpString;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads and validates the body of an inference request without blocking (at most the configured
+ * size: a larger declared body is refused with 413 before it is read), finds the model, and hands
+ * the request to the pipeline.
+ */
+final class InferenceHandler implements HttpHandler {
+
+    private static final Logger clientIo = LoggerFactory.getLogger("tollgate.client-io");
+    private static final HttpString CONTENT_TYPE = new HttpString("Content-Type");
+    private static final HttpString CONNECTION = new HttpString("Connection");
+
+    private final Endpoint endpoint;
+    private final Map<String, Model> models;
+    private final Pipeline pipeline;
+    private final long maxBytes;
+
+    InferenceHandler(Endpoint endpoint, Map<String, Model> models, Pipeline pipeline, long maxBytes) {
+        this.endpoint = endpoint;
+        this.models = Map.copyOf(models);
+        this.pipeline = pipeline;
+        this.maxBytes = maxBytes;
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) {
+        long start = System.nanoTime();
+        String id = exchange.getAttachment(GatewayHandler.REQUEST_ID);
+        String contentType = exchange.getRequestHeaders().getFirst(CONTENT_TYPE);
+        if (contentType != null && !isJson(contentType)) {
+            Responses.error(exchange, id, GatewayException.builder(ErrorType.CLIENT, 415, "unsupported_media_type")
+                    .message("unsupported Content-Type '" + printable(contentType) + "'; send application/json").build());
+            return;
+        }
+        if (exchange.getRequestContentLength() > maxBytes) {
+            tooLarge(exchange, id);
+            return;
+        }
+        exchange.setMaxEntitySize(maxBytes);
+        exchange.getRequestReceiver().receiveFullBytes(
+                (ex, body) -> onBody(ex, id, start, body),
+                (ex, error) -> onReadError(ex, id, error));
+    }
+
+    private void onBody(HttpServerExchange exchange, String id, long start, byte[] body) {
+        try {
+            String modelName;
+            boolean stream = false;
+            boolean includeUsage = false;
+            if (endpoint == Endpoint.CHAT_COMPLETIONS) {
+                RequestParser.ChatFields f = RequestParser.chat(body);
+                modelName = f.model();
+                stream = f.stream();
+                includeUsage = f.includeUsage();
+            } else {
+                modelName = RequestParser.embeddings(body);
+            }
+            Model model = models.get(modelName);
+            if (model == null) {
+                throw GatewayException.builder(ErrorType.CLIENT, 404, "model_not_found").param("model")
+                        .message("the model '" + printable(modelName) + "' does not exist; GET /v1/models lists the models")
+                        .build();
+            }
+            pipeline.start(new GatewayRequest(exchange, id, start, Instant.now(), endpoint, model, stream, includeUsage,
+                    Bytes.wrapOwned(body)));
+        } catch (GatewayException e) {
+            Responses.error(exchange, id, e);
+        }
+    }
+
+    private void onReadError(HttpServerExchange exchange, String id, IOException error) {
+        if (error instanceof RequestTooBigException) {
+            tooLarge(exchange, id);
+            return;
+        }
+        clientIo.debug("request {}: reading the body failed: {}", id, error.toString());
+        org.xnio.IoUtils.safeClose(exchange.getConnection());
+    }
+
+    private void tooLarge(HttpServerExchange exchange, String id) {
+        exchange.setPersistent(false);
+        exchange.getResponseHeaders().put(CONNECTION, "close");
+        Responses.error(exchange, id, GatewayException.builder(ErrorType.CLIENT, 413, "request_too_large")
+                .message("the request body is larger than the limit of " + maxBytes + " bytes").build());
+    }
+
+    static boolean isJson(String contentType) {
+        int semi = contentType.indexOf(';');
+        String type = (semi < 0 ? contentType : contentType.substring(0, semi)).trim();
+        return type.equalsIgnoreCase("application/json") || (type.regionMatches(true, 0, "application/", 0, 12)
+                && type.toLowerCase(java.util.Locale.ROOT).endsWith("+json"));
+    }
+
+    static String printable(String s) {
+        String p = s.length() > 100 ? s.substring(0, 100) + "..." : s;
+        return p.replaceAll("[^\\x20-\\x7e]", "?");
+    }
+}

@@ -1,0 +1,340 @@
+package dev.tollgate.kernel.upstream;
+
+import dev.tollgate.spi.GatewayException;
+import dev.tollgate.spi.http.Headers;
+import dev.tollgate.spi.http.ResponseHandler;
+import dev.tollgate.spi.http.UpstreamRequest;
+import io.undertow.client.ClientCallback;
+import io.undertow.client.ClientConnection;
+import io.undertow.client.ClientExchange;
+import io.undertow.client.ClientRequest;
+import io.undertow.client.ClientResponse;
+import io.undertow.connector.PooledByteBuffer;
+import io.undertow.util.HeaderMap;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.HttpString;
+import io.undertow.util.Methods;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import org.xnio.IoUtils;
+import org.xnio.XnioExecutor;
+import org.xnio.XnioIoThread;
+import org.xnio.channels.StreamSinkChannel;
+import org.xnio.channels.StreamSourceChannel;
+
+/**
+ * One request/response exchange with an upstream, confined to one I/O thread: takes a pooled
+ * connection or opens one, writes the request, streams the response to the handler, and returns the
+ * connection to the pool when the response ended cleanly. A request that fails on a reused
+ * connection before any response arrived is retried once on a fresh connection (the upstream may
+ * have closed the idle connection just then).
+ */
+final class UpstreamExchange implements UpstreamClient.Handle {
+
+    private static final HttpString CONTENT_LENGTH = new HttpString("Content-Length");
+    private static final HttpString HOST = new HttpString("Host");
+
+    private final UpstreamClient client;
+    private final XnioIoThread thread;
+    private final ConnectionPools pools;
+    private final UpstreamRequest request;
+    private final ResponseHandler handler;
+    private final Origin origin;
+
+    private ClientConnection connection;
+    private StreamSourceChannel source;
+    private ByteBuffer body;
+    private XnioExecutor.Key timer;
+    private long idleDeadlineNanos;
+    private boolean reused;
+    private boolean retried;
+    private boolean requestWritten;
+    private boolean headersReceived;
+    private boolean keepAlive = true;
+    private boolean paused;
+    private boolean done;
+
+    UpstreamExchange(UpstreamClient client, XnioIoThread thread, ConnectionPools pools, UpstreamRequest request, ResponseHandler handler) {
+        this.client = client;
+        this.thread = thread;
+        this.pools = pools;
+        this.request = request;
+        this.handler = handler;
+        this.origin = Origin.of(request.uri());
+    }
+
+    void start() {
+        ClientConnection pooled = pools.take(origin, System.nanoTime());
+        if (pooled != null) {
+            reused = true;
+            send(pooled);
+        } else {
+            connect();
+        }
+    }
+
+    private void connect() {
+        reused = false;
+        arm(request.connectTimeout().toNanos(), UpstreamFailure.CONNECT_TIMEOUT);
+        client.connect(origin, thread, new ClientCallback<>() {
+            @Override
+            public void completed(ClientConnection c) {
+                if (done) {
+                    IoUtils.safeClose(c);
+                    return;
+                }
+                disarm();
+                pools.shareIfMultiplexed(origin, c);
+                send(c);
+            }
+
+            @Override
+            public void failed(IOException e) {
+                disarm();
+                fail(UpstreamFailure.ofConnect(e).toException(origin, e));
+            }
+        });
+    }
+
+    private void send(ClientConnection c) {
+        connection = c;
+        ClientRequest cr = new ClientRequest().setMethod(Methods.fromString(request.method())).setPath(path());
+        HeaderMap h = cr.getRequestHeaders();
+        h.put(HOST, origin.hostHeader());
+        Headers headers = request.headers();
+        for (int i = 0; i < headers.size(); i++) {
+            h.add(HttpString.tryFromString(headers.name(i)), headers.value(i));
+        }
+        body = request.body().asByteBuffer();
+        if (body.hasRemaining() || !"GET".equals(request.method())) {
+            h.put(CONTENT_LENGTH, body.remaining());
+        }
+        arm(request.responseTimeout().toNanos(), UpstreamFailure.RESPONSE_TIMEOUT);
+        c.sendRequest(cr, new ClientCallback<>() {
+            @Override
+            public void completed(ClientExchange exchange) {
+                if (done) {
+                    return;
+                }
+                exchange.setResponseListener(new ClientCallback<>() {
+                    @Override
+                    public void completed(ClientExchange ex) {
+                        onResponse(ex);
+                    }
+
+                    @Override
+                    public void failed(IOException e) {
+                        retryOrFail(e);
+                    }
+                });
+                StreamSinkChannel sink = exchange.getRequestChannel();
+                sink.getWriteSetter().set(ch -> writeBody(ch));
+                writeBody(sink);
+            }
+
+            @Override
+            public void failed(IOException e) {
+                retryOrFail(e);
+            }
+        });
+    }
+
+    private String path() {
+        String p = request.uri().getRawPath();
+        if (p == null || p.isEmpty()) {
+            p = "/";
+        }
+        String q = request.uri().getRawQuery();
+        return q == null ? p : p + "?" + q;
+    }
+
+    private void writeBody(StreamSinkChannel sink) {
+        if (done || requestWritten) {
+            sink.suspendWrites();
+            return;
+        }
+        try {
+            while (body.hasRemaining()) {
+                if (sink.write(body) == 0) {
+                    sink.resumeWrites();
+                    return;
+                }
+            }
+            sink.shutdownWrites();
+            if (!sink.flush()) {
+                sink.resumeWrites();
+                return;
+            }
+            sink.suspendWrites();
+            requestWritten = true;
+        } catch (IOException e) {
+            retryOrFail(e);
+        }
+    }
+
+    private void retryOrFail(IOException e) {
+        if (done) {
+            return;
+        }
+        if (reused && !retried && !headersReceived) {
+            retried = true;
+            disarm();
+            IoUtils.safeClose(connection);
+            connection = null;
+            requestWritten = false;
+            connect();
+            return;
+        }
+        fail((headersReceived ? UpstreamFailure.ofExchange(e) : UpstreamFailure.ofExchange(e)).toException(origin, e));
+    }
+
+    private void onResponse(ClientExchange exchange) {
+        if (done) {
+            return;
+        }
+        disarm();
+        headersReceived = true;
+        ClientResponse response = exchange.getResponse();
+        HeaderMap rh = response.getResponseHeaders();
+        String conn = rh.getFirst("Connection");
+        keepAlive = conn == null || !conn.equalsIgnoreCase("close");
+        handler.onHeaders(response.getResponseCode(), toHeaders(rh));
+        if (done) {
+            return;
+        }
+        source = exchange.getResponseChannel();
+        source.getReadSetter().set(ch -> read());
+        idleDeadlineNanos = System.nanoTime() + request.idleTimeout().toNanos();
+        armIdle(request.idleTimeout().toNanos());
+        read();
+    }
+
+    private void read() {
+        if (done || paused) {
+            return;
+        }
+        PooledByteBuffer pooled = client.buffers().allocate();
+        try {
+            ByteBuffer b = pooled.getBuffer();
+            while (true) {
+                b.clear();
+                int n = source.read(b);
+                if (n > 0) {
+                    idleDeadlineNanos = System.nanoTime() + request.idleTimeout().toNanos();
+                    b.flip();
+                    handler.onBody(b);
+                    if (done) {
+                        return;
+                    }
+                    if (paused) {
+                        source.suspendReads();
+                        return;
+                    }
+                } else if (n == 0) {
+                    source.resumeReads();
+                    return;
+                } else {
+                    finish();
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            fail(UpstreamFailure.ofExchange(e).toException(origin, e));
+        } finally {
+            pooled.close();
+        }
+    }
+
+    private void finish() {
+        done = true;
+        disarm();
+        source.suspendReads();
+        if (keepAlive && requestWritten && connection.isOpen()) {
+            pools.release(origin, connection, System.nanoTime());
+        } else {
+            IoUtils.safeClose(connection);
+        }
+        handler.onComplete();
+    }
+
+    private void fail(GatewayException error) {
+        if (done) {
+            return;
+        }
+        done = true;
+        disarm();
+        IoUtils.safeClose(connection);
+        handler.onError(error);
+    }
+
+    @Override
+    public void cancel() {
+        if (done) {
+            return;
+        }
+        done = true;
+        disarm();
+        IoUtils.safeClose(connection);
+    }
+
+    @Override
+    public void pause() {
+        paused = true;
+    }
+
+    @Override
+    public void resume() {
+        if (!paused) {
+            return;
+        }
+        paused = false;
+        if (source != null && !done) {
+            thread.execute(this::read);
+        }
+    }
+
+    private void arm(long nanos, UpstreamFailure onTimeout) {
+        disarm();
+        timer = thread.executeAfter(() -> {
+            timer = null;
+            fail(onTimeout.toException(origin, java.time.Duration.ofNanos(nanos)));
+        }, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void armIdle(long nanos) {
+        disarm();
+        timer = thread.executeAfter(this::checkIdle, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void checkIdle() {
+        timer = null;
+        if (done) {
+            return;
+        }
+        long left = idleDeadlineNanos - System.nanoTime();
+        if (left <= 0 && !paused) {
+            fail(UpstreamFailure.IDLE_TIMEOUT.toException(origin, request.idleTimeout()));
+        } else {
+            timer = thread.executeAfter(this::checkIdle, Math.max(left, 1_000_000L), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void disarm() {
+        if (timer != null) {
+            timer.remove();
+            timer = null;
+        }
+    }
+
+    static Headers toHeaders(HeaderMap map) {
+        Headers.Builder b = Headers.builder();
+        for (HeaderValues values : map) {
+            String name = values.getHeaderName().toString();
+            for (String v : values) {
+                b.add(name, v);
+            }
+        }
+        return b.build();
+    }
+}
