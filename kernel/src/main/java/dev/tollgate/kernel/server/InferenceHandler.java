@@ -12,6 +12,7 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
 import io.undertow.util.HttpString;
+import io.undertow.util.SameThreadExecutor;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Map;
@@ -80,8 +81,10 @@ final class InferenceHandler implements HttpHandler {
                         .message("the model '" + printable(modelName) + "' does not exist; GET /v1/models lists the models")
                         .build();
             }
-            pipeline.start(new GatewayRequest(exchange, id, start, Instant.now(), endpoint, model, stream, includeUsage,
-                    Bytes.wrapOwned(body)));
+            GatewayRequest request = new GatewayRequest(exchange, id, start, Instant.now(), endpoint, model, stream, includeUsage,
+                    Bytes.wrapOwned(body));
+            // Keeps the exchange open after the handler returns: the pipeline ends it asynchronously.
+            exchange.dispatch(SameThreadExecutor.INSTANCE, () -> pipeline.start(request));
         } catch (GatewayException e) {
             Responses.error(exchange, id, e);
         }
