@@ -104,7 +104,7 @@ public final class PluginHost implements AutoCloseable {
     public void close() {
         if (manager != null) {
             try {
-                manager.stopPlugins();
+                // unloadPlugins() stops each plugin first; stopPlugins() modifies the list it iterates in PF4J 3.15
                 manager.unloadPlugins();
             } catch (RuntimeException e) {
                 log.warn("stopping plugins failed", e);
