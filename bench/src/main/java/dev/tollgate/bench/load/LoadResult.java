@@ -55,6 +55,21 @@ public final class LoadResult {
         this.firstNon2xxStatus = s.firstStatusNon2xx;
     }
 
+    /** A result made from figures, for tests and tools that compute them elsewhere. */
+    public static LoadResult of(LoadMode mode, String target, long durationNanos, long ok, long errors,
+                                Histogram latency, Histogram firstEvent, Histogram lastEvent, int connections,
+                                int heldToEnd, int peakOpenStreams) {
+        Stats s = new Stats();
+        s.ok = ok;
+        s.okInWindow = ok;
+        s.errors = errors;
+        if (latency != null) s.latency.add(latency);
+        if (firstEvent != null) s.firstEvent.add(firstEvent);
+        if (lastEvent != null) s.lastEvent.add(lastEvent);
+        return new LoadResult(mode, target, durationNanos, ok + errors, s, 0, 0, connections, heldToEnd,
+                peakOpenStreams, null);
+    }
+
     /** Successful responses per second over the run's sending window. */
     public double throughput() {
         return durationNanos <= 0 ? 0 : okInWindow * 1e9 / durationNanos;

@@ -11,7 +11,7 @@ final class StubBodies {
     static final String CHAT_JSON = "{\"id\":\"chatcmpl-bench00000000000000000000000001\",\"object\":\"chat.completion\","
             + "\"created\":1735689600,\"model\":\"bench-upstream\",\"system_fingerprint\":\"fp_bench01\","
             + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
-            + "\"content\":\"Hello! This is the fixed answer of the Tollgate benchmark upstream stub, about one sentence long.\","
+            + "\"content\":\"Hello! This is the fixed answer of the Tollgate bench stub.\","
             + "\"refusal\":null,\"annotations\":[]},\"logprobs\":null,\"finish_reason\":\"stop\"}],"
             + "\"usage\":{\"prompt_tokens\":17,\"completion_tokens\":21,\"total_tokens\":38,"
             + "\"prompt_tokens_details\":{\"cached_tokens\":0,\"audio_tokens\":0},"
