@@ -48,6 +48,7 @@ public final class GatewayServer {
                 .setWorker(worker)
                 .addHttpListener(s.port(), s.host())
                 .setServerOption(UndertowOptions.MAX_HEADER_SIZE, Math.max(1024 * 1024, s.maxHeaderBytes() * 2))
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, InferenceHandler.DRAIN_CAP)
                 .setServerOption(UndertowOptions.IDLE_TIMEOUT, idleMillis)
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, idleMillis)
                 .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 30_000)

@@ -30,6 +30,9 @@ final class InferenceHandler implements HttpHandler {
     private static final HttpString CONTENT_TYPE = new HttpString("Content-Type");
     private static final HttpString CONNECTION = new HttpString("Connection");
 
+    /** Bytes of an oversized body read and discarded before the connection is closed instead. */
+    static final long DRAIN_CAP = 64L * 1024 * 1024;
+
     private final Endpoint endpoint;
     private final Map<String, Model> models;
     private final Pipeline pipeline;
@@ -56,10 +59,45 @@ final class InferenceHandler implements HttpHandler {
             tooLarge(exchange, id);
             return;
         }
-        exchange.setMaxEntitySize(maxBytes);
-        exchange.getRequestReceiver().receiveFullBytes(
-                (ex, body) -> onBody(ex, id, start, body),
-                (ex, error) -> onReadError(ex, id, error));
+        if (exchange.getRequestContentLength() >= 0) {
+            exchange.setMaxEntitySize(maxBytes);
+            exchange.getRequestReceiver().receiveFullBytes(
+                    (ex, body) -> onBody(ex, id, start, body),
+                    (ex, error) -> onReadError(ex, id, error));
+        } else {
+            receiveChunked(exchange, id, start);
+        }
+    }
+
+    /**
+     * A body of unknown length is counted as it arrives. Past the limit the rest is read and
+     * discarded (never buffered) so that the client, still uploading, can read the 413; past a
+     * hard cap the connection is closed instead.
+     */
+    private void receiveChunked(HttpServerExchange exchange, String id, long start) {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        long[] discarded = {-1};
+        exchange.setMaxEntitySize(DRAIN_CAP);
+        exchange.getRequestReceiver().receivePartialBytes((ex, data, last) -> {
+            if (discarded[0] < 0 && body.size() + (long) data.length > maxBytes) {
+                discarded[0] = 0;
+                body.reset();
+            }
+            if (discarded[0] >= 0) {
+                discarded[0] += data.length;
+                if (discarded[0] > DRAIN_CAP) {
+                    clientIo.debug("request {}: oversized chunked body, closing", id);
+                    org.xnio.IoUtils.safeClose(ex.getConnection());
+                } else if (last) {
+                    tooLarge(ex, id);
+                }
+                return;
+            }
+            body.write(data, 0, data.length);
+            if (last) {
+                onBody(ex, id, start, body.toByteArray());
+            }
+        }, (ex, error) -> onReadError(ex, id, error));
     }
 
     private void onBody(HttpServerExchange exchange, String id, long start, byte[] body) {

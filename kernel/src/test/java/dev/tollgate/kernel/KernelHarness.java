@@ -1,0 +1,76 @@
+package dev.tollgate.kernel;
+
+import dev.tollgate.kernel.config.ConfigLoader;
+import dev.tollgate.kernel.config.GatewayConfig;
+import dev.tollgate.kernel.config.References;
+import dev.tollgate.spi.TollgatePlugin;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/** A gateway in this JVM with in-code plugins only, on a free port. */
+public final class KernelHarness implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    private final Gateway gateway;
+
+    private KernelHarness(Gateway gateway) {
+        this.gateway = gateway;
+    }
+
+    public static KernelHarness start(String yaml, Map<String, TollgatePlugin> plugins) {
+        ConfigLoader loader = new ConfigLoader(new References(System::getenv, Path.of(".")), Path.of("."));
+        GatewayConfig config = loader.parse(yaml, null).withPort(0);
+        return new KernelHarness(Gateway.start(config, loader, plugins));
+    }
+
+    /** A gateway with model {@code m} on the fake provider. */
+    public static KernelHarness withFakeModel(String extraYaml, Map<String, TollgatePlugin> extraPlugins) {
+        java.util.Map<String, TollgatePlugin> plugins = new java.util.HashMap<>(extraPlugins);
+        plugins.put("fake", new FakeProviderPlugin());
+        return start("""
+                plugins: [fake%s]
+                models:
+                  m:
+                    deployments:
+                      - provider: fake
+                        model: up-m
+                %s
+                """.formatted(extraPlugins.keySet().stream().map(k -> ", " + k).reduce("", String::concat), extraYaml), plugins);
+    }
+
+    public int port() {
+        return gateway.port();
+    }
+
+    public Gateway gateway() {
+        return gateway;
+    }
+
+    public HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
+                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public static String chat(String model) {
+        return "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    }
+
+    @Override
+    public void close() {
+        gateway.close();
+    }
+}
