@@ -56,7 +56,7 @@ public final class ConfigLoader {
     public GatewayConfig parse(String yaml, Path source) {
         Object root;
         try {
-            root = new ObjectMapper(new YAMLFactory()).readValue(yaml, Object.class);
+            root = yaml.isBlank() ? null : new ObjectMapper(new YAMLFactory()).readValue(yaml, Object.class);
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
             throw new ConfigException("configuration is not valid YAML" + where + ": " + e.getOriginalMessage());

@@ -56,8 +56,7 @@ public final class PolicyChain {
             } catch (GatewayException rejected) {
                 return rejected;
             } catch (RuntimeException bug) {
-                log.error("policy {} failed to admit request {}", e.name(), r.requestId, bug);
-                return GatewayException.internal("a request policy failed", bug);
+                return GatewayException.internal("request policy " + e.name() + " failed", bug);
             }
             if (a == null) {
                 a = Admission.PROCEED;

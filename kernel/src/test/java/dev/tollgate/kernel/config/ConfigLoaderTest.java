@@ -1,0 +1,143 @@
+package dev.tollgate.kernel.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tollgate.spi.config.ConfigException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    private ConfigLoader loader(Map<String, String> env) {
+        return new ConfigLoader(new References(env::get, dir), dir);
+    }
+
+    @Test
+    void anEmptyFileGivesTheDefaults() {
+        GatewayConfig c = loader(Map.of()).parse("", null);
+        assertThat(c.server()).isEqualTo(ServerSettings.DEFAULTS);
+        assertThat(c.server().host()).isEqualTo("127.0.0.1");
+        assertThat(c.server().port()).isEqualTo(8480);
+        assertThat(c.server().maxRequestBytes()).isEqualTo(4L * 1024 * 1024);
+        assertThat(c.plugins()).isEmpty();
+        assertThat(c.models()).isEmpty();
+        assertThat(c.pluginsDirectory()).isEqualTo(dir.resolve("plugins"));
+    }
+
+    @Test
+    void everyKeyIsMapped() {
+        GatewayConfig c = loader(Map.of("PORT", "9000")).parse("""
+                server:
+                  host: 0.0.0.0
+                  port: ${env:PORT}
+                  io_threads: 3
+                  max_request_bytes: 512KiB
+                  max_header_bytes: 16KiB
+                  idle_timeout: 90s
+                  ttft_timeout: 45s
+                  shutdown_grace: 5s
+                plugins_dir: extra/plugins
+                plugins: [provider-mock, provider-openai]
+                models:
+                  gpt-4o:
+                    deployments:
+                      - provider: openai
+                        model: gpt-4o-2024-08-06
+                        weight: 3
+                        ttft_timeout: 10s
+                        config: {api_base: "http://x/v1"}
+                      - provider: mock
+                        model: m
+                policies:
+                  - name: keys
+                    config: {header: x}
+                """, null);
+        assertThat(c.server()).isEqualTo(new ServerSettings("0.0.0.0", 9000, 3, 512 * 1024, 16 * 1024, Duration.ofSeconds(90),
+                Duration.ofSeconds(45), Duration.ofSeconds(5)));
+        assertThat(c.pluginsDirectory()).isEqualTo(dir.resolve("extra/plugins"));
+        assertThat(c.plugins()).containsExactly("provider-mock", "provider-openai");
+        ModelSettings m = c.models().get("gpt-4o");
+        assertThat(m.deployments()).hasSize(2);
+        DeploymentSettings d0 = m.deployments().get(0);
+        assertThat(d0.id()).isEqualTo("gpt-4o#0");
+        assertThat(d0.provider()).isEqualTo("openai");
+        assertThat(d0.upstreamModel()).isEqualTo("gpt-4o-2024-08-06");
+        assertThat(d0.weight()).isEqualTo(3);
+        assertThat(d0.ttftTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(d0.config()).containsEntry("api_base", "http://x/v1");
+        assertThat(m.deployments().get(1).ttftTimeout()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(c.policies()).singleElement().satisfies(p -> {
+            assertThat(p.name()).isEqualTo("keys");
+            assertThat(p.config()).containsEntry("header", "x");
+        });
+    }
+
+    @Test
+    void anUnknownTopLevelKeyNamesItAndListsTheAllowedOnes() {
+        assertThatThrownBy(() -> loader(Map.of()).parse("severs: {}\n", null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("severs")
+                .hasMessageContaining("server").hasMessageContaining("models").hasMessageContaining("plugins");
+    }
+
+    @Test
+    void anUnknownServerKeyNamesItsPath() {
+        assertThatThrownBy(() -> loader(Map.of()).parse("server: {prot: 1}\n", null))
+                .hasMessageContaining("server.prot").hasMessageContaining("port");
+    }
+
+    @Test
+    void aDeploymentWithoutProviderNamesTheMissingKey() {
+        assertThatThrownBy(() -> loader(Map.of()).parse("models: {m: {deployments: [{model: x}]}}\n", null))
+                .hasMessageContaining("models.m.deployments[0].provider");
+    }
+
+    @Test
+    void aModelWithoutDeploymentsIsRefused() {
+        assertThatThrownBy(() -> loader(Map.of()).parse("models: {m: {}}\n", null)).hasMessageContaining("models.m.deployments");
+    }
+
+    @Test
+    void wrongTypesAndBadValuesNameTheKey() {
+        assertThatThrownBy(() -> loader(Map.of()).parse("server: {port: 70000}\n", null)).hasMessageContaining("server.port");
+        assertThatThrownBy(() -> loader(Map.of()).parse("server: {idle_timeout: soon}\n", null)).hasMessageContaining("server.idle_timeout");
+        assertThatThrownBy(() -> loader(Map.of()).parse("server: {max_request_bytes: lots}\n", null)).hasMessageContaining("max_request_bytes");
+        assertThatThrownBy(() -> loader(Map.of()).parse("plugins: provider-mock\n", null)).hasMessageContaining("plugins");
+        assertThatThrownBy(() -> loader(Map.of()).parse("server: [\n", null)).hasMessageContaining("YAML");
+    }
+
+    @Test
+    void envReferencesResolveWithDefaultsAndAMissingOneIsNamed() {
+        assertThat(loader(Map.of()).parse("server: {port: '${env:NOPE:-8123}'}\n", null).server().port()).isEqualTo(8123);
+        assertThatThrownBy(() -> loader(Map.of()).parse("server: {host: '${env:TG_HOST}'}\n", null))
+                .hasMessageContaining("TG_HOST").hasMessageContaining("server.host");
+    }
+
+    @Test
+    void aSecretMustBeAReferenceAndResolvesFromEnvOrFile() throws Exception {
+        ConfigLoader l = loader(Map.of("KEY", "sk-from-env"));
+        assertThatThrownBy(() -> l.resolveComponentConfig("models.m.deployments[0].config", Map.of("api_key", "sk-literal"), Set.of("api_key")))
+                .hasMessageContaining("models.m.deployments[0].config.api_key")
+                .hasMessageContaining("${env:")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("sk-literal"));
+        assertThat(l.resolveComponentConfig("c", Map.of("api_key", "${env:KEY}"), Set.of("api_key"))).containsEntry("api_key", "sk-from-env");
+        Files.writeString(dir.resolve("key.txt"), "sk-from-file\n");
+        assertThat(l.resolveComponentConfig("c", Map.of("api_key", "${file:key.txt}"), Set.of("api_key"))).containsEntry("api_key", "sk-from-file");
+        assertThat(l.resolveComponentConfig("c", Map.of("nested", Map.of("h", "Bearer ${env:KEY}")), Set.of()))
+                .containsEntry("nested", Map.of("h", "Bearer sk-from-env"));
+    }
+
+    @Test
+    void aMissingFileIsNamed() {
+        assertThatThrownBy(() -> loader(Map.of()).load(dir.resolve("nope.yaml"))).hasMessageContaining("nope.yaml");
+    }
+}
