@@ -4,25 +4,35 @@ import dev.tollgate.kernel.config.ServerSettings;
 import dev.tollgate.kernel.pipeline.Endpoint;
 import dev.tollgate.kernel.pipeline.Model;
 import dev.tollgate.kernel.pipeline.Pipeline;
-import io.undertow.Undertow;
+import dev.tollgate.spi.config.ConfigException;
 import io.undertow.UndertowOptions;
+import io.undertow.server.DefaultByteBufferPool;
+import io.undertow.server.protocol.http.HttpOpenListener;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.xnio.ChannelListeners;
+import org.xnio.IoUtils;
+import org.xnio.OptionMap;
 import org.xnio.Options;
+import org.xnio.StreamConnection;
 import org.xnio.XnioWorker;
+import org.xnio.channels.AcceptingChannel;
 
-/** The Undertow listener and its routes. */
+/** The HTTP listener (Undertow's HTTP/1.1 protocol on an accepting channel the gateway owns) and its routes. */
 public final class GatewayServer {
 
-    private final Undertow undertow;
+    private final AcceptingChannel<StreamConnection> acceptor;
+    private final HttpOpenListener connections;
     private final ShutdownGate gate;
     private final int port;
 
-    private GatewayServer(Undertow undertow, ShutdownGate gate, int port) {
-        this.undertow = undertow;
+    private GatewayServer(AcceptingChannel<StreamConnection> acceptor, HttpOpenListener connections, ShutdownGate gate, int port) {
+        this.acceptor = acceptor;
+        this.connections = connections;
         this.gate = gate;
         this.port = port;
     }
@@ -44,21 +54,30 @@ public final class GatewayServer {
         routes.put("/metrics", new GatewayHandler.Route("GET", StaticHandlers.metrics(metrics)));
 
         int idleMillis = (int) Math.min(Integer.MAX_VALUE, s.idleTimeout().toMillis());
-        Undertow undertow = Undertow.builder()
-                .setWorker(worker)
-                .addHttpListener(s.port(), s.host())
-                .setServerOption(UndertowOptions.MAX_HEADER_SIZE, Math.max(1024 * 1024, s.maxHeaderBytes() * 2))
-                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, InferenceHandler.DRAIN_CAP)
-                .setServerOption(UndertowOptions.IDLE_TIMEOUT, idleMillis)
-                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, idleMillis)
-                .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 30_000)
-                .setSocketOption(Options.TCP_NODELAY, true)
-                .setSocketOption(Options.BACKLOG, 4096)
-                .setHandler(new GatewayHandler(routes, gate, s.maxHeaderBytes()))
-                .build();
-        undertow.start();
-        int bound = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
-        return new GatewayServer(undertow, gate, bound);
+        OptionMap undertowOptions = OptionMap.builder()
+                .set(UndertowOptions.MAX_HEADER_SIZE, Math.max(1024 * 1024, s.maxHeaderBytes() * 2))
+                .set(UndertowOptions.MAX_ENTITY_SIZE, InferenceHandler.DRAIN_CAP)
+                .set(UndertowOptions.IDLE_TIMEOUT, idleMillis)
+                .set(UndertowOptions.NO_REQUEST_TIMEOUT, idleMillis)
+                .set(UndertowOptions.REQUEST_PARSE_TIMEOUT, 30_000)
+                .getMap();
+        HttpOpenListener openListener = new HttpOpenListener(new DefaultByteBufferPool(true, 16 * 1024, -1, 4), undertowOptions);
+        openListener.setRootHandler(new GatewayHandler(routes, gate, s.maxHeaderBytes()));
+        AcceptingChannel<StreamConnection> acceptor;
+        try {
+            acceptor = worker.createStreamConnectionServer(new InetSocketAddress(s.host(), s.port()),
+                    ChannelListeners.openListenerAdapter(openListener),
+                    OptionMap.builder()
+                            .set(Options.TCP_NODELAY, true)
+                            .set(Options.REUSE_ADDRESSES, true)
+                            .set(Options.BACKLOG, 4096)
+                            .getMap());
+        } catch (IOException e) {
+            throw new ConfigException("cannot listen on " + s.host() + ":" + s.port() + ": " + e.getMessage(), e);
+        }
+        acceptor.resumeAccepts();
+        int bound = acceptor.getLocalAddress(InetSocketAddress.class).getPort();
+        return new GatewayServer(acceptor, openListener, gate, bound);
     }
 
     public int port() {
@@ -69,13 +88,18 @@ public final class GatewayServer {
         return gate.active();
     }
 
+    /**
+     * Closes the listening socket (new connections are refused; open ones live on), answers new
+     * requests on open connections with 503, and waits for the requests in flight.
+     */
     public boolean drain(Duration grace) throws InterruptedException {
         gate.close();
-        undertow.getListenerInfo().forEach(Undertow.ListenerInfo::suspend);
+        IoUtils.safeClose(acceptor);
         return gate.awaitIdle(grace.toMillis());
     }
 
     public void stop() {
-        undertow.stop();
+        IoUtils.safeClose(acceptor);
+        connections.closeConnections();
     }
 }
