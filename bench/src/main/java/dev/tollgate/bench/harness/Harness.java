@@ -129,10 +129,11 @@ public final class Harness {
                 for (Target t : targets) {
                     n++;
                     checkAlive(targets, stub);
+                    awaitQuiet();
                     Row r = runOne(s, t, holdEvents);
                     rows.add(r);
                     System.out.printf("  [%d/%d] %s%n", n, total, r.result().summary());
-                    Thread.sleep(s.kind() == Scenario.Kind.HOLD ? 3_000 : 700);
+                    Thread.sleep(s.kind() == Scenario.Kind.HOLD ? 2_000 : 500);
                 }
             }
 
@@ -209,6 +210,28 @@ public final class Harness {
         if (a.ok == 0) {
             throw new IllegalStateException("warm-up of " + t.name() + " got no successful answer: "
                     + a.summary());
+        }
+    }
+
+    /** With --quiet-wait: waits until processes other than ours use less than the threshold of the CPU. */
+    private void awaitQuiet() throws InterruptedException {
+        if (o.quietWaitSeconds <= 0) return;
+        long end = System.nanoTime() + o.quietWaitSeconds * 1_000_000_000L;
+        boolean told = false;
+        while (true) {
+            ResourceSampler probe = new ResourceSampler(List::of, this::ourPids, 1000);
+            Thread.sleep(1000);
+            double other = probe.finish().otherCpuPercent();
+            if (Double.isNaN(other) || other < o.quietPercent) return;
+            if (System.nanoTime() > end) {
+                System.out.printf("  other processes still use %.0f %% of the CPU; running anyway%n", other);
+                return;
+            }
+            if (!told) {
+                System.out.printf("  waiting for the machine to calm down (other processes use %.0f %% of the CPU)%n",
+                        other);
+                told = true;
+            }
         }
     }
 

@@ -20,11 +20,14 @@ public final class Options {
     public int stubIoThreads = 2;
     public List<String> stubJvmOpts = new ArrayList<>(List.of("-Xms64m", "-Xmx256m", "-XX:+UseSerialGC",
             "-Xss512k"));
-    public long spinMicros = 0;
+    public long spinMicros = 50;
     public int closedLoops = 2;
     public int holdRamp = 2000;
     public long gatewayReadyTimeoutMs = 60_000;
     public boolean keepTemp;
+    /** Before each run, wait up to this long for other processes to use less than {@link #quietPercent} of the CPU. */
+    public int quietWaitSeconds = 0;
+    public double quietPercent = 15;
 
     public static final String USAGE = """
             Tollgate bench harness: runs scenarios against the upstream stub directly, nginx and the gateway.
@@ -42,7 +45,9 @@ public final class Options {
               --results-dir DIR             where results-<timestamp>.md goes                [bench/target]
               --scale X                     multiply every scenario's duration (e.g. 0.3 for a smoke run)
               --stub-io-threads N           IO threads of the stub                                  [2]
-              --spin-us N                   open loop: spin the last N us before each send time     [0]
+              --spin-us N                   open loop: spin the last N us before each send time    [50]
+              --quiet-wait S                before each run wait up to S s until other processes use
+                                            < 15 % of the machine's CPU (shared machines)           [0]
               --keep-temp                   keep the temp dir with configs and logs
             """;
 
@@ -69,6 +74,7 @@ public final class Options {
                 case "--closed-loops" -> { o.closedLoops = Integer.parseInt(need(a, v)); i++; }
                 case "--hold-ramp" -> { o.holdRamp = Integer.parseInt(need(a, v)); i++; }
                 case "--keep-temp" -> o.keepTemp = true;
+                case "--quiet-wait" -> { o.quietWaitSeconds = Integer.parseInt(need(a, v)); i++; }
                 case "-h", "--help" -> throw new HelpRequested();
                 default -> throw new IllegalArgumentException("unknown option " + a + "\n\n" + USAGE);
             }

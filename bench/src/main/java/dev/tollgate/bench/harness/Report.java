@@ -97,14 +97,15 @@ public final class Report {
             for (Metric m : metrics(r)) {
                 Histogram h = m.histogram();
                 String notes = notes(r);
+                boolean hold = r.scenario().kind() == Scenario.Kind.HOLD;
                 lat.add(sc, m.name(), r.target(), Long.toString(x.ok), Long.toString(x.failures()),
-                        fmtRate(x.throughput()), us(h, 50), us(h, 90), us(h, 99), us(h, 99.9), us(h, 100), notes);
+                        hold ? "-" : fmtRate(x.throughput()), us(h, 50), us(h, 90), us(h, 99), us(h, 99.9), us(h, 100), notes);
                 if (!r.target().equals(Target.STUB)) {
                     Histogram hd = direct == null ? null : metric(direct, m.name());
                     Histogram hn = nginx == null || r.target().equals(Target.NGINX) ? null : metric(nginx, m.name());
                     cmp.add(sc, m.name(), r.target(),
-                            ratio(x.throughput(), direct == null ? Double.NaN : direct.result().throughput()),
-                            ratio(x.throughput(), hn == null ? Double.NaN : nginx.result().throughput()),
+                            hold ? "-" : ratio(x.throughput(), direct == null ? Double.NaN : direct.result().throughput()),
+                            hold ? "-" : ratio(x.throughput(), hn == null ? Double.NaN : nginx.result().throughput()),
                             delta(h, hd, 50), delta(h, hd, 99), delta(h, hd, 99.9),
                             delta(h, hn, 50), delta(h, hn, 99),
                             ratio(pct(h, 50), pct(hn, 50)), ratio(pct(h, 99), pct(hn, 99)));
@@ -316,11 +317,31 @@ public final class Report {
 
     // ---------------------------------------------------------------------------------------------- output
 
+    /** Above this share of the machine's CPU used by other processes during a run, its figures are suspect. */
+    static final double NOISY_PERCENT = 15;
+
+    /** A warning naming runs during which other processes used much CPU, or "" when there were none. */
+    String noiseWarning() {
+        List<String> noisy = new ArrayList<>();
+        for (Row r : rows) {
+            double o = r.figures().otherCpuPercent();
+            if (!Double.isNaN(o) && o > NOISY_PERCENT) {
+                noisy.add(r.scenario().id() + "/" + r.target() + String.format(Locale.ROOT, " %.0f%%", o));
+            }
+        }
+        if (noisy.isEmpty()) return "";
+        return "WARNING: other processes used more than " + (int) NOISY_PERCENT + " % of the machine's CPU during "
+                + noisy.size() + " of " + rows.size() + " runs (" + String.join(", ", noisy)
+                + "): their figures are disturbed; rerun on a quiet machine or with --quiet-wait 60.";
+    }
+
     public String text() {
         StringBuilder sb = new StringBuilder();
         for (Table t : tables()) sb.append('\n').append(t.text());
         sb.append("\nBudgets (from the performance issue)\n");
         for (Budget b : budgets()) sb.append(b.line()).append('\n');
+        String w = noiseWarning();
+        if (!w.isEmpty()) sb.append('\n').append(w).append('\n');
         return sb.toString();
     }
 
@@ -334,6 +355,8 @@ public final class Report {
             sb.append("- ").append(s.id()).append(": ").append(s.description()).append(", ")
                     .append(s.duration().toSeconds()).append(" s\n");
         }
+        String w = noiseWarning();
+        if (!w.isEmpty()) sb.append("\n> ").append(w).append('\n');
         for (Table t : tables()) sb.append('\n').append(t.markdown());
         sb.append("\n### Budgets\n\n| verdict | target | budget | figure |\n|---|---|---|---|\n");
         for (Budget b : budgets()) {

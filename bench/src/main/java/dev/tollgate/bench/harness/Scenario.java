@@ -38,11 +38,11 @@ public record Scenario(String id, String group, Kind kind, double rate, int conn
         List<Scenario> s = new ArrayList<>();
         s.add(constant("S1-1k", 1000, 10));
         s.add(constant("S1-5k", 5000, 10));
-        s.add(max("S2-c64", "S2-c64", 64, 8));
-        s.add(max("S2-c500", "S2-c500", 500, 5));
-        s.add(stream(100, 8));
-        s.add(hold(2000, 10));
-        return new Profile("quick", s, 10, Duration.ofSeconds(3));
+        s.add(max("S2-c64", "S2-c64", 64, 7));
+        s.add(max("S2-c500", "S2-c500", 500, 4));
+        s.add(stream(100, 6));
+        s.add(hold(2000, 8));
+        return new Profile("quick", s, 8, Duration.ofSeconds(2));
     }
 
     public static Profile full() {

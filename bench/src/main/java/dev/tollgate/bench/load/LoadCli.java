@@ -12,7 +12,8 @@ import java.util.List;
  * <pre>
  * java -cp ... dev.tollgate.bench.load.LoadCli --url http://127.0.0.1:8090/v1/chat/completions \
  *     --mode open|closed|hold [--rate 1000] [--connections N] [--duration 10] [--stream] [--events 23]
- *     [--model bench] [--header 'Authorization: Bearer x'] [--unique] [--loops 1] [--spin-us 0] [--ramp 2000]
+ *     [--model bench] [--header 'Authorization: Bearer x'] [--unique] [--loops 1] [--spin-us 50] [--ramp 2000]
+ *     [--sample-pid PID]   (prints that process's CPU per request too)
  * </pre>
  */
 public final class LoadCli {
@@ -24,7 +25,7 @@ public final class LoadCli {
         double rate = 1000, ramp = 2000;
         int connections = -1, loops = -1, events = -1;
         double seconds = 10;
-        long spinUs = 0;
+        long spinUs = 50, samplePid = -1;
         boolean stream = false, unique = false;
         List<String> headers = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -41,6 +42,7 @@ public final class LoadCli {
                 case "--header" -> { headers.add(v); i++; }
                 case "--spin-us" -> { spinUs = Long.parseLong(v); i++; }
                 case "--ramp" -> { ramp = Double.parseDouble(v); i++; }
+                case "--sample-pid" -> { samplePid = Long.parseLong(v); i++; }
                 case "--stream" -> stream = true;
                 case "--unique" -> unique = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -63,8 +65,19 @@ public final class LoadCli {
         };
         if (loops > 0) spec = spec.withLoops(loops);
         if (spinUs > 0) spec = spec.withSpinNanos(spinUs * 1000);
+        long self = ProcessHandle.current().pid();
+        long g0 = dev.tollgate.bench.proc.ProcStats.cpuTicks(self);
+        long t0 = samplePid > 0 ? dev.tollgate.bench.proc.ProcStats.cpuTicks(samplePid) : 0;
         LoadResult r = LoadGenerator.run(u.getHost() + ":" + u.getPort(), spec);
-        System.out.println(r.summary());
+        double tick = 1e6 / dev.tollgate.bench.proc.ProcStats.clockTicks();
+        long n = Math.max(1, r.ok + r.failures());
+        String cpu = String.format(java.util.Locale.ROOT, " | generator CPU %.1f us/req",
+                (dev.tollgate.bench.proc.ProcStats.cpuTicks(self) - g0) * tick / n);
+        if (samplePid > 0) {
+            cpu += String.format(java.util.Locale.ROOT, ", pid %d CPU %.1f us/req", samplePid,
+                    (dev.tollgate.bench.proc.ProcStats.cpuTicks(samplePid) - t0) * tick / n);
+        }
+        System.out.println(r.summary() + cpu);
     }
 
     /** Open-loop pool size for a rate: enough for 20 ms of requests, at least 16. */

@@ -49,7 +49,7 @@ public record LoadSpec(LoadMode mode, InetSocketAddress address, RequestTemplate
     public static LoadSpec hold(InetSocketAddress a, RequestTemplate r, int streams, Duration expectedStreamLength,
                                 int expectedEvents, double rampPerSecond) {
         return new LoadSpec(LoadMode.HOLD, a, r, 0, streams, expectedStreamLength, streams, 1, expectedEvents,
-                Duration.ofSeconds(15), rampPerSecond, 0);
+                Duration.ofSeconds(5), rampPerSecond, 0);
     }
 
     public LoadSpec withLoops(int n) {
