@@ -68,7 +68,11 @@ public final class Harness {
         }
 
         tmp = Files.createTempDirectory("tollgate-bench-");
-        Thread hook = new Thread(this::stopAll, "bench-shutdown");
+        Thread hook = new Thread(() -> {
+            System.out.println("\nbench: interrupted, stopping the stub and the targets");
+            stopAll();
+            if (!o.keepTemp) deleteTree(tmp);
+        }, "bench-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         boolean ok = false;
         try {

@@ -142,7 +142,9 @@ public final class Report {
         if (x.non2xx > 0) n.add(x.non2xx + " non-2xx (first " + x.firstNon2xxStatus + ")");
         if (x.badStreams > 0) n.add(x.badStreams + " short streams");
         if (x.unfinished > 0) n.add(x.unfinished + " unanswered");
-        if (x.firstError != null && (x.errors > 0 || x.badStreams > 0)) n.add("first: " + x.firstError);
+        if (x.firstError != null && (x.errors > 0 || x.badStreams > 0 || x.unfinished > 0)) {
+            n.add("first: " + x.firstError);
+        }
         if (x.maxQueued > 0 && r.scenario().kind() != Scenario.Kind.MAX) n.add("queued max " + x.maxQueued);
         return String.join("; ", n);
     }

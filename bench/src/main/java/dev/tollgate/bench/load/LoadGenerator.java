@@ -557,6 +557,19 @@ public final class LoadGenerator {
                 loop.thread.join(5_000);
                 long unfinished = (long) n - done;
                 Stats s = loop.stats;
+                if (unfinished > 0) {
+                    int noAnswer = 0, stalled = 0;
+                    for (Conn c : all) {
+                        if (c.finished) continue;
+                        if (c.parser.headersDone()) stalled++;
+                        else noAnswer++;
+                    }
+                    int notOpened = n - all.size();
+                    String detail = "unanswered at the deadline: " + noAnswer + " without response headers, "
+                            + stalled + " stalled mid-stream" + (notOpened > 0 ? ", " + notOpened + " never opened" : "");
+                    if (s.firstError == null) s.firstError = detail;
+                    else s.firstError = s.firstError + "; " + detail;
+                }
                 if (loop.crashed != null) s.error("generator thread crashed: " + loop.crashed);
                 long window = System.nanoTime() - start;
                 s.okInWindow = s.ok;
