@@ -37,6 +37,7 @@ public final class GatewayRequest {
     String errorCode;
     long firstChunkNanos = -1;
     boolean attemptFinished;
+    boolean clientGone;
 
     public GatewayRequest(HttpServerExchange exchange, String requestId, long startNanos, Instant startedAt, Endpoint endpoint,
             Model model, boolean stream, boolean includeUsage, Bytes body) {

@@ -1,5 +1,6 @@
 package dev.tollgate.kernel.pipeline;
 
+import dev.tollgate.kernel.server.HangUpWatch;
 import dev.tollgate.kernel.server.Responses;
 import dev.tollgate.kernel.upstream.UpstreamClient;
 import dev.tollgate.spi.ErrorType;
@@ -18,6 +19,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
+import org.xnio.IoUtils;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -56,6 +58,7 @@ public final class Pipeline {
                 next.proceed();
             }
         });
+        HangUpWatch.watch(r.exchange, () -> clientGone(r));
         if (policies.isEmpty()) {
             cache(r);
             return;
@@ -76,7 +79,23 @@ public final class Pipeline {
 
     /** Cache probe: no cache tier is configured yet, so every request goes on to routing. */
     private void cache(GatewayRequest r) {
+        if (r.clientGone) {
+            return;
+        }
         route(r);
+    }
+
+    /** The client hung up before its answer was complete: stop the provider call, which keeps its partial usage. */
+    private void clientGone(GatewayRequest r) {
+        r.clientGone = true;
+        if (!r.attemptFinished) {
+            r.attemptFinished = true;
+            r.errorCode = "client_disconnected";
+            if (r.attempt != null) {
+                r.attempt.cancel();
+            }
+        }
+        IoUtils.safeClose(r.exchange.getConnection());
     }
 
     private void route(GatewayRequest r) {

@@ -264,7 +264,7 @@ final class UpstreamExchange implements UpstreamClient.Handle {
         }
         done = true;
         disarm();
-        IoUtils.safeClose(connection);
+        abort();
         handler.onError(error);
     }
 
@@ -275,7 +275,28 @@ final class UpstreamExchange implements UpstreamClient.Handle {
         }
         done = true;
         disarm();
-        IoUtils.safeClose(connection);
+        abort();
+    }
+
+    /**
+     * Ends this exchange at once. Undertow's {@code close()} is a clean close that drains the
+     * response for up to 10 s, which never ends for a stream, so an HTTP/1.1 connection is taken
+     * over ({@code performUpgrade}) and closed hard. On a multiplexed HTTP/2 connection only this
+     * exchange's stream is closed; the connection serves others.
+     */
+    private void abort() {
+        if (connection == null) {
+            return;
+        }
+        if (connection.isMultiplexingSupported()) {
+            IoUtils.safeClose(source);
+            return;
+        }
+        try {
+            IoUtils.safeClose(connection.performUpgrade());
+        } catch (IOException | RuntimeException notUpgradable) {
+            IoUtils.safeClose(connection);
+        }
     }
 
     @Override

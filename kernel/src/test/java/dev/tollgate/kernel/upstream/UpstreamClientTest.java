@@ -36,9 +36,10 @@ class UpstreamClientTest {
     private final AtomicInteger accepted = new AtomicInteger();
 
     /** How the test upstream behaves per request. */
-    enum Mode { KEEP_ALIVE, CLOSE_AFTER_EACH_SILENTLY, NEVER_ANSWER, STALL_MID_BODY }
+    enum Mode { KEEP_ALIVE, CLOSE_AFTER_EACH_SILENTLY, NEVER_ANSWER, STALL_MID_BODY, HEADERS_THEN_WATCH }
 
     private volatile Mode mode = Mode.KEEP_ALIVE;
+    private final CompletableFuture<Long> closedAfterNanos = new CompletableFuture<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -85,6 +86,17 @@ class UpstreamClientTest {
                 in.skip(length);
                 switch (mode) {
                     case NEVER_ANSWER -> Thread.sleep(5_000);
+                    case HEADERS_THEN_WATCH -> {
+                        out.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                .getBytes(StandardCharsets.US_ASCII));
+                        out.flush();
+                        s.setSoTimeout(5_000);
+                        long start = System.nanoTime();
+                        if (s.getInputStream().read() < 0) {
+                            closedAfterNanos.complete(System.nanoTime() - start);
+                        }
+                        return;
+                    }
                     case STALL_MID_BODY -> {
                         out.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789".getBytes(StandardCharsets.US_ASCII));
                         out.flush();
@@ -137,6 +149,34 @@ class UpstreamClientTest {
             assertThat(send(server.getLocalPort(), Duration.ofSeconds(2), Duration.ofSeconds(2)).status()).isEqualTo(200);
         }
         assertThat(accepted.get()).isGreaterThanOrEqualTo(10);
+    }
+
+    @Test
+    void cancellingAStreamedExchangeClosesTheUpstreamConnectionAtOnce() throws Exception {
+        mode = Mode.HEADERS_THEN_WATCH;
+        UpstreamRequest request = UpstreamRequest.postJson(URI.create("http://127.0.0.1:" + server.getLocalPort() + "/v1/x"),
+                Headers.EMPTY, Bytes.utf8("{}"));
+        XnioIoThread thread = worker.getIoThread(0);
+        CompletableFuture<Integer> headers = new CompletableFuture<>();
+        UpstreamClient.Handle[] handle = new UpstreamClient.Handle[1];
+        thread.execute(() -> handle[0] = client.exchange(thread, request, new dev.tollgate.spi.http.ResponseHandler() {
+            @Override
+            public void onHeaders(int status, Headers h) {
+                headers.complete(status);
+            }
+
+            @Override
+            public void onBody(java.nio.ByteBuffer chunk) {}
+
+            @Override
+            public void onComplete() {}
+
+            @Override
+            public void onError(GatewayException error) {}
+        }));
+        assertThat(headers.get(5, TimeUnit.SECONDS)).isEqualTo(200);
+        thread.execute(() -> handle[0].cancel());
+        assertThat(Duration.ofNanos(closedAfterNanos.get(5, TimeUnit.SECONDS))).isLessThan(Duration.ofSeconds(1));
     }
 
     @Test
