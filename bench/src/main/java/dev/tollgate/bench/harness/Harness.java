@@ -67,6 +67,7 @@ public final class Harness {
                     + " streams; the S4 runs will fail. Raise it with 'ulimit -n 65536' (the run-*.sh scripts do).");
         }
 
+        preflight();
         tmp = Files.createTempDirectory("tollgate-bench-");
         Thread hook = new Thread(() -> {
             System.out.println("\nbench: interrupted, stopping the stub and the targets");
@@ -172,6 +173,17 @@ public final class Harness {
             } else {
                 deleteTree(tmp);
             }
+        }
+    }
+
+    /** Fails fast, before anything starts, when a selected target cannot be started. */
+    private void preflight() {
+        if (o.targets.contains(Target.NGINX)) Launchers.checkNginx(o.nginx);
+        if (o.targets.contains(Target.GATEWAY) || o.s5Config != null) {
+            Launchers.checkGateway(o.gatewayHome.toAbsolutePath());
+        }
+        for (Path p : new Path[] {o.gatewayConfig, o.s5Config}) {
+            if (p != null && !Files.isReadable(p)) throw new IllegalArgumentException("cannot read " + p);
         }
     }
 

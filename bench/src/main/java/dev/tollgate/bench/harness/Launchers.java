@@ -104,14 +104,18 @@ final class Launchers {
                 """.formatted(d, listenPort, stubPort, workerConnections, workerConnections * 2 + 1024);
     }
 
-    static ManagedProcess startNginx(Path nginxBin, Path dir, int port, int stubPort, int workerConnections)
-            throws IOException, InterruptedException {
+    static void checkNginx(Path nginxBin) {
         if (!Files.isExecutable(nginxBin)) {
             throw new IllegalStateException("nginx not found at " + nginxBin + ". Install it with "
                     + "'sudo apt-get install -y nginx' (Debian/Ubuntu; the harness starts its own nginx with a "
                     + "generated config, the system service is not needed), point --nginx at a binary, or leave "
                     + "it out with --targets stub,gateway.");
         }
+    }
+
+    static ManagedProcess startNginx(Path nginxBin, Path dir, int port, int stubPort, int workerConnections)
+            throws IOException, InterruptedException {
+        checkNginx(nginxBin);
         Path ndir = Files.createDirectories(dir.resolve("nginx"));
         Path conf = ndir.resolve("nginx.conf");
         Files.writeString(conf, nginxConfig(ndir, port, stubPort, workerConnections), StandardCharsets.UTF_8);
@@ -159,14 +163,19 @@ final class Launchers {
         return template.replace("${PORT}", Integer.toString(port)).replace("${STUB_PORT}", Integer.toString(stubPort));
     }
 
-    static ManagedProcess startGateway(String name, Path home, Path dir, int port, String config, long readyTimeoutMs)
-            throws IOException, InterruptedException {
+    static void checkGateway(Path home) {
         Path bin = home.resolve("bin").resolve("tollgate");
         if (!Files.isExecutable(bin)) {
             throw new IllegalStateException("the gateway distribution is not at " + home + " (no executable "
                     + bin + "). Build it with './mvnw -pl distribution -am package -DskipTests' at the repo root, "
                     + "pass --gateway-home DIR, or leave it out with --targets stub,nginx.");
         }
+    }
+
+    static ManagedProcess startGateway(String name, Path home, Path dir, int port, String config, long readyTimeoutMs)
+            throws IOException, InterruptedException {
+        checkGateway(home);
+        Path bin = home.resolve("bin").resolve("tollgate");
         Path cfg = dir.resolve(name + ".yaml");
         Files.writeString(cfg, config, StandardCharsets.UTF_8);
         Path log = dir.resolve(name + ".log");
