@@ -16,6 +16,11 @@ public final class Table {
         this.headers = List.of(headers);
     }
 
+    /** Leading text columns and a trailing "notes" column align left; numbers align right. */
+    private boolean left(int i) {
+        return i < textColumns || headers.get(i).equals("notes");
+    }
+
     public void add(String... cells) {
         if (cells.length != headers.size()) throw new IllegalArgumentException("row width");
         rows.add(List.of(cells));
@@ -46,7 +51,7 @@ public final class Table {
         for (int i = 0; i < cells.size(); i++) {
             String c = cells.get(i);
             String pad = " ".repeat(w[i] - c.length());
-            if (i < textColumns) sb.append(c).append(pad);
+            if (left(i)) sb.append(c).append(pad);
             else sb.append(pad).append(c);
             if (i < cells.size() - 1) sb.append("  ");
         }
@@ -58,7 +63,7 @@ public final class Table {
         sb.append("### ").append(title).append("\n\n|");
         for (String h : headers) sb.append(' ').append(h).append(" |");
         sb.append("\n|");
-        for (int i = 0; i < headers.size(); i++) sb.append(i < textColumns ? "---|" : "---:|");
+        for (int i = 0; i < headers.size(); i++) sb.append(left(i) ? "---|" : "---:|");
         sb.append('\n');
         for (List<String> r : rows) {
             sb.append('|');
