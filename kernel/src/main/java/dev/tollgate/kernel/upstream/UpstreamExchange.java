@@ -111,31 +111,45 @@ final class UpstreamExchange implements UpstreamClient.Handle {
             h.put(CONTENT_LENGTH, body.remaining());
         }
         arm(request.responseTimeout().toNanos(), UpstreamFailure.RESPONSE_TIMEOUT);
+        // Callbacks of a connection this exchange has left (after a retry) are ignored: Undertow may
+        // report one failure both to the request callback and to the response listener.
         c.sendRequest(cr, new ClientCallback<>() {
             @Override
             public void completed(ClientExchange exchange) {
-                if (done) {
+                if (done || connection != c) {
                     return;
                 }
                 exchange.setResponseListener(new ClientCallback<>() {
                     @Override
                     public void completed(ClientExchange ex) {
-                        onResponse(ex);
+                        if (connection == c) {
+                            onResponse(ex);
+                        }
                     }
 
                     @Override
                     public void failed(IOException e) {
-                        retryOrFail(e);
+                        if (connection == c) {
+                            retryOrFail(e);
+                        }
                     }
                 });
                 StreamSinkChannel sink = exchange.getRequestChannel();
-                sink.getWriteSetter().set(ch -> writeBody(ch));
+                sink.getWriteSetter().set(ch -> {
+                    if (connection == c) {
+                        writeBody(ch);
+                    } else {
+                        ch.suspendWrites();
+                    }
+                });
                 writeBody(sink);
             }
 
             @Override
             public void failed(IOException e) {
-                retryOrFail(e);
+                if (connection == c) {
+                    retryOrFail(e);
+                }
             }
         });
     }
@@ -186,7 +200,7 @@ final class UpstreamExchange implements UpstreamClient.Handle {
             connect();
             return;
         }
-        fail((headersReceived ? UpstreamFailure.ofExchange(e) : UpstreamFailure.ofExchange(e)).toException(origin, e));
+        fail(UpstreamFailure.ofExchange(e).toException(origin, e));
     }
 
     private void onResponse(ClientExchange exchange) {
