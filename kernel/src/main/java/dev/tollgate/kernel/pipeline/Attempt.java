@@ -122,10 +122,6 @@ final class Attempt implements ProviderCall {
         }
     }
 
-    void runInPlugin(Runnable task) {
-        ContextClassLoader.run(pluginLoader, task);
-    }
-
     private final class BoundHttp implements UpstreamHttp {
         @Override
         public CompletionStage<UpstreamResponse> send(UpstreamRequest request) {

@@ -125,18 +125,14 @@ public final class Pipeline {
                     if (r.stream) {
                         StreamResponder responder = new StreamResponder(r, this);
                         responder.armTtft();
-                        attempt.runInPlugin(() -> d.adapter().streamChat(cr, attempt, responder));
+                        d.adapter().streamChat(cr, attempt, responder);
                     } else {
-                        CompletionStage<ProviderResult>[] stage = newStage();
-                        attempt.runInPlugin(() -> stage[0] = d.adapter().chat(cr, attempt));
-                        whenDone(r, stage[0]);
+                        whenDone(r, d.adapter().chat(cr, attempt));
                     }
                 }
                 case EMBEDDINGS -> {
                     EmbeddingsRequest er = new EmbeddingsRequest(r.requestId, r.model.name(), d.upstreamModel(), r.body);
-                    CompletionStage<ProviderResult>[] stage = newStage();
-                    attempt.runInPlugin(() -> stage[0] = d.embeddings().embeddings(er, attempt));
-                    whenDone(r, stage[0]);
+                    whenDone(r, d.embeddings().embeddings(er, attempt));
                 }
             }
         } catch (GatewayException e) {
@@ -144,11 +140,6 @@ public final class Pipeline {
         } catch (RuntimeException bug) {
             fail(r, GatewayException.internal("the provider adapter for deployment " + d.id() + " failed", bug));
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static CompletionStage<ProviderResult>[] newStage() {
-        return new CompletionStage[1];
     }
 
     private void whenDone(GatewayRequest r, CompletionStage<ProviderResult> stage) {

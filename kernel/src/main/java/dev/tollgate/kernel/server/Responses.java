@@ -58,7 +58,8 @@ public final class Responses {
             if (error.getCause() != null && error.type() == dev.tollgate.spi.ErrorType.INTERNAL) {
                 log.error("request {} failed: {} {}", requestId, error.status(), error.getMessage(), error.getCause());
             } else {
-                log.warn("request {} failed: {} {} {}", requestId, error.status(), error.code(), error.getMessage());
+                log.warn("request {} failed: {} {} {}{}", requestId, error.status(), error.code(), error.getMessage(),
+                        error.getCause() == null ? "" : " (" + error.getCause() + ")");
             }
         }
         if (exchange.isResponseStarted()) {

@@ -2,7 +2,9 @@ package dev.tollgate.kernel.upstream;
 
 import io.undertow.client.ClientConnection;
 import java.util.ArrayDeque;
+import java.net.URI;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import org.xnio.IoUtils;
 
@@ -16,12 +18,29 @@ final class ConnectionPools {
 
     private final Map<Origin, ArrayDeque<Idle>> idle = new HashMap<>();
     private final Map<Origin, ClientConnection> multiplexed = new HashMap<>();
+    private final Map<URI, Origin> origins = new IdentityHashMap<>();
     private final int maxIdlePerOrigin;
     private final long maxIdleNanos;
 
     ConnectionPools(int maxIdlePerOrigin, long maxIdleNanos) {
         this.maxIdlePerOrigin = maxIdlePerOrigin;
         this.maxIdleNanos = maxIdleNanos;
+    }
+
+    /**
+     * The origin of {@code uri}. Adapters build their URIs once, so the same instance comes back
+     * on every request; the cache is bounded in case an adapter builds one per request.
+     */
+    Origin origin(URI uri) {
+        Origin o = origins.get(uri);
+        if (o == null) {
+            if (origins.size() >= 1024) {
+                origins.clear();
+            }
+            o = Origin.of(uri);
+            origins.put(uri, o);
+        }
+        return o;
     }
 
     /** An open connection to {@code origin}, or {@code null} when a new one must be made. */

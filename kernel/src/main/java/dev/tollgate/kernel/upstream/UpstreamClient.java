@@ -51,6 +51,7 @@ public final class UpstreamClient implements AutoCloseable {
     private final UndertowXnioSsl ssl;
     private final OptionMap options;
     private final Map<Thread, ConnectionPools> pools;
+    private final Map<Thread, Deadlines> deadlines;
     private final UndertowClient undertow = UndertowClient.getInstance();
     private int nextThread;
 
@@ -70,10 +71,13 @@ public final class UpstreamClient implements AutoCloseable {
                 .set(UndertowOptions.ENDPOINT_IDENTIFICATION_ALGORITHM, "HTTPS")
                 .getMap();
         Map<Thread, ConnectionPools> byThread = new IdentityHashMap<>();
+        Map<Thread, Deadlines> deadlinesByThread = new IdentityHashMap<>();
         for (int i = 0; i < worker.getIoThreadCount(); i++) {
             byThread.put(worker.getIoThread(i), new ConnectionPools(maxIdlePerOrigin, TimeUnit.MILLISECONDS.toNanos(maxIdleMillis)));
+            deadlinesByThread.put(worker.getIoThread(i), new Deadlines(worker.getIoThread(i)));
         }
         this.pools = byThread;
+        this.deadlines = deadlinesByThread;
     }
 
     ByteBufferPool buffers() {
@@ -93,7 +97,7 @@ public final class UpstreamClient implements AutoCloseable {
         if (p == null || Thread.currentThread() != thread) {
             throw new IllegalStateException("upstream exchanges start on their own I/O thread");
         }
-        UpstreamExchange exchange = new UpstreamExchange(this, thread, p, request, handler);
+        UpstreamExchange exchange = new UpstreamExchange(this, thread, p, deadlines.get(thread), request, handler);
         exchange.start();
         return exchange;
     }
@@ -133,7 +137,7 @@ public final class UpstreamClient implements AutoCloseable {
     private static final class BufferingHandler implements ResponseHandler {
         private final UpstreamRequest request;
         private final CompletableFuture<UpstreamResponse> result;
-        private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+        private ByteArrayOutputStream body = new ByteArrayOutputStream(0);
         private int status;
         private Headers headers;
         private boolean failed;
@@ -147,6 +151,16 @@ public final class UpstreamClient implements AutoCloseable {
         public void onHeaders(int status, Headers headers) {
             this.status = status;
             this.headers = headers;
+            int expected = 1024;
+            String length = headers.first("Content-Length").orElse(null);
+            if (length != null) {
+                try {
+                    expected = (int) Math.min(1 << 20, Math.max(0, Long.parseLong(length.trim())));
+                } catch (NumberFormatException ignored) {
+                    // the body is read to its end either way
+                }
+            }
+            body = new ByteArrayOutputStream(expected);
         }
 
         @Override

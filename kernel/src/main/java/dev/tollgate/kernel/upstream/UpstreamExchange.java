@@ -16,9 +16,7 @@ import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.concurrent.TimeUnit;
 import org.xnio.IoUtils;
-import org.xnio.XnioExecutor;
 import org.xnio.XnioIoThread;
 import org.xnio.channels.StreamSinkChannel;
 import org.xnio.channels.StreamSourceChannel;
@@ -30,7 +28,7 @@ import org.xnio.channels.StreamSourceChannel;
  * connection before any response arrived is retried once on a fresh connection (the upstream may
  * have closed the idle connection just then).
  */
-final class UpstreamExchange implements UpstreamClient.Handle {
+final class UpstreamExchange extends Deadlines.Entry implements UpstreamClient.Handle {
 
     private static final HttpString CONTENT_LENGTH = new HttpString("Content-Length");
     private static final HttpString HOST = new HttpString("Host");
@@ -38,6 +36,7 @@ final class UpstreamExchange implements UpstreamClient.Handle {
     private final UpstreamClient client;
     private final XnioIoThread thread;
     private final ConnectionPools pools;
+    private final Deadlines deadlines;
     private final UpstreamRequest request;
     private final ResponseHandler handler;
     private final Origin origin;
@@ -45,7 +44,8 @@ final class UpstreamExchange implements UpstreamClient.Handle {
     private ClientConnection connection;
     private StreamSourceChannel source;
     private ByteBuffer body;
-    private XnioExecutor.Key timer;
+    private UpstreamFailure onTimeout;
+    private long timeoutNanos;
     private long idleDeadlineNanos;
     private boolean reused;
     private boolean retried;
@@ -55,13 +55,15 @@ final class UpstreamExchange implements UpstreamClient.Handle {
     private boolean paused;
     private boolean done;
 
-    UpstreamExchange(UpstreamClient client, XnioIoThread thread, ConnectionPools pools, UpstreamRequest request, ResponseHandler handler) {
+    UpstreamExchange(UpstreamClient client, XnioIoThread thread, ConnectionPools pools, Deadlines deadlines,
+            UpstreamRequest request, ResponseHandler handler) {
         this.client = client;
         this.thread = thread;
         this.pools = pools;
+        this.deadlines = deadlines;
         this.request = request;
         this.handler = handler;
-        this.origin = Origin.of(request.uri());
+        this.origin = pools.origin(request.uri());
     }
 
     void start() {
@@ -225,7 +227,11 @@ final class UpstreamExchange implements UpstreamClient.Handle {
     }
 
     private void read() {
-        if (done || paused) {
+        if (done) {
+            return;
+        }
+        if (paused) {
+            source.suspendReads();
             return;
         }
         PooledByteBuffer pooled = client.buffers().allocate();
@@ -329,37 +335,33 @@ final class UpstreamExchange implements UpstreamClient.Handle {
         }
     }
 
-    private void arm(long nanos, UpstreamFailure onTimeout) {
-        disarm();
-        timer = thread.executeAfter(() -> {
-            timer = null;
-            fail(onTimeout.toException(origin, java.time.Duration.ofNanos(nanos)));
-        }, nanos, TimeUnit.NANOSECONDS);
+    private void arm(long nanos, UpstreamFailure kind) {
+        onTimeout = kind;
+        timeoutNanos = nanos;
+        deadlines.add(this, System.nanoTime() + nanos);
     }
 
     private void armIdle(long nanos) {
-        disarm();
-        timer = thread.executeAfter(this::checkIdle, nanos, TimeUnit.NANOSECONDS);
+        onTimeout = UpstreamFailure.IDLE_TIMEOUT;
+        timeoutNanos = nanos;
+        deadlines.add(this, idleDeadlineNanos);
     }
 
-    private void checkIdle() {
-        timer = null;
+    @Override
+    void onDeadline(long nowNanos) {
         if (done) {
+            deadlines.remove(this);
             return;
         }
-        long left = idleDeadlineNanos - System.nanoTime();
-        if (left <= 0 && !paused) {
-            fail(UpstreamFailure.IDLE_TIMEOUT.toException(origin, request.idleTimeout()));
-        } else {
-            timer = thread.executeAfter(this::checkIdle, Math.max(left, 1_000_000L), TimeUnit.NANOSECONDS);
+        if (onTimeout == UpstreamFailure.IDLE_TIMEOUT && (paused || idleDeadlineNanos - nowNanos > 0)) {
+            deadlines.add(this, paused ? nowNanos + timeoutNanos : idleDeadlineNanos);
+            return;
         }
+        fail(onTimeout.toException(origin, java.time.Duration.ofNanos(timeoutNanos)));
     }
 
     private void disarm() {
-        if (timer != null) {
-            timer.remove();
-            timer = null;
-        }
+        deadlines.remove(this);
     }
 
     static Headers toHeaders(HeaderMap map) {

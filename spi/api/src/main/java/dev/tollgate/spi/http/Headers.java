@@ -3,7 +3,6 @@ package dev.tollgate.spi.http;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /** Immutable HTTP header fields; names compare case-insensitively and keep their order. */
@@ -114,9 +113,8 @@ public final class Headers {
         }
 
         public Builder remove(String name) {
-            String lower = name.toLowerCase(Locale.ROOT);
             for (int i = namesAndValues.size() - 2; i >= 0; i -= 2) {
-                if (namesAndValues.get(i).toLowerCase(Locale.ROOT).equals(lower)) {
+                if (namesAndValues.get(i).equalsIgnoreCase(name)) {
                     namesAndValues.remove(i + 1);
                     namesAndValues.remove(i);
                 }
