@@ -3,6 +3,7 @@ package dev.tollgate.plugin.openai;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.tollgate.spi.Bytes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +24,11 @@ final class RequestBodies {
     }
 
     private static final byte[] STREAM_OPTIONS = "\"stream_options\"".getBytes(StandardCharsets.US_ASCII);
+
+    private static final byte[] INCLUDE_USAGE_FIELD =
+            ",\"stream_options\":{\"include_usage\":true}".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NOTHING = new byte[0];
+    private static final JsonStringEncoder QUOTER = JsonStringEncoder.getInstance();
 
     private RequestBodies() {}
 
@@ -45,6 +51,57 @@ final class RequestBodies {
     }
 
     static Bytes rewrite(Bytes body, String model, StreamOptions options) throws IOException {
+        Bytes spliced = splice(body, model, options);
+        return spliced != null ? spliced : regenerate(body, model, options);
+    }
+
+    /**
+     * The common case without re-serialising: one scan of the top level ({@link TopLevel}) finds
+     * the byte range of the {@code model} string and of the closing brace, and the result is the client's
+     * bytes with the model replaced and, for streams, {@code stream_options} appended. Returns
+     * {@code null} when the body needs the full rewrite (a client-set {@code stream_options} to
+     * merge or drop, a duplicate or non-string {@code model}).
+     */
+    static Bytes splice(Bytes body, String model, StreamOptions options) throws IOException {
+        byte[] src = body.toArray();
+        int[] modelRange = {-1, -1};
+        boolean[] unusual = {false};
+        int objectEnd = TopLevel.scan(src, 0, src.length, (b, ks, ke, vs, ve) -> {
+            if (TopLevel.is(b, ks, ke, "model")) {
+                if (modelRange[0] >= 0 || b[vs] != '"') {
+                    unusual[0] = true;
+                }
+                modelRange[0] = vs;
+                modelRange[1] = ve;
+            } else if (options != StreamOptions.KEEP && TopLevel.is(b, ks, ke, "stream_options")) {
+                unusual[0] = true;
+            }
+        });
+        if (unusual[0] || modelRange[0] < 0) {
+            return null;
+        }
+        int modelStart = modelRange[0];
+        int modelEnd = modelRange[1];
+        byte[] quoted = QUOTER.quoteAsUTF8(model);
+        byte[] insert = options == StreamOptions.INCLUDE_USAGE ? INCLUDE_USAGE_FIELD : NOTHING;
+        int length = src.length - (modelEnd - modelStart) + quoted.length + 2 + insert.length;
+        byte[] out = new byte[length];
+        int o = 0;
+        System.arraycopy(src, 0, out, o, modelStart);
+        o += modelStart;
+        out[o++] = '"';
+        System.arraycopy(quoted, 0, out, o, quoted.length);
+        o += quoted.length;
+        out[o++] = '"';
+        System.arraycopy(src, modelEnd, out, o, objectEnd - modelEnd);
+        o += objectEnd - modelEnd;
+        System.arraycopy(insert, 0, out, o, insert.length);
+        o += insert.length;
+        System.arraycopy(src, objectEnd, out, o, src.length - objectEnd);
+        return Bytes.wrapOwned(out);
+    }
+
+    static Bytes regenerate(Bytes body, String model, StreamOptions options) throws IOException {
         Json.Output out = new Json.Output(body.length() + 64);
         try (JsonParser p = Json.parser(body); JsonGenerator g = Json.FACTORY.createGenerator(out)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {

@@ -21,65 +21,50 @@ record ResponseScan(Usage usage, boolean choices, boolean choicesEmpty, boolean 
 
     /** @throws IOException when {@code json} is not a JSON object */
     static ResponseScan of(Bytes json) throws IOException {
-        try (JsonParser p = Json.parser(json)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new IOException("not a JSON object");
+        byte[] b = json.toArray();
+        Found f = new Found();
+        TopLevel.scan(b, 0, b.length, f);
+        Usage usage = null;
+        if (f.usageStart >= 0 && b[f.usageStart] == '{') {
+            try (JsonParser p = Json.FACTORY.createParser(b, f.usageStart, f.usageEnd - f.usageStart)) {
+                p.nextToken();
+                usage = readUsage(p);
             }
-            Usage usage = null;
-            boolean choices = false;
-            boolean choicesEmpty = false;
-            boolean data = false;
-            UpstreamError error = null;
-            JsonToken t;
-            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                JsonToken value = p.nextToken();
-                switch (name) {
-                    case "usage" -> {
-                        if (value == JsonToken.START_OBJECT) {
-                            usage = readUsage(p);
-                        } else {
-                            p.skipChildren();
-                        }
-                    }
-                    case "choices" -> {
-                        if (value == JsonToken.START_ARRAY) {
-                            choices = true;
-                            choicesEmpty = p.nextToken() == JsonToken.END_ARRAY;
-                            if (!choicesEmpty) {
-                                p.skipChildren();
-                                skipRestOfArray(p);
-                            }
-                        } else {
-                            p.skipChildren();
-                        }
-                    }
-                    case "data" -> {
-                        data = value == JsonToken.START_ARRAY;
-                        p.skipChildren();
-                    }
-                    case "error" -> {
-                        if (value != JsonToken.VALUE_NULL) {
-                            error = UpstreamError.read(p);
-                        }
-                    }
-                    default -> p.skipChildren();
-                }
-            }
-            if (t != JsonToken.END_OBJECT) {
-                throw new IOException("JSON object not closed");
-            }
-            return new ResponseScan(usage, choices, choicesEmpty, data, error);
         }
+        UpstreamError error = null;
+        if (f.errorStart >= 0 && !TopLevel.is(b, f.errorStart, f.errorEnd, "null")) {
+            try (JsonParser p = Json.FACTORY.createParser(b, f.errorStart, f.errorEnd - f.errorStart)) {
+                p.nextToken();
+                error = UpstreamError.read(p);
+            }
+        }
+        return new ResponseScan(usage, f.choices, f.choicesEmpty, f.data, error);
     }
 
-    private static void skipRestOfArray(JsonParser p) throws IOException {
-        JsonToken t;
-        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-            if (t == null) {
-                throw new IOException("JSON array not closed");
+    /** The top-level members a response is checked for. */
+    private static final class Found implements TopLevel.Visitor {
+        int usageStart = -1;
+        int usageEnd;
+        int errorStart = -1;
+        int errorEnd;
+        boolean choices;
+        boolean choicesEmpty;
+        boolean data;
+
+        @Override
+        public void member(byte[] b, int ks, int ke, int vs, int ve) {
+            if (TopLevel.is(b, ks, ke, "usage")) {
+                usageStart = vs;
+                usageEnd = ve;
+            } else if (TopLevel.is(b, ks, ke, "choices")) {
+                choices = b[vs] == '[';
+                choicesEmpty = choices && b[TopLevel.skipWhitespace(b, vs + 1, ve)] == ']';
+            } else if (TopLevel.is(b, ks, ke, "data")) {
+                data = b[vs] == '[';
+            } else if (TopLevel.is(b, ks, ke, "error")) {
+                errorStart = vs;
+                errorEnd = ve;
             }
-            p.skipChildren();
         }
     }
 
