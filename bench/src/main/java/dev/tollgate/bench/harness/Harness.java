@@ -21,8 +21,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.stream.Stream;
 
 /** Starts the stub and the targets, runs every scenario against every target, prints and writes the report. */
@@ -125,7 +128,17 @@ public final class Harness {
             if (targets.isEmpty()) throw new IllegalArgumentException("no targets");
 
             Duration warm = Duration.ofMillis(Math.max(1000, (long) (profile.warmup().toMillis() * Math.min(1, o.scale))));
-            for (Target t : targets) warmUp(t, warm);
+            Duration jvmWarm = o.warmupSeconds >= 0 ? Duration.ofSeconds(o.warmupSeconds)
+                    : Duration.ofMillis((long) (profile.jvmWarmup().toMillis() * Math.min(1, o.scale)));
+            // The gateways first: their warm-up is long and also warms the stub behind them. The targets stay up
+            // from here to the end of the run, so what the JIT compiled now is what the scenarios measure.
+            Map<String, String> warmNotes = new LinkedHashMap<>();
+            for (Target t : targets) {
+                if (t.jvm() && jvmWarm.toMillis() >= 1000) warmNotes.put(t.name(), jvmWarmUp(t, jvmWarm));
+            }
+            for (Target t : targets) {
+                if (!warmNotes.containsKey(t.name())) warmUp(t, warm);
+            }
 
             List<Row> rows = new ArrayList<>();
             int total = scenarios.size() * targets.size(), n = 0;
@@ -153,6 +166,8 @@ public final class Harness {
             meta.put("load average at start / end", loadAtStart + " / " + loadAvg());
             meta.put("generator JVM", Runtime.version() + " " + String.join(" ",
                     ManagementFactory.getRuntimeMXBean().getInputArguments()));
+            meta.put("warm-up", warmupSummary(targets, warm, warmNotes.isEmpty() ? Duration.ZERO : jvmWarm));
+            for (Map.Entry<String, String> e : warmNotes.entrySet()) meta.put("warm-up " + e.getKey(), e.getValue());
             meta.put("stub", o.stubIoThreads + " IO threads, " + String.join(" ", stubOpts));
             if (o.targets.contains(Target.NGINX)) meta.put("nginx", nginxVersion() + ", 2 workers, keepalive 64");
             String commit = gitCommit();
@@ -227,6 +242,138 @@ public final class Harness {
             throw new IllegalStateException("warm-up of " + t.name() + " got no successful answer: "
                     + a.summary());
         }
+    }
+
+    /**
+     * Connections of the warm-up's mixed phase sending non-stream requests back to back. Few, so that the JIT's
+     * compiler threads keep a share of the two cores; more did not warm faster: S2-c64 right after a 20 s warm-up
+     * cost the gateway 73-91 us CPU per request with 16 such connections, 60-80 us with 2 (quiet machine).
+     */
+    static final int WARM_PLAIN_CONNECTIONS = 2;
+    /**
+     * Connections of the warm-up's mixed phase sending S3-like streams (20 events 5 ms apart), each the next as
+     * soon as the last ends: ~140 streams/s, S3's rate; their ~3,000 events/s about match the non-stream answers.
+     */
+    static final int WARM_STREAM_CONNECTIONS = 16;
+    /** Connections of the warm-up's closing burst, as in S2-c64 (three quarters of it) and S2-c500 (the rest). */
+    static final int WARM_BURST_CONNECTIONS = 64;
+    static final int WARM_WIDE_CONNECTIONS = 500;
+
+    /**
+     * Phases of a gateway warm-up of length {@code d}: mixed traffic for 70 %, a max-throughput burst for 20 %,
+     * and up to 10 % waiting for the JIT compiler threads to finish their queue.
+     */
+    record WarmupPlan(Duration mixed, Duration burst, Duration settleMax) {
+        static WarmupPlan of(Duration d) {
+            long ms = d.toMillis();
+            return new WarmupPlan(Duration.ofMillis(ms * 7 / 10), Duration.ofMillis(ms * 2 / 10),
+                    Duration.ofMillis(ms - ms * 7 / 10 - ms * 2 / 10));
+        }
+    }
+
+    static String warmupSummary(List<Target> targets, Duration shortWarm, Duration jvmWarm) {
+        List<String> jvm = targets.stream().filter(Target::jvm).map(Target::name).toList();
+        List<String> other = targets.stream().filter(t -> !t.jvm() || jvmWarm.isZero()).map(Target::name).toList();
+        List<String> parts = new ArrayList<>();
+        if (!jvmWarm.isZero() && !jvm.isEmpty()) {
+            WarmupPlan p = WarmupPlan.of(jvmWarm);
+            parts.add(String.format(Locale.ROOT, "%s %d s each (%.1f s mixed, closed loop: %d connections "
+                            + "non-stream + %d connections S3-like streams; %.1f s burst, 3/4 at %d connections and 1/4 "
+                            + "at %d; up to %.1f s for the JIT to settle)", String.join(", ", jvm), jvmWarm.toSeconds(),
+                    p.mixed().toMillis() / 1e3, WARM_PLAIN_CONNECTIONS, WARM_STREAM_CONNECTIONS,
+                    p.burst().toMillis() / 1e3, WARM_BURST_CONNECTIONS, WARM_WIDE_CONNECTIONS,
+                    p.settleMax().toMillis() / 1e3));
+        }
+        if (!other.isEmpty()) {
+            parts.add(String.format(Locale.ROOT, "%s %.0f s non-stream + 1 s streams",
+                    String.join(", ", other), shortWarm.toMillis() / 1e3));
+        }
+        return String.join("; ", parts);
+    }
+
+    /**
+     * The long warm-up of a gateway JVM, so that its scenarios measure C1/C2-compiled code and not the interpreter.
+     * Every path measured later runs: non-stream requests and S3-like streams at the same time (so the JIT's
+     * profiles see both kinds), then a burst of back-to-back requests like S2-c64 and S2-c500. Then it waits, at
+     * most the rest of the warm-up, until the target's CPU falls quiet: the compiler threads have worked off
+     * their queue. Only the S4 hold streams stay out: they idle, their cost is not in compiled code.
+     *
+     * @return what the warm-up did, for the report's header
+     */
+    private String jvmWarmUp(Target t, Duration d) throws IOException, InterruptedException {
+        WarmupPlan plan = WarmupPlan.of(d);
+        InetSocketAddress addr = new InetSocketAddress(InetAddress.getLoopbackAddress(), t.port());
+        String hostPort = "127.0.0.1:" + t.port();
+        RequestTemplate plain = RequestTemplate.chat(hostPort, t.chatPath(), t.model(), false, t.unique(), t.headers());
+        RequestTemplate stream = RequestTemplate.chat(hostPort, t.chatPath(), t.model(), true, t.unique(), t.headers());
+        System.out.printf("warm-up %s: %d s (mixed %.1f s, burst %.1f s)%n", t.name(), d.toSeconds(),
+                plan.mixed().toMillis() / 1e3, plan.burst().toMillis() / 1e3);
+
+        FutureTask<LoadResult> streams = new FutureTask<>(() ->
+                LoadGenerator.run(t.name(), LoadSpec.closedLoop(addr, stream, WARM_STREAM_CONNECTIONS, plan.mixed(), 1)
+                        .withExpectedEvents(STREAM_EVENTS + TAIL_EVENTS)));
+        Thread st = new Thread(streams, "warmup-streams");
+        st.start();
+        LoadResult mixed = LoadGenerator.run(t.name(), LoadSpec.closedLoop(addr, plain, WARM_PLAIN_CONNECTIONS,
+                plan.mixed(), o.closedLoops));
+        LoadResult mixedStreams;
+        try {
+            mixedStreams = streams.get();
+        } catch (ExecutionException e) {
+            throw new IOException("warm-up streams of " + t.name() + " failed", e.getCause());
+        }
+
+        Duration narrow = Duration.ofMillis(plan.burst().toMillis() * 3 / 4);
+        long cpu0 = ProcStats.cpuTicks(t.pids());
+        LoadResult burst = LoadGenerator.run(t.name(), LoadSpec.closedLoop(addr, plain, WARM_BURST_CONNECTIONS,
+                narrow, o.closedLoops));
+        double burstCpu = (ProcStats.cpuTicks(t.pids()) - cpu0) * 1e6 / ProcStats.clockTicks() / Math.max(1, burst.ok);
+        LoadResult wide = LoadGenerator.run(t.name(), LoadSpec.closedLoop(addr, plain, WARM_WIDE_CONNECTIONS,
+                plan.burst().minus(narrow), o.closedLoops));
+
+        long settled = settle(t, plan.settleMax());
+        long failed = mixed.failures() + mixedStreams.failures() + burst.failures() + wide.failures();
+        String note = String.format(Locale.ROOT, "%d s: %d requests + %d streams mixed, then %d requests at %d "
+                        + "connections (%.0f rps, %.0f us CPU/req) and %d at %d; waited %.1f s for the JIT to "
+                        + "settle%s; %d failed",
+                d.toSeconds(), mixed.ok, mixedStreams.ok, burst.ok, WARM_BURST_CONNECTIONS, burst.throughput(),
+                burstCpu, wide.ok, WARM_WIDE_CONNECTIONS, Math.abs(settled) / 1e3, settled < 0 ? " (still busy)" : "",
+                failed);
+        System.out.println("warm-up " + t.name() + " " + note);
+        if (failed > 0) {
+            String first = null;
+            for (LoadResult r : List.of(mixed, mixedStreams, burst, wide)) {
+                if (first == null) first = r.firstError;
+            }
+            System.out.println("  warm-up failures: " + mixed.failures() + " non-stream, " + mixedStreams.failures()
+                    + " streams, " + (burst.failures() + wide.failures()) + " burst"
+                    + (first != null ? "; first: " + first : ""));
+        }
+        if (mixed.ok == 0 || burst.ok == 0) {
+            throw new IllegalStateException("warm-up of " + t.name() + " got no successful answer: "
+                    + (mixed.ok == 0 ? mixed.summary() : burst.summary()));
+        }
+        return note;
+    }
+
+    /**
+     * Waits, at most {@code max}, until the target uses under 10 % of a core for 500 ms.
+     *
+     * @return the milliseconds waited, negative when the target was still busy at the end
+     */
+    private static long settle(Target t, Duration max) throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + max.toNanos();
+        long windowNs = 500_000_000L;
+        while (System.nanoTime() + windowNs <= deadline) {
+            long c0 = ProcStats.cpuTicks(t.pids());
+            long w0 = System.nanoTime();
+            Thread.sleep(windowNs / 1_000_000);
+            double cores = (ProcStats.cpuTicks(t.pids()) - c0) * 1e9 / ProcStats.clockTicks()
+                    / (System.nanoTime() - w0);
+            if (cores < 0.10) return (System.nanoTime() - start) / 1_000_000;
+        }
+        return -Math.max(1, (System.nanoTime() - start) / 1_000_000);
     }
 
     /** With --quiet-wait: waits until processes other than ours use less than the threshold of the CPU. */

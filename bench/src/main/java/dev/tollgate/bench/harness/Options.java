@@ -25,6 +25,8 @@ public final class Options {
     public int holdRamp = 2000;
     public long gatewayReadyTimeoutMs = 60_000;
     public boolean keepTemp;
+    /** Warm-up of each gateway target in seconds; -1: the profile's (20 s quick, 45 s full). */
+    public int warmupSeconds = -1;
     /** Before each run, wait up to this long for other processes to use less than {@link #quietPercent} of the CPU. */
     public int quietWaitSeconds = 0;
     public double quietPercent = 15;
@@ -32,7 +34,7 @@ public final class Options {
     public static final String USAGE = """
             Tollgate bench harness: runs scenarios against the upstream stub directly, nginx and the gateway.
 
-              --profile quick|full          scenario set (quick <= 3 min; full ~15 min)        [quick]
+              --profile quick|full          scenario set (quick <= 3 min; full ~16 min)        [quick]
               --targets stub,nginx,gateway  targets to run (the stub always runs as upstream)  [all three]
               --scenarios S1,S3             only scenarios whose id starts with one of these  [all]
               --gateway-home DIR            unpacked distribution       [distribution/target/tollgate]
@@ -44,6 +46,10 @@ public final class Options {
               --nginx PATH                  nginx binary                               [/usr/sbin/nginx]
               --results-dir DIR             where results-<timestamp>.md goes                [bench/target]
               --scale X                     multiply every scenario's duration (e.g. 0.3 for a smoke run)
+              --warmup S                    warm-up of each gateway target before its first scenario:
+                                            mixed stream/non-stream load, then a max-throughput
+                                            burst (0: only the short one nginx and the stub get)
+                                                                                 [20 quick, 45 full]
               --stub-io-threads N           IO threads of the stub                                  [2]
               --spin-us N                   open loop: spin the last N us before each send time    [50]
               --quiet-wait S                before each run wait up to S s until other processes use
@@ -74,6 +80,7 @@ public final class Options {
                 case "--closed-loops" -> { o.closedLoops = Integer.parseInt(need(a, v)); i++; }
                 case "--hold-ramp" -> { o.holdRamp = Integer.parseInt(need(a, v)); i++; }
                 case "--keep-temp" -> o.keepTemp = true;
+                case "--warmup" -> { o.warmupSeconds = Integer.parseInt(need(a, v)); i++; }
                 case "--quiet-wait" -> { o.quietWaitSeconds = Integer.parseInt(need(a, v)); i++; }
                 case "-h", "--help" -> throw new HelpRequested();
                 default -> throw new IllegalArgumentException("unknown option " + a + "\n\n" + USAGE);
@@ -86,6 +93,9 @@ public final class Options {
         }
         if (!o.profile.equals("quick") && !o.profile.equals("full")) {
             throw new IllegalArgumentException("--profile is quick or full");
+        }
+        if (o.warmupSeconds < -1 || o.warmupSeconds > 600) {
+            throw new IllegalArgumentException("--warmup out of [0, 600]");
         }
         if (o.scale <= 0 || o.scale > 10) throw new IllegalArgumentException("--scale out of (0, 10]");
         return o;

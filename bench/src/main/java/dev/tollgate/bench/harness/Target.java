@@ -19,6 +19,11 @@ public record Target(String name, int port, String chatPath, String holdPath, St
     public static final String GATEWAY = "gateway";
     public static final String GATEWAY_S5 = "gateway-s5";
 
+    /** A gateway JVM: it gets the long warm-up that lets C1/C2 compile its hot paths. */
+    boolean jvm() {
+        return name.startsWith(GATEWAY);
+    }
+
     List<Long> pids() {
         return process == null ? List.of() : process.pids();
     }

@@ -67,6 +67,11 @@ public record LoadSpec(LoadMode mode, InetSocketAddress address, RequestTemplate
                 g, rampPerSecond, spinNanos);
     }
 
+    public LoadSpec withExpectedEvents(int n) {
+        return new LoadSpec(mode, address, request, rate, connections, duration, maxRequests, loops, n,
+                grace, rampPerSecond, spinNanos);
+    }
+
     public LoadSpec withMaxRequests(long n) {
         return new LoadSpec(mode, address, request, rate, connections, duration, n, loops, expectedEvents,
                 grace, rampPerSecond, spinNanos);

@@ -1,0 +1,36 @@
+package dev.tollgate.bench.jmh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.kernel.json.RequestParser;
+import org.junit.jupiter.api.Test;
+import org.openjdk.jmh.infra.Blackhole;
+
+/** The microbenchmarks measure what they claim: their inputs are realistic and fully processed. */
+class KernelBenchTest {
+
+    static final Blackhole BH = new Blackhole(
+            "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
+
+    @Test
+    void fixturesHaveTheAdvertisedShape() {
+        assertThat(Fixtures.utf8(Fixtures.CHAT_RESPONSE).length).isBetween(550, 700);
+        assertThat(Fixtures.SSE_STREAM.split("\n\n")).hasSize(Fixtures.SSE_EVENTS);
+        assertThat(Fixtures.SSE_STREAM).endsWith("data: [DONE]\n\n");
+        assertThat(Fixtures.pieces(Fixtures.utf8(Fixtures.SSE_STREAM), 1024)).hasSizeGreaterThan(3)
+                .allSatisfy(b -> assertThat(b.remaining()).isLessThanOrEqualTo(1024));
+        assertThat(Fixtures.HEADERS).hasSize(20);
+        assertThat(Fixtures.HEADERS[11]).isEqualTo(Integer.toString(Fixtures.utf8(Fixtures.CHAT_REQUEST).length));
+    }
+
+    @Test
+    void benchmarksProcessTheirWholeInput() {
+        KernelBench b = new KernelBench();
+        b.setup();
+        assertThat(b.requestParserChat()).isEqualTo(new RequestParser.ChatFields("gpt-4o-mini", false, false));
+        for (int i = 0; i < 3; i++) { // the pieces are reused: every op sees the whole stream
+            assertThat(b.sseParse20Events(BH)).isEqualTo(Fixtures.SSE_EVENTS);
+        }
+        b.headersBuildAndLookup(BH);
+    }
+}
