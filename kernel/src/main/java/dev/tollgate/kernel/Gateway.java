@@ -55,6 +55,12 @@ public final class Gateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
     public static final String SPI_VERSION = property("dev/tollgate/spi/spi.properties", "spi.version");
     public static final String VERSION = property("dev/tollgate/kernel/version.properties", "version");
+    /**
+     * Idle keep-alive connections kept per I/O thread and upstream origin. Under S2 with 500
+     * connections a cap of 64 closed and reopened most connections on every request (233 µs of
+     * CPU per request instead of ~80); idle ones still close after 30 s.
+     */
+    private static final int MAX_IDLE_PER_ORIGIN = 1024;
 
     private final PluginHost plugins;
     private final XnioWorker worker;
@@ -100,7 +106,7 @@ public final class Gateway implements AutoCloseable {
         try {
             int ioThreads = config.server().ioThreads() > 0 ? config.server().ioThreads() : Runtime.getRuntime().availableProcessors();
             worker = createWorker(ioThreads);
-            UpstreamClient upstream = new UpstreamClient(worker, null, 64, 30_000);
+            UpstreamClient upstream = new UpstreamClient(worker, null, MAX_IDLE_PER_ORIGIN, 30_000);
             KernelMetrics kernelMetrics = new KernelMetrics();
             InProcessStateBackend state = new InProcessStateBackend(blocking);
             Map<String, KernelPluginContext> contexts = new HashMap<>();

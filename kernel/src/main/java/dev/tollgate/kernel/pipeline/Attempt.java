@@ -27,6 +27,8 @@ import org.xnio.XnioIoThread;
  */
 final class Attempt implements ProviderCall {
 
+    static final Duration FINISH_GRACE = Duration.ofSeconds(5);
+
     private final String requestId;
     private final XnioIoThread thread;
     private final UpstreamClient client;
@@ -90,6 +92,26 @@ final class Attempt implements ProviderCall {
     @Override
     public boolean isCancelled() {
         return cancelled;
+    }
+
+    /**
+     * Ends an attempt whose answer is complete. Pending tasks are dropped, but upstream exchanges
+     * still reading (a stream's last bytes after {@code [DONE]}) may finish, so that their
+     * connections go back to the pool; whatever still runs after {@link #FINISH_GRACE} is cancelled.
+     */
+    void finish() {
+        if (cancelled) {
+            return;
+        }
+        for (XnioExecutor.Key k : timers) {
+            k.remove();
+        }
+        timers.clear();
+        if (exchanges.isEmpty()) {
+            cancelled = true;
+            return;
+        }
+        thread.executeAfter(this::cancel, FINISH_GRACE.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     void cancel() {

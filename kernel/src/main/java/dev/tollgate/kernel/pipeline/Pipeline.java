@@ -161,13 +161,14 @@ public final class Pipeline {
             return;
         }
         r.attemptFinished = true;
-        r.attempt.cancel();
         if (error != null) {
+            r.attempt.cancel();
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             fail(r, cause instanceof GatewayException g ? g
                     : GatewayException.internal("the provider adapter for deployment " + r.deployment.id() + " failed", cause));
             return;
         }
+        r.attempt.finish();
         r.usage = result.usage();
         Responses.addHeaders(r.exchange, result.headers());
         Responses.addHeaders(r.exchange, r.responseHeaders);

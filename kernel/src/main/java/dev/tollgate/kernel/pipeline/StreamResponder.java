@@ -79,7 +79,7 @@ final class StreamResponder implements ChunkSink, SseWriter.Listener {
         commit();
         writer.event(DONE, 0, DONE.length);
         r.attemptFinished = true;
-        r.attempt.cancel();
+        r.attempt.finish();
         writer.finish();
     }
 
