@@ -24,92 +24,102 @@ public final class RequestParser {
     private RequestParser() {}
 
     public static ChatFields chat(byte[] body) {
-        String model = null;
-        boolean stream = false;
-        boolean includeUsage = false;
-        boolean sawMessages = false;
-        try (JsonParser p = JSON.createParser(body)) {
-            startObject(p);
-            JsonToken t;
-            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken v = p.nextToken();
-                switch (field) {
-                    case "model" -> model = string(p, v, "model");
-                    case "messages" -> {
-                        messages(p, v);
-                        sawMessages = true;
-                    }
-                    case "stream" -> stream = bool(p, v, "stream");
-                    case "stream_options" -> includeUsage = streamOptions(p, v);
-                    case "temperature", "top_p", "presence_penalty", "frequency_penalty" -> number(v, field);
-                    case "max_tokens", "max_completion_tokens", "n", "seed", "top_logprobs" -> integer(v, field);
-                    case "logprobs", "parallel_tool_calls", "store" -> bool(p, v, field);
-                    case "user", "service_tier", "reasoning_effort" -> string(p, v, field);
-                    case "stop" -> stringOrArray(p, v, field);
-                    case "tools", "functions", "modalities" -> array(p, v, field);
-                    case "response_format", "logit_bias", "metadata" -> object(p, v, field);
-                    case "tool_choice", "function_call" -> stringOrObject(p, v, field);
-                    default -> p.skipChildren();
+        ChatState state = new ChatState();
+        readObject(body, (p, field, v) -> {
+            switch (field) {
+                case "model" -> state.model = string(p, v, "model");
+                case "messages" -> {
+                    messages(p, v);
+                    state.sawMessages = true;
                 }
+                case "stream" -> state.stream = bool(p, v, "stream");
+                case "stream_options" -> state.includeUsage = streamOptions(p, v);
+                case "temperature", "top_p", "presence_penalty", "frequency_penalty" -> number(v, field);
+                case "max_tokens", "max_completion_tokens", "n", "seed", "top_logprobs" -> integer(v, field);
+                case "logprobs", "parallel_tool_calls", "store" -> bool(p, v, field);
+                case "user", "service_tier", "reasoning_effort" -> string(p, v, field);
+                case "stop" -> stringOrArray(p, v, field);
+                case "tools", "functions", "modalities" -> array(p, v, field);
+                case "response_format", "logit_bias", "metadata" -> object(p, v, field);
+                case "tool_choice", "function_call" -> stringOrObject(p, v, field);
+                default -> p.skipChildren();
             }
-            end(p, t);
-        } catch (IOException e) {
-            throw invalidJson();
-        }
-        if (model == null) {
+        });
+        if (state.model == null) {
             throw GatewayException.invalidRequest("model", "you must provide a model parameter");
         }
-        if (!sawMessages) {
+        if (!state.sawMessages) {
             throw GatewayException.invalidRequest("messages", "missing required parameter: 'messages'");
         }
-        return new ChatFields(model, stream, includeUsage);
+        return new ChatFields(state.model, state.stream, state.includeUsage);
     }
 
     /** Validates an embeddings request and returns its model. */
     public static String embeddings(byte[] body) {
-        String model = null;
-        boolean sawInput = false;
+        String[] model = {null};
+        boolean[] sawInput = {false};
+        readObject(body, (p, field, v) -> {
+            switch (field) {
+                case "model" -> model[0] = string(p, v, "model");
+                case "input" -> {
+                    input(p, v);
+                    sawInput[0] = true;
+                }
+                case "dimensions" -> integer(v, field);
+                case "encoding_format", "user" -> string(p, v, field);
+                default -> p.skipChildren();
+            }
+        });
+        if (model[0] == null) {
+            throw GatewayException.invalidRequest("model", "you must provide a model parameter");
+        }
+        if (!sawInput[0]) {
+            throw GatewayException.invalidRequest("input", "missing required parameter: 'input'");
+        }
+        return model[0];
+    }
+
+    /** Reads one member of the request's top-level object. */
+    private interface Member {
+        void read(JsonParser p, String field, JsonToken value) throws IOException;
+    }
+
+    private static final class ChatState {
+        String model;
+        boolean stream;
+        boolean includeUsage;
+        boolean sawMessages;
+    }
+
+    /** Walks the body's top-level object, handing each member to {@code member}; any JSON error is a 400. */
+    private static void readObject(byte[] body, Member member) {
         try (JsonParser p = JSON.createParser(body)) {
             startObject(p);
             JsonToken t;
             while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
-                JsonToken v = p.nextToken();
-                switch (field) {
-                    case "model" -> model = string(p, v, "model");
-                    case "input" -> {
-                        if (v == JsonToken.VALUE_STRING) {
-                            sawInput = true;
-                        } else if (v == JsonToken.START_ARRAY) {
-                            if (p.nextToken() == JsonToken.END_ARRAY) {
-                                throw GatewayException.invalidRequest("input", "'input' must not be empty");
-                            }
-                            p.skipChildren();
-                            while (p.nextToken() != JsonToken.END_ARRAY) {
-                                p.skipChildren();
-                            }
-                            sawInput = true;
-                        } else {
-                            throw GatewayException.invalidRequest("input", "'input' must be a string or an array");
-                        }
-                    }
-                    case "dimensions" -> integer(v, field);
-                    case "encoding_format", "user" -> string(p, v, field);
-                    default -> p.skipChildren();
-                }
+                member.read(p, field, p.nextToken());
             }
             end(p, t);
         } catch (IOException e) {
             throw invalidJson();
         }
-        if (model == null) {
-            throw GatewayException.invalidRequest("model", "you must provide a model parameter");
+    }
+
+    private static void input(JsonParser p, JsonToken v) throws IOException {
+        if (v == JsonToken.VALUE_STRING) {
+            return;
         }
-        if (!sawInput) {
-            throw GatewayException.invalidRequest("input", "missing required parameter: 'input'");
+        if (v != JsonToken.START_ARRAY) {
+            throw GatewayException.invalidRequest("input", "'input' must be a string or an array");
         }
-        return model;
+        if (p.nextToken() == JsonToken.END_ARRAY) {
+            throw GatewayException.invalidRequest("input", "'input' must not be empty");
+        }
+        p.skipChildren();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            p.skipChildren();
+        }
     }
 
     private static void startObject(JsonParser p) throws IOException {
