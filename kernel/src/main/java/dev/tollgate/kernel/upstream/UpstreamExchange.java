@@ -202,7 +202,13 @@ final class UpstreamExchange extends Deadlines.Entry implements UpstreamClient.H
             connect();
             return;
         }
-        fail(UpstreamFailure.ofExchange(e).toException(origin, e));
+        UpstreamFailure kind = UpstreamFailure.ofExchange(e);
+        if (kind == UpstreamFailure.RESET && origin.https() && !reused && !headersReceived) {
+            // Undertow's TLS conduit reports a failed handshake (untrusted certificate, wrong host
+            // name) only as a closed channel on the fresh connection's first exchange.
+            kind = UpstreamFailure.TLS;
+        }
+        fail(kind.toException(origin, e));
     }
 
     private void onResponse(ClientExchange exchange) {

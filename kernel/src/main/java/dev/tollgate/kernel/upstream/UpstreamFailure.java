@@ -17,7 +17,7 @@ import javax.net.ssl.SSLException;
 public enum UpstreamFailure {
     CONNECT_REFUSED(502, "upstream_unreachable", "could not connect to the provider at %s"),
     UNKNOWN_HOST(502, "upstream_unreachable", "the provider host %s could not be resolved"),
-    TLS(502, "upstream_tls_error", "the TLS handshake with the provider at %s failed"),
+    TLS(502, "upstream_tls_error", "the TLS connection to the provider at %s failed (check its certificate and host name)"),
     CONNECT_TIMEOUT(504, "upstream_timeout", "connecting to the provider at %s timed out"),
     RESPONSE_TIMEOUT(504, "upstream_timeout", "the provider at %s did not answer in time"),
     IDLE_TIMEOUT(504, "upstream_timeout", "the provider at %s stopped sending in the middle of the response"),
