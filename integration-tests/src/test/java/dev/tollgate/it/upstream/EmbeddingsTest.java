@@ -6,7 +6,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -28,25 +27,21 @@ class EmbeddingsTest {
             {"object":"embedding","index":1,"embedding":[-0.012345678,0.1,1.0E-7]}],\
             "model":"text-embedding-upstream","usage":{"prompt_tokens":5,"total_tokens":5}}""";
 
+    private static WireMockUpstream upstream;
     private static WireMockServer wireMock;
     private static TestGateway gateway;
 
     @BeforeAll
     static void start() {
-        wireMock = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
-        wireMock.start();
-        gateway = TestGateway.start("plugins: [provider-openai]\nmodels:\n"
-                + Upstreams.openAiModel("embed-test", UPSTREAM_MODEL, "http://127.0.0.1:" + wireMock.port() + "/v1", "2s"),
-                Map.of("UPSTREAM_KEY", Upstreams.KEY));
+        upstream = WireMockUpstream.start("embed-test", UPSTREAM_MODEL);
+        wireMock = upstream.wireMock;
+        gateway = upstream.gateway;
     }
 
     @AfterAll
     static void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (wireMock != null) {
-            wireMock.stop();
+        if (upstream != null) {
+            upstream.close();
         }
     }
 

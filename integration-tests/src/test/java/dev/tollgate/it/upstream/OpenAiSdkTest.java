@@ -6,7 +6,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -39,23 +38,23 @@ class OpenAiSdkTest {
 
     private static final String UPSTREAM_MODEL = "upstream-model";
 
+    private static WireMockUpstream upstream;
     private static WireMockServer wireMock;
     private static TestGateway gateway;
     private static OpenAIClient client;
 
     @BeforeAll
     static void start() {
-        wireMock = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
-        wireMock.start();
-        gateway = TestGateway.start("""
+        upstream = WireMockUpstream.start("""
                 plugins: [provider-mock, provider-openai]
                 models:
                   mock:
                     deployments:
                       - provider: mock
                         model: mock-1
-                """ + Upstreams.openAiModel("gpt-test", UPSTREAM_MODEL, "http://127.0.0.1:" + wireMock.port() + "/v1", "2s"),
-                Map.of("UPSTREAM_KEY", Upstreams.KEY));
+                """, "gpt-test", UPSTREAM_MODEL);
+        wireMock = upstream.wireMock;
+        gateway = upstream.gateway;
         client = OpenAIOkHttpClient.builder()
                 .baseUrl(gateway.baseUrl())
                 .apiKey("unused")
@@ -69,11 +68,8 @@ class OpenAiSdkTest {
         if (client != null) {
             client.close();
         }
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (wireMock != null) {
-            wireMock.stop();
+        if (upstream != null) {
+            upstream.close();
         }
     }
 

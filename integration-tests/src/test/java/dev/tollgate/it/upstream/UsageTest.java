@@ -7,7 +7,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.notContaining;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -30,25 +29,21 @@ class UsageTest {
 
     private static final String UPSTREAM_MODEL = "upstream-model";
 
+    private static WireMockUpstream upstream;
     private static WireMockServer wireMock;
     private static TestGateway gateway;
 
     @BeforeAll
     static void start() {
-        wireMock = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
-        wireMock.start();
-        gateway = TestGateway.start("plugins: [provider-openai]\nmodels:\n"
-                + Upstreams.openAiModel("gpt-test", UPSTREAM_MODEL, "http://127.0.0.1:" + wireMock.port() + "/v1", "2s"),
-                Map.of("UPSTREAM_KEY", Upstreams.KEY));
+        upstream = WireMockUpstream.start("gpt-test", UPSTREAM_MODEL);
+        wireMock = upstream.wireMock;
+        gateway = upstream.gateway;
     }
 
     @AfterAll
     static void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (wireMock != null) {
-            wireMock.stop();
+        if (upstream != null) {
+            upstream.close();
         }
     }
 
