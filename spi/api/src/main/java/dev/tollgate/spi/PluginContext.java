@@ -1,8 +1,10 @@
 package dev.tollgate.spi;
 
+import dev.tollgate.spi.catalog.ModelCatalog;
 import dev.tollgate.spi.http.UpstreamHttp;
 import dev.tollgate.spi.metrics.Metrics;
 import dev.tollgate.spi.state.StateBackend;
+import dev.tollgate.spi.time.Ticker;
 import java.time.Clock;
 
 /**
@@ -21,9 +23,19 @@ public interface PluginContext {
         throw new UnsupportedOperationException("pluginId");
     }
 
-    /** Wall clock; tests substitute a fixed one. Use {@link System#nanoTime()} for durations. */
+    /** Wall clock, for calendar arithmetic and timestamps; tests substitute a manual one. */
     default Clock clock() {
         return Clock.systemUTC();
+    }
+
+    /** Monotonic time, for durations and deadlines; tests substitute a manual one. */
+    default Ticker ticker() {
+        return Ticker.system();
+    }
+
+    /** The model catalog: prices, context windows, output limits, capabilities. */
+    default ModelCatalog models() {
+        throw new UnsupportedOperationException("models");
     }
 
     /** Counters and gauges that appear in the kernel's metrics, prefixed with the plugin id. */
