@@ -5,6 +5,7 @@ import dev.tollgate.kernel.config.ComponentSettings;
 import dev.tollgate.kernel.config.DeploymentSettings;
 import dev.tollgate.kernel.config.GatewayConfig;
 import dev.tollgate.kernel.config.ModelSettings;
+import dev.tollgate.kernel.codec.TranslationWarnings;
 import dev.tollgate.kernel.metrics.KernelMetrics;
 import dev.tollgate.kernel.pipeline.Deployment;
 import dev.tollgate.kernel.pipeline.Model;
@@ -21,6 +22,7 @@ import dev.tollgate.kernel.plugin.Registries;
 import dev.tollgate.kernel.plugin.Registry;
 import dev.tollgate.kernel.server.GatewayServer;
 import dev.tollgate.kernel.state.InProcessStateBackend;
+import dev.tollgate.kernel.time.XnioScheduler;
 import dev.tollgate.kernel.upstream.UpstreamClient;
 import dev.tollgate.spi.ComponentFactory;
 import dev.tollgate.spi.TollgatePlugin;
@@ -28,6 +30,8 @@ import dev.tollgate.spi.config.PluginConfig;
 import dev.tollgate.spi.policy.RequestPolicy;
 import dev.tollgate.spi.provider.ProviderAdapter;
 import dev.tollgate.spi.provider.SupportsEmbeddings;
+import dev.tollgate.spi.time.Ticker;
+import java.time.Clock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -68,15 +72,17 @@ public final class Gateway implements AutoCloseable {
     private final ExecutorService blocking;
     private final GatewayServer server;
     private final List<AutoCloseable> components;
+    private final Pipeline pipeline;
 
     private Gateway(PluginHost plugins, XnioWorker worker, UpstreamClient upstream, ExecutorService blocking,
-            GatewayServer server, List<AutoCloseable> components) {
+            GatewayServer server, List<AutoCloseable> components, Pipeline pipeline) {
         this.plugins = plugins;
         this.worker = worker;
         this.upstream = upstream;
         this.blocking = blocking;
         this.server = server;
         this.components = components;
+        this.pipeline = pipeline;
     }
 
     public static Gateway start(GatewayConfig config, ConfigLoader loader) {
@@ -88,6 +94,16 @@ public final class Gateway implements AutoCloseable {
      * from the plugins folder, with the kernel's class loader: tests and embedders use them.
      */
     public static Gateway start(GatewayConfig config, ConfigLoader loader, Map<String, TollgatePlugin> inCodePlugins) {
+        return start(config, loader, inCodePlugins, Ticker.system(), Clock.systemUTC(), null);
+    }
+
+    /**
+     * Starts a gateway on the given time sources. {@code scheduler} drives every kernel and plugin
+     * timer of a request ({@code null}: XNIO's timers on {@code ticker}); tests pass a manual
+     * ticker and scheduler together to test timeouts without sleeping.
+     */
+    public static Gateway start(GatewayConfig config, ConfigLoader loader, Map<String, TollgatePlugin> inCodePlugins, Ticker ticker,
+            Clock clock, dev.tollgate.kernel.time.Scheduler scheduler) {
         Registries registries = new Registries();
         List<String> fromFolder = new ArrayList<>(config.plugins());
         fromFolder.removeAll(inCodePlugins.keySet());
@@ -110,13 +126,15 @@ public final class Gateway implements AutoCloseable {
             KernelMetrics kernelMetrics = new KernelMetrics();
             InProcessStateBackend state = new InProcessStateBackend(blocking);
             Map<String, KernelPluginContext> contexts = new HashMap<>();
-            loaders.forEach((id, l) -> contexts.put(id, new KernelPluginContext(id, SPI_VERSION, l, kernelMetrics, upstream, state)));
+            ExecutorService offload = blocking;
+            loaders.forEach((id, l) -> contexts.put(id,
+                    new KernelPluginContext(id, SPI_VERSION, l, kernelMetrics, upstream, state, offload, ticker, clock)));
 
             Map<String, Model> models = new LinkedHashMap<>();
             for (ModelSettings m : config.models().values()) {
                 List<Deployment> deployments = new ArrayList<>();
                 for (int i = 0; i < m.deployments().size(); i++) {
-                    deployments.add(deployment(m.deployments().get(i), "models." + m.name() + ".deployments[" + i + "].provider",
+                    deployments.add(deployment(m.name(), m.deployments().get(i), "models." + m.name() + ".deployments[" + i + "].provider",
                             registries, loader, contexts, components));
                 }
                 models.put(m.name(), new Model(m.name(), deployments));
@@ -132,12 +150,15 @@ public final class Gateway implements AutoCloseable {
             }
 
             RequestMetrics requestMetrics = new RequestMetrics();
-            Pipeline pipeline = new Pipeline(new PolicyChain(policies), upstream, blocking, requestMetrics);
+            TranslationWarnings warnings = new TranslationWarnings();
+            Pipeline pipeline = new Pipeline(new PolicyChain(policies), upstream, requestMetrics,
+                    scheduler != null ? scheduler : new XnioScheduler(worker, ticker), ticker, clock,
+                    config.server().admissionTimeout(), warnings);
             GatewayServer server = GatewayServer.start(config.server(), worker, models, pipeline,
                     () -> requestMetrics.prometheus() + kernelMetrics.prometheus());
             log.info("Tollgate {} listening on http://{}:{} with models {}", VERSION, config.server().host(), server.port(),
                     models.keySet());
-            return new Gateway(host, worker, upstream, blocking, server, components);
+            return new Gateway(host, worker, upstream, blocking, server, components, pipeline);
         } catch (RuntimeException e) {
             components.forEach(Gateway::closeQuietly);
             if (worker != null) {
@@ -163,14 +184,15 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    private static Deployment deployment(DeploymentSettings d, String providerKey, Registries registries, ConfigLoader loader,
-            Map<String, KernelPluginContext> contexts, List<AutoCloseable> components) {
+    private static Deployment deployment(String model, DeploymentSettings d, String providerKey, Registries registries,
+            ConfigLoader loader, Map<String, KernelPluginContext> contexts, List<AutoCloseable> components) {
         Registry.Registered<dev.tollgate.spi.provider.ProviderFactory> f = registries.providers.get(d.provider(), providerKey);
         ProviderAdapter adapter = create(f, d.configPath(), d.config(), loader, contexts.get(f.pluginId()));
         components.add(adapter);
         SupportsEmbeddings embeddings = adapter instanceof SupportsEmbeddings e ? new ClassLoaderSafeEmbeddings(e, f.loader()) : null;
-        return new Deployment(d.id(), d.provider(), d.upstreamModel(), d.weight(), d.ttftTimeout(),
-                new ClassLoaderSafeProviderAdapter(adapter, f.loader()), embeddings, f.loader());
+        return new Deployment(d.id(), model, d.provider(), d.upstreamModel(), d.weight(),
+                new Deployment.Timeouts(d.ttftTimeout(), d.streamIdleTimeout(), d.timeout()),
+                new ClassLoaderSafeProviderAdapter(adapter, f.loader()), embeddings, f.loader(), null);
     }
 
     /** Creates a component; the kernel itself refuses keys the factory did not read. */
@@ -201,7 +223,16 @@ public final class Gateway implements AutoCloseable {
      * included) to finish. Returns whether everything finished in time.
      */
     public boolean drain(Duration grace) throws InterruptedException {
-        return server.drain(grace);
+        boolean drained = server.drain(grace);
+        if (!drained) {
+            pipeline.shutDownLive();
+            server.awaitIdle(Duration.ofSeconds(1));
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        while (pipeline.policies().pendingSettlements() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        return drained;
     }
 
     @Override

@@ -3,22 +3,34 @@ package dev.tollgate.kernel;
 import dev.tollgate.spi.Bytes;
 import dev.tollgate.spi.PluginContext;
 import dev.tollgate.spi.TollgatePlugin;
+import dev.tollgate.spi.chat.ChatResponse;
+import dev.tollgate.spi.chat.ContentBlock;
+import dev.tollgate.spi.chat.StopReason;
+import dev.tollgate.spi.chat.StreamEvent;
+import dev.tollgate.spi.chat.Usage;
+import dev.tollgate.spi.chat.WireFormat;
 import dev.tollgate.spi.config.PluginConfig;
-import dev.tollgate.spi.provider.ChatRequest;
-import dev.tollgate.spi.provider.ChunkSink;
+import dev.tollgate.spi.http.Headers;
 import dev.tollgate.spi.provider.EmbeddingsRequest;
+import dev.tollgate.spi.provider.EmbeddingsResponse;
+import dev.tollgate.spi.provider.Observation;
 import dev.tollgate.spi.provider.ProviderAdapter;
 import dev.tollgate.spi.provider.ProviderCall;
 import dev.tollgate.spi.provider.ProviderFactory;
-import dev.tollgate.spi.provider.ProviderResult;
+import dev.tollgate.spi.provider.ProviderRequest;
+import dev.tollgate.spi.provider.ResponseSink;
+import dev.tollgate.spi.provider.StreamSink;
 import dev.tollgate.spi.provider.SupportsEmbeddings;
-import dev.tollgate.spi.provider.Usage;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
+import java.util.Set;
 
-/** An in-code provider for kernel tests: answers "echo:<upstream model>", streams three chunks. */
+/**
+ * An in-code provider for kernel tests: answers "echo:<upstream model>", streams three pieces. With
+ * {@code native: true} (the default) it speaks OpenAI Chat natively and answers OpenAI clients
+ * with raw bytes; other clients, and every client with {@code native: false}, get canonical answers
+ * the kernel renders.
+ */
 public final class FakeProviderPlugin implements TollgatePlugin {
 
     @Override
@@ -32,44 +44,70 @@ public final class FakeProviderPlugin implements TollgatePlugin {
             @Override
             public ProviderAdapter create(PluginConfig config, PluginContext context) {
                 long delayMillis = config.longValue("delay_ms", 0);
-                return new Adapter(Duration.ofMillis(delayMillis));
+                boolean nativeOpenAi = config.booleanValue("native", true);
+                return new Adapter(Duration.ofMillis(delayMillis), nativeOpenAi);
             }
         });
     }
 
     static final class Adapter implements ProviderAdapter, SupportsEmbeddings {
         private final Duration delay;
+        private final boolean nativeOpenAi;
 
-        Adapter(Duration delay) {
+        Adapter(Duration delay, boolean nativeOpenAi) {
             this.delay = delay;
+            this.nativeOpenAi = nativeOpenAi;
         }
 
         @Override
-        public CompletionStage<ProviderResult> chat(ChatRequest request, ProviderCall call) {
-            CompletableFuture<ProviderResult> out = new CompletableFuture<>();
-            call.schedule(delay, () -> out.complete(ProviderResult.of(Bytes.utf8(
-                    "{\"object\":\"chat.completion\",\"model\":\"" + request.model() + "\",\"choices\":[{\"index\":0,"
-                            + "\"message\":{\"role\":\"assistant\",\"content\":\"echo:" + request.upstreamModel()
-                            + "\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2,\"total_tokens\":5}}"),
-                    Usage.of(3, 2))));
-            return out;
+        public Set<WireFormat> nativeFormats() {
+            return nativeOpenAi ? Set.of(WireFormat.OPENAI_CHAT) : Set.of();
         }
 
         @Override
-        public void streamChat(ChatRequest request, ProviderCall call, ChunkSink sink) {
+        public void chat(ProviderRequest request, ProviderCall call, ResponseSink<ChatResponse> sink) {
             call.schedule(delay, () -> {
-                for (int i = 0; i < 3; i++) {
-                    sink.chunk(Bytes.utf8("{\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"c" + i + "\"}}]}"));
+                if (request.passThrough()) {
+                    sink.respondNative(Bytes.utf8(
+                            "{\"object\":\"chat.completion\",\"model\":\"" + request.model() + "\",\"choices\":[{\"index\":0,"
+                                    + "\"message\":{\"role\":\"assistant\",\"content\":\"echo:" + request.upstreamModel()
+                                    + "\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2,\"total_tokens\":5}}"),
+                            Observation.of(Usage.of(3, 2), StopReason.END_TURN), Headers.EMPTY);
+                } else {
+                    sink.respond(ChatResponse.builder().id("fake-1").model(request.upstreamModel())
+                            .addContent(ContentBlock.Text.of("echo:" + request.upstreamModel())).usage(Usage.of(3, 2)).build(),
+                            Headers.EMPTY);
                 }
-                sink.usage(Usage.of(3, 3), Bytes.utf8("{\"object\":\"chat.completion.chunk\",\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":3,\"total_tokens\":6}}"));
+            });
+        }
+
+        @Override
+        public void streamChat(ProviderRequest request, ProviderCall call, StreamSink sink) {
+            call.schedule(delay, () -> {
+                if (request.passThrough()) {
+                    for (int i = 0; i < 3; i++) {
+                        sink.nativeEvent(null, Bytes.utf8("{\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"c" + i + "\"}}]}"));
+                    }
+                    if (request.facts().includeUsage()) {
+                        sink.nativeEvent(null, Bytes.utf8("{\"object\":\"chat.completion.chunk\",\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":3,\"total_tokens\":6}}"));
+                    }
+                    sink.observe(Observation.usage(Usage.of(3, 3)));
+                } else {
+                    sink.event(new StreamEvent.MessageStart("fake-1", request.upstreamModel(), null));
+                    sink.event(new StreamEvent.BlockStart(0, ContentBlock.Text.of("")));
+                    for (int i = 0; i < 3; i++) {
+                        sink.event(new StreamEvent.TextDelta(0, "c" + i));
+                    }
+                    sink.event(new StreamEvent.BlockStop(0));
+                    sink.event(new StreamEvent.MessageEnd(StopReason.END_TURN, null, Usage.of(3, 3)));
+                }
                 sink.complete();
             });
         }
 
         @Override
-        public CompletionStage<ProviderResult> embeddings(EmbeddingsRequest request, ProviderCall call) {
-            return CompletableFuture.completedFuture(ProviderResult.of(
-                    Bytes.utf8("{\"object\":\"list\",\"data\":[],\"model\":\"" + request.model() + "\"}"), Usage.of(1, 0)));
+        public void embeddings(EmbeddingsRequest request, ProviderCall call, ResponseSink<EmbeddingsResponse> sink) {
+            sink.respond(EmbeddingsResponse.of(request.upstreamModel(), List.of(new float[] {1f, 0f}), Usage.of(1, 0)), Headers.EMPTY);
         }
     }
 }

@@ -30,6 +30,21 @@ public final class KernelHarness implements AutoCloseable {
         return new KernelHarness(Gateway.start(config, loader, plugins));
     }
 
+    /** A gateway whose request timers all run on {@code time}: nothing times out until the test advances it. */
+    public static KernelHarness start(String yaml, Map<String, TollgatePlugin> plugins, ManualScheduler time) {
+        ConfigLoader loader = new ConfigLoader(new References(System::getenv, Path.of(".")), Path.of("."));
+        GatewayConfig config = loader.parse(yaml, null).withPort(0);
+        return new KernelHarness(Gateway.start(config, loader, plugins, time, java.time.Clock.systemUTC(), time));
+    }
+
+    /** Sends without waiting. */
+    public java.util.concurrent.CompletableFuture<HttpResponse<String>> postAsync(String path, String body) {
+        return HTTP.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(20))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** A gateway with model {@code m} on the fake provider. */
     public static KernelHarness withFakeModel(String extraYaml, Map<String, TollgatePlugin> extraPlugins) {
         java.util.Map<String, TollgatePlugin> plugins = new java.util.HashMap<>(extraPlugins);

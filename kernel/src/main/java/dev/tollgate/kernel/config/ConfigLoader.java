@@ -130,8 +130,11 @@ public final class ConfigLoader {
         Duration idle = s.duration("idle_timeout", d.idleTimeout());
         Duration ttft = s.duration("ttft_timeout", d.ttftTimeout());
         Duration grace = s.duration("shutdown_grace", d.shutdownGrace());
+        Duration streamIdle = positive(s, "stream_idle_timeout", d.streamIdleTimeout());
+        Duration request = positive(s, "request_timeout", d.requestTimeout());
+        Duration admission = positive(s, "admission_timeout", d.admissionTimeout());
         s.requireAllRead();
-        return new ServerSettings(host, port, ioThreads, maxRequest, (int) maxHeader, idle, ttft, grace);
+        return new ServerSettings(host, port, ioThreads, maxRequest, (int) maxHeader, idle, ttft, grace, streamIdle, request, admission);
     }
 
     private String resolved(PluginConfig s, String key, String dflt) {
@@ -192,7 +195,9 @@ public final class ConfigLoader {
         if (weight < 1) {
             throw new ConfigException(path + ".weight must be at least 1");
         }
-        Duration ttft = d.duration("ttft_timeout", server.ttftTimeout());
+        Duration ttft = positive(d, "ttft_timeout", server.ttftTimeout());
+        Duration streamIdle = positive(d, "stream_idle_timeout", server.streamIdleTimeout());
+        Duration timeout = positive(d, "timeout", server.requestTimeout());
         d.has("config");
         d.requireAllRead();
         Object config = m.get("config");
@@ -200,7 +205,7 @@ public final class ConfigLoader {
             throw new ConfigException(path + ".config must be a map");
         }
         Map<String, Object> cfg = config == null ? Map.of() : stringKeys((Map<?, ?>) config, path + ".config");
-        return new DeploymentSettings(model + "#" + index, provider, upstream, weight, ttft, cfg, path + ".config");
+        return new DeploymentSettings(model + "#" + index, provider, upstream, weight, ttft, streamIdle, timeout, cfg, path + ".config");
     }
 
     private List<ComponentSettings> components(String section, Object raw) {
@@ -246,6 +251,14 @@ public final class ConfigLoader {
             case "GIB", "GB" -> n * 1024 * 1024 * 1024;
             default -> n;
         };
+    }
+
+    private static Duration positive(PluginConfig c, String key, Duration dflt) {
+        Duration v = c.duration(key, dflt);
+        if (v.isZero() || v.isNegative()) {
+            throw new ConfigException(c.keyPath(key) + " must be a positive duration");
+        }
+        return v;
     }
 
     private static long range(String key, long value, long min, long max) {

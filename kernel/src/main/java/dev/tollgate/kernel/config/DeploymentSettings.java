@@ -12,18 +12,23 @@ import java.util.Map;
  * @param provider      the provider factory name
  * @param upstreamModel the model name at the provider
  * @param weight        routing weight, at least 1
- * @param ttftTimeout   limit to the first streamed chunk
+ * @param ttftTimeout   limit to the first streamed event
+ * @param streamIdleTimeout limit between two streamed events
+ * @param timeout       limit for one whole attempt
  * @param config        the provider's own configuration, references resolved
  * @param configPath    where {@code config} sits in the file, for messages
  */
 public record DeploymentSettings(
-        String id, String provider, String upstreamModel, int weight, Duration ttftTimeout, Map<String, Object> config, String configPath) {
+        String id, String provider, String upstreamModel, int weight, Duration ttftTimeout, Duration streamIdleTimeout, Duration timeout,
+        Map<String, Object> config, String configPath) {
 
     public DeploymentSettings {
         requireNonNull(id, "id is null");
         requireNonNull(provider, "provider is null");
         requireNonNull(upstreamModel, "upstreamModel is null");
         requireNonNull(ttftTimeout, "ttftTimeout is null");
+        requireNonNull(streamIdleTimeout, "streamIdleTimeout is null");
+        requireNonNull(timeout, "timeout is null");
         config = Map.copyOf(requireNonNull(config, "config is null"));
         requireNonNull(configPath, "configPath is null");
     }

@@ -1,13 +1,16 @@
 package dev.tollgate.kernel.pipeline;
 
 import dev.tollgate.kernel.plugin.ContextClassLoader;
+import dev.tollgate.kernel.time.Scheduler;
 import dev.tollgate.kernel.upstream.UpstreamClient;
 import dev.tollgate.spi.GatewayException;
+import dev.tollgate.spi.chat.Usage;
 import dev.tollgate.spi.http.Headers;
 import dev.tollgate.spi.http.ResponseHandler;
 import dev.tollgate.spi.http.UpstreamHttp;
 import dev.tollgate.spi.http.UpstreamRequest;
 import dev.tollgate.spi.http.UpstreamResponse;
+import dev.tollgate.spi.policy.AttemptRecord;
 import dev.tollgate.spi.provider.ProviderCall;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -15,35 +18,47 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
-import org.xnio.XnioExecutor;
 import org.xnio.XnioIoThread;
 
 /**
- * One attempt of one request on one deployment: the {@link ProviderCall} an adapter sees. It is
- * confined to the request's I/O thread. Every entry into plugin code (HTTP callbacks, scheduled
- * tasks, completions) runs with the plugin's class loader as context class loader; cancelling
- * closes every upstream exchange and drops every pending task.
+ * One attempt of one request on one deployment: the {@link ProviderCall} an adapter sees, and the
+ * record the request keeps of it. Confined to the request's I/O thread. Every entry into plugin
+ * code (HTTP callbacks, scheduled tasks, completions) runs with the plugin's class loader as
+ * context class loader; cancelling closes every upstream exchange and drops every pending task.
  */
 final class Attempt implements ProviderCall {
 
     static final Duration FINISH_GRACE = Duration.ofSeconds(5);
 
+    final int index;
+    final Deployment deployment;
+    final long startNanos;
     private final String requestId;
     private final XnioIoThread thread;
     private final UpstreamClient client;
-    private final ClassLoader pluginLoader;
+    private final Scheduler scheduler;
     private final List<UpstreamClient.Handle> exchanges = new ArrayList<>(1);
-    private final List<XnioExecutor.Key> timers = new ArrayList<>(2);
+    private final List<Scheduler.Cancellable> timers = new ArrayList<>(2);
     private final UpstreamHttp http = new BoundHttp();
     private boolean cancelled;
     private boolean paused;
+    private boolean ended;
+    long firstEventNanos = -1;
+    long lastEventNanos = -1;
+    long endNanos = -1;
+    AttemptRecord.Result result;
+    String errorCode;
+    Usage usage;
 
-    Attempt(String requestId, XnioIoThread thread, UpstreamClient client, ClassLoader pluginLoader) {
+    Attempt(int index, Deployment deployment, String requestId, XnioIoThread thread, UpstreamClient client, Scheduler scheduler,
+            long startNanos) {
+        this.index = index;
+        this.deployment = deployment;
         this.requestId = requestId;
         this.thread = thread;
         this.client = client;
-        this.pluginLoader = pluginLoader;
+        this.scheduler = scheduler;
+        this.startNanos = startNanos;
     }
 
     @Override
@@ -61,31 +76,27 @@ final class Attempt implements ProviderCall {
         if (cancelled) {
             return;
         }
-        XnioExecutor.Key[] self = new XnioExecutor.Key[1];
-        Runnable run = () -> {
+        Scheduler.Cancellable[] self = new Scheduler.Cancellable[1];
+        self[0] = scheduler.schedule(thread, Math.max(0, delay.toNanos()), () -> {
             timers.remove(self[0]);
             if (!cancelled) {
-                ContextClassLoader.run(pluginLoader, task);
+                ContextClassLoader.run(deployment.pluginLoader(), task);
             }
-        };
-        long nanos = Math.max(0, delay.toNanos());
-        if (nanos == 0) {
-            thread.execute(run);
-            return;
+        });
+        if (!cancelled) {
+            timers.add(self[0]);
         }
-        self[0] = thread.executeAfter(run, nanos, TimeUnit.NANOSECONDS);
-        timers.add(self[0]);
     }
 
-    /** Runs kernel code after {@code delay} on the attempt's thread unless cancelled first. */
+    /** Runs kernel code after {@code delay} on the attempt's thread unless the attempt ended first. */
     void kernelTimer(Duration delay, Runnable task) {
-        XnioExecutor.Key[] self = new XnioExecutor.Key[1];
-        self[0] = thread.executeAfter(() -> {
+        Scheduler.Cancellable[] self = new Scheduler.Cancellable[1];
+        self[0] = scheduler.timeout(thread, delay.toNanos(), () -> {
             timers.remove(self[0]);
-            if (!cancelled) {
+            if (!cancelled && !ended) {
                 task.run();
             }
-        }, delay.toNanos(), TimeUnit.NANOSECONDS);
+        });
         timers.add(self[0]);
     }
 
@@ -94,24 +105,45 @@ final class Attempt implements ProviderCall {
         return cancelled;
     }
 
+    boolean isEnded() {
+        return ended;
+    }
+
+    /** Records the end of the attempt (once); the caller then finishes or cancels its I/O. */
+    boolean end(AttemptRecord.Result result, String errorCode, long nowNanos) {
+        if (ended) {
+            return false;
+        }
+        ended = true;
+        this.result = result;
+        this.errorCode = errorCode;
+        this.endNanos = nowNanos;
+        deployment.ended();
+        return true;
+    }
+
+    AttemptRecord record() {
+        long end = endNanos < 0 ? startNanos : endNanos;
+        return new AttemptRecord(index, deployment.id(), result == null ? AttemptRecord.Result.CANCELLED : result, errorCode,
+                Duration.ofNanos(Math.max(0, end - startNanos)),
+                firstEventNanos < 0 ? null : Duration.ofNanos(firstEventNanos - startNanos), usage);
+    }
+
     /**
      * Ends an attempt whose answer is complete. Pending tasks are dropped, but upstream exchanges
-     * still reading (a stream's last bytes after {@code [DONE]}) may finish, so that their
-     * connections go back to the pool; whatever still runs after {@link #FINISH_GRACE} is cancelled.
+     * still reading (a stream's last bytes after its end) may finish, so that their connections go
+     * back to the pool; whatever still runs after {@link #FINISH_GRACE} is cancelled.
      */
     void finish() {
         if (cancelled) {
             return;
         }
-        for (XnioExecutor.Key k : timers) {
-            k.remove();
-        }
-        timers.clear();
+        dropTimers();
         if (exchanges.isEmpty()) {
             cancelled = true;
             return;
         }
-        thread.executeAfter(this::cancel, FINISH_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        scheduler.timeout(thread, FINISH_GRACE.toNanos(), this::cancel);
     }
 
     void cancel() {
@@ -119,14 +151,18 @@ final class Attempt implements ProviderCall {
             return;
         }
         cancelled = true;
-        for (XnioExecutor.Key k : timers) {
-            k.remove();
-        }
-        timers.clear();
+        dropTimers();
         for (UpstreamClient.Handle h : exchanges) {
             h.cancel();
         }
         exchanges.clear();
+    }
+
+    private void dropTimers() {
+        for (Scheduler.Cancellable k : timers) {
+            k.cancel();
+        }
+        timers.clear();
     }
 
     /** Stops reading upstream while the client is slower than the provider. */
@@ -158,7 +194,7 @@ final class Attempt implements ProviderCall {
                 if (cancelled) {
                     return;
                 }
-                ContextClassLoader.run(pluginLoader, () -> {
+                ContextClassLoader.run(deployment.pluginLoader(), () -> {
                     if (e != null) {
                         out.completeExceptionally(e);
                     } else {
@@ -177,19 +213,20 @@ final class Attempt implements ProviderCall {
             if (cancelled) {
                 return;
             }
+            ClassLoader loader = deployment.pluginLoader();
             UpstreamClient.Handle[] self = new UpstreamClient.Handle[1];
             ResponseHandler guarded = new ResponseHandler() {
                 @Override
                 public void onHeaders(int status, Headers headers) {
                     if (!cancelled) {
-                        ContextClassLoader.run(pluginLoader, () -> handler.onHeaders(status, headers));
+                        ContextClassLoader.run(loader, () -> handler.onHeaders(status, headers));
                     }
                 }
 
                 @Override
                 public void onBody(ByteBuffer chunk) {
                     if (!cancelled) {
-                        ContextClassLoader.run(pluginLoader, () -> handler.onBody(chunk));
+                        ContextClassLoader.run(loader, () -> handler.onBody(chunk));
                     }
                 }
 
@@ -197,7 +234,7 @@ final class Attempt implements ProviderCall {
                 public void onComplete() {
                     exchanges.remove(self[0]);
                     if (!cancelled) {
-                        ContextClassLoader.run(pluginLoader, handler::onComplete);
+                        ContextClassLoader.run(loader, handler::onComplete);
                     }
                 }
 
@@ -205,7 +242,7 @@ final class Attempt implements ProviderCall {
                 public void onError(GatewayException error) {
                     exchanges.remove(self[0]);
                     if (!cancelled) {
-                        ContextClassLoader.run(pluginLoader, () -> handler.onError(error));
+                        ContextClassLoader.run(loader, () -> handler.onError(error));
                     }
                 }
             };

@@ -1,6 +1,6 @@
 package dev.tollgate.kernel.pipeline;
 
-import dev.tollgate.spi.provider.Usage;
+import dev.tollgate.spi.chat.Usage;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Counters of the request path; contention-free (LongAdder). */
@@ -28,8 +28,10 @@ public final class RequestMetrics {
         } else {
             serverErrors.increment();
         }
-        promptTokens.add(usage.promptTokens());
-        completionTokens.add(usage.completionTokens());
+        if (usage != null) {
+            promptTokens.add(usage.inputTokens());
+            completionTokens.add(usage.outputTokens());
+        }
     }
 
     public long inFlight() {

@@ -1,10 +1,10 @@
 package dev.tollgate.kernel.plugin;
 
 import dev.tollgate.spi.provider.EmbeddingsRequest;
+import dev.tollgate.spi.provider.EmbeddingsResponse;
 import dev.tollgate.spi.provider.ProviderCall;
-import dev.tollgate.spi.provider.ProviderResult;
+import dev.tollgate.spi.provider.ResponseSink;
 import dev.tollgate.spi.provider.SupportsEmbeddings;
-import java.util.concurrent.CompletionStage;
 
 /** Calls a plugin's {@link SupportsEmbeddings} with the plugin's loader as context class loader. */
 public final class ClassLoaderSafeEmbeddings implements SupportsEmbeddings {
@@ -18,7 +18,7 @@ public final class ClassLoaderSafeEmbeddings implements SupportsEmbeddings {
     }
 
     @Override
-    public CompletionStage<ProviderResult> embeddings(EmbeddingsRequest request, ProviderCall call) {
-        return ContextClassLoader.call(loader, () -> delegate.embeddings(request, call));
+    public void embeddings(EmbeddingsRequest request, ProviderCall call, ResponseSink<EmbeddingsResponse> sink) {
+        ContextClassLoader.run(loader, () -> delegate.embeddings(request, call, sink));
     }
 }

@@ -1,11 +1,13 @@
 package dev.tollgate.kernel.plugin;
 
-import dev.tollgate.spi.provider.ChatRequest;
-import dev.tollgate.spi.provider.ChunkSink;
+import dev.tollgate.spi.chat.ChatResponse;
+import dev.tollgate.spi.chat.WireFormat;
 import dev.tollgate.spi.provider.ProviderAdapter;
 import dev.tollgate.spi.provider.ProviderCall;
-import dev.tollgate.spi.provider.ProviderResult;
-import java.util.concurrent.CompletionStage;
+import dev.tollgate.spi.provider.ProviderRequest;
+import dev.tollgate.spi.provider.ResponseSink;
+import dev.tollgate.spi.provider.StreamSink;
+import java.util.Set;
 
 /** Calls a plugin's {@link ProviderAdapter} with the plugin's loader as context class loader. */
 public final class ClassLoaderSafeProviderAdapter implements ProviderAdapter {
@@ -19,12 +21,17 @@ public final class ClassLoaderSafeProviderAdapter implements ProviderAdapter {
     }
 
     @Override
-    public CompletionStage<ProviderResult> chat(ChatRequest request, ProviderCall call) {
-        return ContextClassLoader.call(loader, () -> delegate.chat(request, call));
+    public Set<WireFormat> nativeFormats() {
+        return ContextClassLoader.call(loader, delegate::nativeFormats);
     }
 
     @Override
-    public void streamChat(ChatRequest request, ProviderCall call, ChunkSink sink) {
+    public void chat(ProviderRequest request, ProviderCall call, ResponseSink<ChatResponse> sink) {
+        ContextClassLoader.run(loader, () -> delegate.chat(request, call, sink));
+    }
+
+    @Override
+    public void streamChat(ProviderRequest request, ProviderCall call, StreamSink sink) {
         ContextClassLoader.run(loader, () -> delegate.streamChat(request, call, sink));
     }
 

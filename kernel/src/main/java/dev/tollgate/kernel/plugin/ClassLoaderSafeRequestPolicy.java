@@ -1,10 +1,12 @@
 package dev.tollgate.kernel.plugin;
 
 import dev.tollgate.spi.policy.Admission;
+import dev.tollgate.spi.policy.AttemptInfo;
 import dev.tollgate.spi.policy.Outcome;
 import dev.tollgate.spi.policy.PolicyPhase;
 import dev.tollgate.spi.policy.PolicyRequest;
 import dev.tollgate.spi.policy.RequestPolicy;
+import java.util.concurrent.CompletionStage;
 
 /** Calls a plugin's {@link RequestPolicy} with the plugin's loader as context class loader. */
 public final class ClassLoaderSafeRequestPolicy implements RequestPolicy {
@@ -23,13 +25,18 @@ public final class ClassLoaderSafeRequestPolicy implements RequestPolicy {
     }
 
     @Override
-    public Admission admit(PolicyRequest request) {
+    public CompletionStage<Admission> admit(PolicyRequest request) {
         return ContextClassLoader.call(loader, () -> delegate.admit(request));
     }
 
     @Override
-    public void settle(PolicyRequest request, Admission admission, Outcome outcome) {
-        ContextClassLoader.run(loader, () -> delegate.settle(request, admission, outcome));
+    public CompletionStage<Admission> beforeAttempt(PolicyRequest request, Admission admission, AttemptInfo attempt) {
+        return ContextClassLoader.call(loader, () -> delegate.beforeAttempt(request, admission, attempt));
+    }
+
+    @Override
+    public CompletionStage<Void> settle(PolicyRequest request, Admission admission, Outcome outcome) {
+        return ContextClassLoader.call(loader, () -> delegate.settle(request, admission, outcome));
     }
 
     @Override

@@ -9,8 +9,12 @@ import dev.tollgate.spi.http.UpstreamRequest;
 import dev.tollgate.spi.http.UpstreamResponse;
 import dev.tollgate.spi.metrics.Metrics;
 import dev.tollgate.spi.state.StateBackend;
+import dev.tollgate.spi.time.Ticker;
+import java.time.Clock;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import org.xnio.XnioIoThread;
 
 /** What the kernel hands one plugin. */
@@ -22,9 +26,17 @@ public final class KernelPluginContext implements PluginContext {
     private final UpstreamHttp http;
     private final StateBackend state;
     private final System.Logger logger;
+    private final ClassLoader loader;
+    private final Executor offload;
+    private final Ticker ticker;
+    private final Clock clock;
 
     public KernelPluginContext(String pluginId, String spiVersion, ClassLoader loader, KernelMetrics metrics,
-            UpstreamClient client, StateBackend state) {
+            UpstreamClient client, StateBackend state, Executor offload, Ticker ticker, Clock clock) {
+        this.loader = loader;
+        this.offload = offload;
+        this.ticker = ticker;
+        this.clock = clock;
         this.pluginId = pluginId;
         this.spiVersion = spiVersion;
         this.metrics = metrics.forPlugin(pluginId);
@@ -56,6 +68,29 @@ public final class KernelPluginContext implements PluginContext {
     @Override
     public StateBackend state() {
         return state;
+    }
+
+    @Override
+    public Ticker ticker() {
+        return ticker;
+    }
+
+    @Override
+    public Clock clock() {
+        return clock;
+    }
+
+    @Override
+    public <T> CompletionStage<T> offload(Callable<T> work) {
+        CompletableFuture<T> out = new CompletableFuture<>();
+        offload.execute(() -> ContextClassLoader.run(loader, () -> {
+            try {
+                out.complete(work.call());
+            } catch (Throwable t) {
+                out.completeExceptionally(t);
+            }
+        }));
+        return out;
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.tollgate.kernel.server;
 
+import dev.tollgate.kernel.client.Responses;
+import dev.tollgate.kernel.codec.ErrorFormat;
 import dev.tollgate.spi.ErrorType;
 import dev.tollgate.spi.GatewayException;
 import io.undertow.server.HttpHandler;
@@ -17,6 +19,8 @@ final class GatewayHandler implements HttpHandler {
 
     static final AttachmentKey<String> REQUEST_ID = AttachmentKey.create(String.class);
     private static final HttpString X_REQUEST_ID = new HttpString("x-request-id");
+    /** Anthropic's clients read the request id from {@code request-id}. */
+    private static final HttpString REQUEST_ID_HEADER = new HttpString("request-id");
     private static final HttpString ALLOW = new HttpString("Allow");
     private static final HttpString CONNECTION = new HttpString("Connection");
 
@@ -38,14 +42,18 @@ final class GatewayHandler implements HttpHandler {
         String id = RequestIds.accept(exchange.getRequestHeaders().getFirst(X_REQUEST_ID));
         exchange.putAttachment(REQUEST_ID, id);
         exchange.getResponseHeaders().put(X_REQUEST_ID, id);
+        ErrorFormat errors = errorsFor(exchange.getRelativePath());
+        if (errors == ErrorFormat.ANTHROPIC) {
+            exchange.getResponseHeaders().put(REQUEST_ID_HEADER, id);
+        }
         if (exchange.getRelativePath().startsWith("/health/") || exchange.getRelativePath().equals("/metrics")) {
-            dispatch(exchange, id);
+            dispatch(exchange, id, errors);
             return;
         }
         if (!gate.enter()) {
             exchange.setPersistent(false);
             exchange.getResponseHeaders().put(CONNECTION, "close");
-            Responses.error(exchange, id, GatewayException.builder(ErrorType.UPSTREAM_SERVER, 503, "shutting_down")
+            Responses.error(exchange, id, errors, GatewayException.builder(ErrorType.UPSTREAM_SERVER, 503, "shutting_down")
                     .message("the gateway is shutting down; retry on another instance").build());
             return;
         }
@@ -55,25 +63,30 @@ final class GatewayHandler implements HttpHandler {
         });
         if (headerBytes(exchange) > maxHeaderBytes) {
             exchange.setPersistent(false);
-            Responses.error(exchange, id, GatewayException.builder(ErrorType.CLIENT, 431, "request_headers_too_large")
+            Responses.error(exchange, id, errors, GatewayException.builder(ErrorType.CLIENT, 431, "request_headers_too_large")
                     .message("the request headers are larger than " + maxHeaderBytes + " bytes").build());
             return;
         }
-        dispatch(exchange, id);
+        dispatch(exchange, id, errors);
     }
 
-    private void dispatch(HttpServerExchange exchange, String id) throws Exception {
+    /** The error shape of the API a path belongs to. */
+    static ErrorFormat errorsFor(String path) {
+        return path.startsWith("/v1/messages") || path.startsWith("/messages") ? ErrorFormat.ANTHROPIC : ErrorFormat.OPENAI;
+    }
+
+    private void dispatch(HttpServerExchange exchange, String id, ErrorFormat errors) throws Exception {
         Route route = routes.get(exchange.getRelativePath());
         if (route == null) {
-            Responses.error(exchange, id, GatewayException.builder(ErrorType.CLIENT, 404, "unknown_url")
+            Responses.error(exchange, id, errors, GatewayException.builder(ErrorType.CLIENT, 404, "unknown_url")
                     .message("unknown request URL: " + exchange.getRequestMethod() + " " + safePath(exchange.getRelativePath())
-                            + "; see /v1/chat/completions, /v1/embeddings, /v1/models")
+                            + "; see /v1/chat/completions, /v1/messages, /v1/embeddings, /v1/models")
                     .build());
             return;
         }
         if (!exchange.getRequestMethod().toString().equals(route.method())) {
             exchange.getResponseHeaders().put(ALLOW, route.method());
-            Responses.error(exchange, id, GatewayException.builder(ErrorType.CLIENT, 405, "method_not_allowed")
+            Responses.error(exchange, id, errors, GatewayException.builder(ErrorType.CLIENT, 405, "method_not_allowed")
                     .message(exchange.getRequestMethod() + " is not allowed on " + exchange.getRelativePath()
                             + "; use " + route.method())
                     .build());

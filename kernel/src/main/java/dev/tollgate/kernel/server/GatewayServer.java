@@ -1,7 +1,9 @@
 package dev.tollgate.kernel.server;
 
+import dev.tollgate.kernel.codec.AnthropicMessagesCodec;
+import dev.tollgate.kernel.codec.ErrorFormat;
+import dev.tollgate.kernel.codec.OpenAiChatCodec;
 import dev.tollgate.kernel.config.ServerSettings;
-import dev.tollgate.kernel.pipeline.Endpoint;
 import dev.tollgate.kernel.pipeline.Model;
 import dev.tollgate.kernel.pipeline.Pipeline;
 import dev.tollgate.spi.config.ConfigException;
@@ -40,11 +42,20 @@ public final class GatewayServer {
     public static GatewayServer start(ServerSettings s, XnioWorker worker, Map<String, Model> models, Pipeline pipeline,
             Supplier<String> metrics) {
         ShutdownGate gate = new ShutdownGate();
-        InferenceHandler chat = new InferenceHandler(Endpoint.CHAT_COMPLETIONS, models, pipeline, s.maxRequestBytes());
-        InferenceHandler embeddings = new InferenceHandler(Endpoint.EMBEDDINGS, models, pipeline, s.maxRequestBytes());
+        long max = s.maxRequestBytes();
+        InferenceHandler chat = new InferenceHandler(InferenceHandler.Kind.CHAT, "/v1/chat/completions",
+                new OpenAiChatCodec(pipeline.warnings()), ErrorFormat.OPENAI, models, pipeline, max);
+        InferenceHandler messages = new InferenceHandler(InferenceHandler.Kind.CHAT, "/v1/messages",
+                new AnthropicMessagesCodec(pipeline.warnings()), ErrorFormat.ANTHROPIC, models, pipeline, max);
+        InferenceHandler countTokens = new InferenceHandler(InferenceHandler.Kind.COUNT_TOKENS, "/v1/messages/count_tokens", null,
+                ErrorFormat.ANTHROPIC, models, pipeline, max);
+        InferenceHandler embeddings = new InferenceHandler(InferenceHandler.Kind.EMBEDDINGS, "/v1/embeddings", null,
+                ErrorFormat.OPENAI, models, pipeline, max);
         Map<String, GatewayHandler.Route> routes = new HashMap<>();
         for (String prefix : new String[] {"/v1", ""}) {
             routes.put(prefix + "/chat/completions", new GatewayHandler.Route("POST", chat));
+            routes.put(prefix + "/messages", new GatewayHandler.Route("POST", messages));
+            routes.put(prefix + "/messages/count_tokens", new GatewayHandler.Route("POST", countTokens));
             routes.put(prefix + "/embeddings", new GatewayHandler.Route("POST", embeddings));
             routes.put(prefix + "/models", new GatewayHandler.Route("GET",
                     StaticHandlers.models(models.keySet(), System.currentTimeMillis() / 1000)));
@@ -95,6 +106,11 @@ public final class GatewayServer {
     public boolean drain(Duration grace) throws InterruptedException {
         gate.close();
         IoUtils.safeClose(acceptor);
+        return gate.awaitIdle(grace.toMillis());
+    }
+
+    /** Waits up to {@code grace} for the requests in flight; false when some are left. */
+    public boolean awaitIdle(Duration grace) throws InterruptedException {
         return gate.awaitIdle(grace.toMillis());
     }
 

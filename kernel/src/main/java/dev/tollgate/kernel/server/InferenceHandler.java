@@ -1,20 +1,24 @@
 package dev.tollgate.kernel.server;
 
-import dev.tollgate.kernel.json.RequestParser;
-import dev.tollgate.kernel.pipeline.Endpoint;
-import dev.tollgate.kernel.pipeline.GatewayRequest;
+import dev.tollgate.kernel.client.Responses;
+import dev.tollgate.kernel.codec.AnthropicFacts;
+import dev.tollgate.kernel.codec.ChatCodec;
+import dev.tollgate.kernel.codec.EmbeddingsFacts;
+import dev.tollgate.kernel.codec.ErrorFormat;
+import dev.tollgate.kernel.codec.RequestBody;
+import dev.tollgate.kernel.pipeline.Lifecycle;
 import dev.tollgate.kernel.pipeline.Model;
 import dev.tollgate.kernel.pipeline.Pipeline;
-import dev.tollgate.spi.Bytes;
 import dev.tollgate.spi.ErrorType;
 import dev.tollgate.spi.GatewayException;
+import dev.tollgate.spi.request.RequestFacts;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
 import io.undertow.util.HttpString;
 import io.undertow.util.SameThreadExecutor;
 import java.io.IOException;
-import java.time.Instant;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +26,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads and validates the body of an inference request without blocking (at most the configured
  * size: a larger declared body is refused with 413 before it is read), finds the model, and hands
- * the request to the pipeline.
+ * the request to its {@link Lifecycle}. Every error answers in the shape of the endpoint's API.
  */
 final class InferenceHandler implements HttpHandler {
 
@@ -33,13 +37,31 @@ final class InferenceHandler implements HttpHandler {
     /** Bytes of an oversized body read and discarded before the connection is closed instead. */
     static final long DRAIN_CAP = 64L * 1024 * 1024;
 
-    private final Endpoint endpoint;
+    /** What an inference endpoint does with a valid body. */
+    enum Kind {
+        /** A chat in the codec's API. */
+        CHAT,
+        /** OpenAI embeddings. */
+        EMBEDDINGS,
+        /** Anthropic's token count, answered from the prompt estimate. */
+        COUNT_TOKENS
+    }
+
+    private final Kind kind;
+    private final String path;
+    private final ChatCodec codec;
+    private final ErrorFormat errors;
     private final Map<String, Model> models;
     private final Pipeline pipeline;
     private final long maxBytes;
 
-    InferenceHandler(Endpoint endpoint, Map<String, Model> models, Pipeline pipeline, long maxBytes) {
-        this.endpoint = endpoint;
+    /** @param codec the chat API, or {@code null} for embeddings */
+    InferenceHandler(Kind kind, String path, ChatCodec codec, ErrorFormat errors, Map<String, Model> models, Pipeline pipeline,
+            long maxBytes) {
+        this.kind = kind;
+        this.path = path;
+        this.codec = codec;
+        this.errors = errors;
         this.models = Map.copyOf(models);
         this.pipeline = pipeline;
         this.maxBytes = maxBytes;
@@ -47,11 +69,11 @@ final class InferenceHandler implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
-        long start = System.nanoTime();
+        long start = pipeline.ticker().nanoTime();
         String id = exchange.getAttachment(GatewayHandler.REQUEST_ID);
         String contentType = exchange.getRequestHeaders().getFirst(CONTENT_TYPE);
         if (contentType != null && !isJson(contentType)) {
-            Responses.error(exchange, id, GatewayException.builder(ErrorType.CLIENT, 415, "unsupported_media_type")
+            Responses.error(exchange, id, errors, GatewayException.builder(ErrorType.CLIENT, 415, "unsupported_media_type")
                     .message("unsupported Content-Type '" + printable(contentType) + "'; send application/json").build());
             return;
         }
@@ -100,31 +122,36 @@ final class InferenceHandler implements HttpHandler {
         }, (ex, error) -> onReadError(ex, id, error));
     }
 
-    private void onBody(HttpServerExchange exchange, String id, long start, byte[] body) {
+    private void onBody(HttpServerExchange exchange, String id, long start, byte[] received) {
         try {
-            String modelName;
-            boolean stream = false;
-            boolean includeUsage = false;
-            if (endpoint == Endpoint.CHAT_COMPLETIONS) {
-                RequestParser.ChatFields f = RequestParser.chat(body);
-                modelName = f.model();
-                stream = f.stream();
-                includeUsage = f.includeUsage();
-            } else {
-                modelName = RequestParser.embeddings(body);
+            RequestBody body = RequestBody.of(received);
+            RequestFacts facts;
+            boolean base64 = false;
+            switch (kind) {
+                case CHAT -> facts = codec.facts(body);
+                case EMBEDDINGS -> {
+                    EmbeddingsFacts.Parsed parsed = EmbeddingsFacts.parse(body);
+                    facts = parsed.facts();
+                    base64 = parsed.base64();
+                }
+                default -> facts = AnthropicFacts.parseCountTokens(body);
             }
-            Model model = models.get(modelName);
+            Model model = models.get(facts.model());
             if (model == null) {
                 throw GatewayException.builder(ErrorType.CLIENT, 404, "model_not_found").param("model")
-                        .message("the model '" + printable(modelName) + "' does not exist; GET /v1/models lists the models")
+                        .message("the model '" + printable(facts.model()) + "' does not exist; GET /v1/models lists the models")
                         .build();
             }
-            GatewayRequest request = new GatewayRequest(exchange, id, start, Instant.now(), endpoint, model, stream, includeUsage,
-                    Bytes.wrapOwned(body));
-            // Keeps the exchange open after the handler returns: the pipeline ends it asynchronously.
-            exchange.dispatch(SameThreadExecutor.INSTANCE, () -> pipeline.start(request));
+            if (kind == Kind.COUNT_TOKENS) {
+                Responses.json(exchange, 200, ("{\"input_tokens\":" + facts.promptTokenEstimate() + "}").getBytes(StandardCharsets.US_ASCII));
+                return;
+            }
+            Lifecycle request = new Lifecycle(pipeline, exchange, path, codec, errors, id, start, pipeline.clock().instant(), body,
+                    facts, model, base64);
+            // Keeps the exchange open after the handler returns: the lifecycle ends it asynchronously.
+            exchange.dispatch(SameThreadExecutor.INSTANCE, request::start);
         } catch (GatewayException e) {
-            Responses.error(exchange, id, e);
+            Responses.error(exchange, id, errors, e);
         }
     }
 
@@ -140,7 +167,7 @@ final class InferenceHandler implements HttpHandler {
     private void tooLarge(HttpServerExchange exchange, String id) {
         exchange.setPersistent(false);
         exchange.getResponseHeaders().put(CONNECTION, "close");
-        Responses.error(exchange, id, GatewayException.builder(ErrorType.CLIENT, 413, "request_too_large")
+        Responses.error(exchange, id, errors, GatewayException.builder(ErrorType.CLIENT, 413, "request_too_large")
                 .message("the request body is larger than the limit of " + maxBytes + " bytes").build());
     }
 

@@ -58,6 +58,14 @@ public final class Bytes {
         return new Bytes(b, 0, b.length);
     }
 
+    /** A view of {@code length} bytes from {@code offset}, sharing this one's array (no copy). */
+    public Bytes slice(int offset, int length) {
+        if (offset < 0 || length < 0 || offset + length > this.length) {
+            throw new IndexOutOfBoundsException("offset " + offset + " length " + length + " of " + this.length);
+        }
+        return offset == 0 && length == this.length ? this : new Bytes(array, this.offset + offset, length);
+    }
+
     public int length() {
         return length;
     }

@@ -2,14 +2,16 @@ package dev.tollgate.spi;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tollgate.spi.http.Headers;
 import java.time.Duration;
 import java.util.Optional;
 
 /**
  * The one exception type of the gateway. The kernel turns it into the client's error format
- * (OpenAI: {@code {"error":{"message","type","param","code"}}}) with {@link #status()} as the
- * HTTP status. The message reaches the client verbatim, so it must never contain a secret or a
- * stack trace; {@link #getCause()} is logged, never sent.
+ * (OpenAI {@code {"error":{"message","type","param","code"}}}, Anthropic
+ * {@code {"type":"error","error":{"type","message"}}}) with {@link #status()} as the HTTP status
+ * and {@link #headers()} added to the response. The message reaches the client verbatim, so it must
+ * never contain a secret or a stack trace; {@link #getCause()} is logged (scrubbed), never sent.
  */
 public final class GatewayException extends RuntimeException {
 
@@ -22,6 +24,8 @@ public final class GatewayException extends RuntimeException {
     private final boolean retryable;
     private final boolean fallbackAllowed;
     private final Duration retryAfter;
+    private final FailureReason reason;
+    private final Headers headers;
 
     private GatewayException(Builder b) {
         super(b.message, b.cause, false, b.cause != null);
@@ -32,6 +36,8 @@ public final class GatewayException extends RuntimeException {
         this.retryable = b.retryable;
         this.fallbackAllowed = b.fallbackAllowed;
         this.retryAfter = b.retryAfter;
+        this.reason = b.reason;
+        this.headers = b.headers.build();
     }
 
     /**
@@ -84,6 +90,16 @@ public final class GatewayException extends RuntimeException {
         return Optional.ofNullable(retryAfter);
     }
 
+    /** What kind of failure this is, beyond who is at fault; fallback policies decide on it. */
+    public FailureReason reason() {
+        return reason;
+    }
+
+    /** Headers for the error response (for example {@code x-ratelimit-*} on a 429); hop-by-hop and framing headers are ignored. */
+    public Headers headers() {
+        return headers;
+    }
+
     /** Builds {@link GatewayException}s. */
     public static final class Builder {
         private final ErrorType type;
@@ -95,6 +111,8 @@ public final class GatewayException extends RuntimeException {
         private boolean retryable;
         private boolean fallbackAllowed;
         private Duration retryAfter;
+        private FailureReason reason = FailureReason.UNSPECIFIED;
+        private final Headers.Builder headers = Headers.builder();
 
         private Builder(ErrorType type, int status, String code) {
             this.type = requireNonNull(type, "type is null");
@@ -138,6 +156,17 @@ public final class GatewayException extends RuntimeException {
                 throw new IllegalArgumentException("retryAfter is negative");
             }
             this.retryAfter = retryAfter;
+            return this;
+        }
+
+        public Builder reason(FailureReason reason) {
+            this.reason = requireNonNull(reason, "reason is null");
+            return this;
+        }
+
+        /** Adds a header to the error response. */
+        public Builder header(String name, String value) {
+            headers.add(name, value);
             return this;
         }
 

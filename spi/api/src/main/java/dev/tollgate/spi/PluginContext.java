@@ -6,6 +6,8 @@ import dev.tollgate.spi.metrics.Metrics;
 import dev.tollgate.spi.state.StateBackend;
 import dev.tollgate.spi.time.Ticker;
 import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionStage;
 
 /**
  * What the kernel offers a plugin. Every method has a default that throws, so that this interface
@@ -55,6 +57,15 @@ public interface PluginContext {
     /** Shared state: in-process by default, Redis when a state plugin is configured. */
     default StateBackend state() {
         throw new UnsupportedOperationException("state");
+    }
+
+    /**
+     * Runs blocking work (JDBC, files, a blocking client) on a virtual thread, never on an I/O
+     * thread, and completes with its result or exception. Hooks that must not block (policies,
+     * adapters) return this stage; the kernel moves back to the request's thread itself.
+     */
+    default <T> CompletionStage<T> offload(Callable<T> work) {
+        throw new UnsupportedOperationException("offload");
     }
 
     /** A logger named after the plugin. */

@@ -3,136 +3,138 @@ package dev.tollgate.plugin.mock;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.tollgate.spi.Bytes;
-import dev.tollgate.spi.GatewayException;
+import dev.tollgate.spi.chat.ChatRequest;
+import dev.tollgate.spi.chat.ContentBlock;
+import dev.tollgate.spi.chat.Message;
+import dev.tollgate.spi.chat.Role;
+import dev.tollgate.spi.chat.Tool;
+import dev.tollgate.spi.chat.ToolChoice;
 import java.io.IOException;
-import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * What the mock needs from an OpenAI chat request, read with a streaming parser.
+ * What the mock needs from a chat request, read from the canonical model (so the mock answers
+ * every inbound API alike).
  *
- * @param messages    number of messages
- * @param promptWords whitespace-separated words over every message's text content
- * @param contentHash a hash of the roles and text contents of the messages, in order
- * @param maxTokens   the smaller of {@code max_tokens} and {@code max_completion_tokens}; -1 when neither is set
+ * @param messages    number of messages, each system instruction counted as one
+ * @param promptWords whitespace-separated words over every text (instructions, messages, tool results)
+ * @param contentHash a hash of the roles and texts, in order
+ * @param maxTokens   the request's output limit, or -1
+ * @param tool        the tool the mock calls, or {@code null} when it answers with text
+ * @param toolResult  the text of the last tool result when the last message carries one, else {@code null}
+ * @param lastUserText the text of the last user message
  */
-record ChatBody(int messages, long promptWords, long contentHash, int maxTokens) {
+record ChatBody(int messages, long promptWords, long contentHash, int maxTokens, ToolCall tool, String toolResult, String lastUserText) {
 
-    static ChatBody parse(JsonFactory json, Bytes body) {
-        try (InputStream in = body.openStream(); JsonParser p = json.createParser(in)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw GatewayException.invalidRequest(null, "the request body must be a JSON object");
-            }
-            Reader r = new Reader();
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken value = p.nextToken();
-                switch (field) {
-                    case "messages" -> r.messages(p, value);
-                    case "max_tokens", "max_completion_tokens" -> r.maxTokens(p, value, field);
-                    default -> p.skipChildren();
-                }
-            }
-            if (r.messages < 0) {
-                throw GatewayException.invalidRequest("messages", "'messages' is required");
-            }
-            return new ChatBody(r.messages, r.words, r.hash, r.maxTokens);
-        } catch (IOException e) {
-            throw GatewayException.invalidRequest(null, "the request body is not valid JSON");
-        }
-    }
+    /** A tool call the mock makes: the tool's name and the argument names its schema requires. */
+    record ToolCall(String name, List<String> argumentNames) {}
 
     private static final char ROLE_END = 0x1d;
     private static final char MESSAGE_END = 0x1e;
     private static final char TEXT_END = 0x1f;
 
-    private static final class Reader {
-        int messages = -1;
-        long words;
+    static ChatBody of(ChatRequest r, JsonFactory json) {
         long hash = TextHash.START;
-        int maxTokens = -1;
-
-        void messages(JsonParser p, JsonToken value) throws IOException {
-            if (value != JsonToken.START_ARRAY) {
-                throw GatewayException.invalidRequest("messages", "'messages' must be an array");
+        long words = 0;
+        int messages = 0;
+        for (ContentBlock b : r.system()) {
+            if (b instanceof ContentBlock.Text t) {
+                hash = TextHash.mix(TextHash.mix(hash, "system"), ROLE_END);
+                words += Words.count(t.text());
+                hash = TextHash.mix(TextHash.mix(TextHash.mix(hash, t.text()), TEXT_END), MESSAGE_END);
+                messages++;
             }
-            int index = 0;
-            while (p.nextToken() != JsonToken.END_ARRAY) {
-                if (p.currentToken() != JsonToken.START_OBJECT) {
-                    throw GatewayException.invalidRequest("messages[" + index + "]", "each message must be an object");
-                }
-                message(p, index++);
-            }
-            if (index == 0) {
-                throw GatewayException.invalidRequest("messages", "'messages' must not be empty");
-            }
-            messages = index;
         }
-
-        private void message(JsonParser p, int index) throws IOException {
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken value = p.nextToken();
-                if (field.equals("role") && value == JsonToken.VALUE_STRING) {
-                    hash = TextHash.mix(TextHash.mix(hash, p.getText()), ROLE_END);
-                } else if (field.equals("content")) {
-                    content(p, value, index);
-                } else {
-                    p.skipChildren();
+        String lastUserText = "";
+        String toolResult = null;
+        for (Message m : r.messages()) {
+            hash = TextHash.mix(TextHash.mix(hash, m.role().name().toLowerCase(java.util.Locale.ROOT)), ROLE_END);
+            toolResult = null;
+            StringBuilder userText = new StringBuilder();
+            for (ContentBlock b : m.content()) {
+                String text = switch (b) {
+                    case ContentBlock.Text t -> t.text();
+                    case ContentBlock.ToolResult tr -> {
+                        StringBuilder sb = new StringBuilder();
+                        tr.content().forEach(c -> {
+                            if (c instanceof ContentBlock.Text t) {
+                                sb.append(t.text());
+                            }
+                        });
+                        toolResult = sb.toString();
+                        yield toolResult;
+                    }
+                    default -> null;
+                };
+                if (text != null) {
+                    words += Words.count(text);
+                    hash = TextHash.mix(TextHash.mix(hash, text), TEXT_END);
+                    if (m.role() == Role.USER && b instanceof ContentBlock.Text) {
+                        userText.append(text);
+                    }
                 }
+            }
+            if (m.role() == Role.USER) {
+                lastUserText = userText.toString();
             }
             hash = TextHash.mix(hash, MESSAGE_END);
+            messages++;
         }
+        ToolCall tool = toolResult == null ? chooseTool(r, json) : null;
+        return new ChatBody(messages, words, hash, r.maxTokens().orElse(-1), tool, toolResult, lastUserText);
+    }
 
-        private void content(JsonParser p, JsonToken value, int index) throws IOException {
-            switch (value) {
-                case VALUE_STRING -> text(p.getText());
-                case VALUE_NULL -> { }
-                case START_ARRAY -> {
-                    while (p.nextToken() != JsonToken.END_ARRAY) {
-                        if (p.currentToken() != JsonToken.START_OBJECT) {
-                            throw GatewayException.invalidRequest("messages[" + index + "].content",
-                                    "content parts must be objects");
-                        }
-                        part(p, index);
-                    }
-                }
-                default -> throw GatewayException.invalidRequest("messages[" + index + "].content",
-                        "content must be a string or an array of parts");
+    /** The tool to call: the one tool_choice names, else the first offered, unless tool_choice is none. */
+    private static ToolCall chooseTool(ChatRequest r, JsonFactory json) {
+        if (r.tools().isEmpty()) {
+            return null;
+        }
+        ToolChoice choice = r.toolChoice().orElse(ToolChoice.AUTO);
+        if (choice.mode() == ToolChoice.Mode.NONE) {
+            return null;
+        }
+        Tool tool = r.tools().get(0);
+        if (choice.mode() == ToolChoice.Mode.TOOL) {
+            tool = r.tools().stream().filter(t -> t.name().equals(choice.name())).findFirst().orElse(tool);
+        }
+        return new ToolCall(tool.name(), argumentNames(tool, json));
+    }
+
+    /** The schema's required properties, else its first property, else none. */
+    private static List<String> argumentNames(Tool tool, JsonFactory json) {
+        List<String> required = new ArrayList<>();
+        List<String> properties = new ArrayList<>();
+        if (tool.parameters() == null) {
+            return List.of();
+        }
+        try (JsonParser p = json.createParser(tool.parameters().json())) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return List.of();
             }
-        }
-
-        private void part(JsonParser p, int index) throws IOException {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
-                JsonToken value = p.nextToken();
-                if (field.equals("text")) {
-                    if (value != JsonToken.VALUE_STRING) {
-                        throw GatewayException.invalidRequest("messages[" + index + "].content",
-                                "the text of a content part must be a string");
+                JsonToken v = p.nextToken();
+                if (field.equals("required") && v == JsonToken.START_ARRAY) {
+                    while (p.nextToken() == JsonToken.VALUE_STRING) {
+                        required.add(p.getText());
                     }
-                    text(p.getText());
+                } else if (field.equals("properties") && v == JsonToken.START_OBJECT) {
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        properties.add(p.currentName());
+                        p.nextToken();
+                        p.skipChildren();
+                    }
                 } else {
                     p.skipChildren();
                 }
             }
+        } catch (IOException e) {
+            return List.of();
         }
-
-        private void text(String s) {
-            words += Words.count(s);
-            hash = TextHash.mix(TextHash.mix(hash, s), TEXT_END);
+        if (!required.isEmpty()) {
+            return List.copyOf(required);
         }
-
-        void maxTokens(JsonParser p, JsonToken value, String field) throws IOException {
-            if (value == JsonToken.VALUE_NULL) {
-                return;
-            }
-            if (value != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
-                    || p.getLongValue() < 1) {
-                throw GatewayException.invalidRequest(field, "'" + field + "' must be a positive integer");
-            }
-            int n = (int) Math.min(Integer.MAX_VALUE, p.getLongValue());
-            maxTokens = maxTokens < 0 ? n : Math.min(maxTokens, n);
-        }
+        return properties.isEmpty() ? List.of() : List.of(properties.get(0));
     }
 }

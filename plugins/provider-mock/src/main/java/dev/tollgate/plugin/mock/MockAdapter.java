@@ -2,44 +2,49 @@ package dev.tollgate.plugin.mock;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import dev.tollgate.spi.GatewayException;
-import dev.tollgate.spi.provider.ChatRequest;
-import dev.tollgate.spi.provider.ChunkSink;
+import dev.tollgate.spi.chat.ChatResponse;
+import dev.tollgate.spi.chat.ContentBlock;
+import dev.tollgate.spi.chat.Usage;
+import dev.tollgate.spi.http.Headers;
 import dev.tollgate.spi.provider.EmbeddingsRequest;
+import dev.tollgate.spi.provider.EmbeddingsResponse;
 import dev.tollgate.spi.provider.ProviderAdapter;
 import dev.tollgate.spi.provider.ProviderCall;
-import dev.tollgate.spi.provider.ProviderResult;
+import dev.tollgate.spi.provider.ProviderRequest;
+import dev.tollgate.spi.provider.ResponseSink;
+import dev.tollgate.spi.provider.StreamSink;
 import dev.tollgate.spi.provider.SupportsEmbeddings;
-import dev.tollgate.spi.provider.Usage;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * A fake model that answers without any I/O, deterministically.
+ * A fake model that answers without any I/O, deterministically, in the canonical model: the
+ * kernel renders its answers for every inbound API (it has no native format).
  *
- * <p><b>Tokenizer.</b> A token is a whitespace-separated word. Prompt tokens are the words over the
- * text of every message (string content and the {@code text} of content parts) plus 3 per message;
- * completion tokens are the words of the answer, which is also the number of content chunks of its
- * stream. For embeddings, prompt tokens are the words of each string input plus the length of each
- * token-array input.
+ * <p><b>Tokenizer.</b> A token is a whitespace-separated word. Input tokens are the words of every
+ * instruction, message text and tool result plus 3 per message; output tokens are the words of the
+ * answer (for a tool call, of its arguments). For embeddings, input tokens are the words of each
+ * string input plus the length of each token-array input.
  *
- * <p><b>Answers.</b> The configured {@code reply}, or words drawn from a small vocabulary with a
- * generator seeded by a hash of the messages' roles and texts: the same messages get the same answer
- * on every instance. {@code max_tokens} and {@code max_completion_tokens} cut it to a prefix with
- * finish reason {@code length}.
+ * <p><b>Answers.</b> When the request offers tools and its last turn is not a tool result, the mock
+ * calls a tool (the one {@code tool_choice} names, else the first; none with {@code tool_choice}
+ * none) with the arguments its schema requires, each set to the last user text. After a tool
+ * result it answers "The tool returned: …". Otherwise the configured {@code reply}, or words drawn
+ * from a small vocabulary with a generator seeded by a hash of the messages' roles and texts: the
+ * same messages get the same answer on every instance. {@code max_tokens} cuts a text answer to a
+ * prefix with stop reason {@code MAX_TOKENS}.
  *
  * <p><b>Failures.</b> Every call (chat, stream or embeddings) takes the next number of a counter of
  * this instance; whether call {@code n} fails depends only on {@code n} and {@code seed}, so a fresh
  * instance fails the same calls. {@code timeout} failures arrive after {@code ttft}, the others at once.
  *
- * <p><b>Streams.</b> After {@code ttft}: a role chunk and the first word; then one word per
- * {@code 1/tokens_per_second}; right after the last word a chunk with the finish reason, the usage
- * chunk through {@link ChunkSink#usage} and the end. With {@code tokens_per_second} 0 all of it is
- * sent by one scheduled task.
+ * <p><b>Streams.</b> After {@code ttft}: the message start, the block start and the first word;
+ * then one word per {@code 1/tokens_per_second}; right after the last word the block stop and the
+ * message end with usage. With {@code tokens_per_second} 0 all of it is sent by one scheduled task.
+ * A tool call streams its arguments in three pieces the same way.
  */
 final class MockAdapter implements ProviderAdapter, SupportsEmbeddings {
 
@@ -48,7 +53,6 @@ final class MockAdapter implements ProviderAdapter, SupportsEmbeddings {
     private final MockSettings settings;
     private final Clock clock;
     private final JsonFactory json = new JsonFactory();
-    private final CompletionWriter writer = new CompletionWriter(json);
     private final AtomicLong calls = new AtomicLong();
 
     MockAdapter(MockSettings settings, Clock clock) {
@@ -57,62 +61,48 @@ final class MockAdapter implements ProviderAdapter, SupportsEmbeddings {
     }
 
     @Override
-    public CompletionStage<ProviderResult> chat(ChatRequest request, ProviderCall call) {
+    public void chat(ProviderRequest request, ProviderCall call, ResponseSink<ChatResponse> sink) {
         long n = calls.incrementAndGet();
-        ChatBody body;
-        try {
-            body = ChatBody.parse(json, request.body());
-        } catch (GatewayException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        CompletableFuture<ProviderResult> result = new CompletableFuture<>();
+        ChatBody body = ChatBody.of(request.canonical(), json);
         if (fails(n)) {
-            failLater(call, n, result::completeExceptionally);
-            return result;
+            failLater(call, n, sink::fail);
+            return;
         }
         Answer answer = Answer.of(settings, body);
         Usage usage = usage(body, answer);
-        String id = id(n);
-        long created = created();
-        call.schedule(settings.ttft(), () -> result.complete(
-                ProviderResult.of(writer.completion(id, created, request.model(), answer, usage), usage)));
-        return result;
+        ChatResponse.Builder response = ChatResponse.builder().id(id(n)).model(request.upstreamModel()).stopReason(answer.stopReason())
+                .usage(usage).created(clock.instant().getEpochSecond());
+        if (answer.isToolCall()) {
+            response.addContent(new ContentBlock.ToolUse(toolCallId(n), answer.toolName(), answer.toolArguments()));
+        } else {
+            response.addContent(ContentBlock.Text.of(answer.text()));
+        }
+        ChatResponse r = response.build();
+        call.schedule(settings.ttft(), () -> sink.respond(r, Headers.EMPTY));
     }
 
     @Override
-    public void streamChat(ChatRequest request, ProviderCall call, ChunkSink sink) {
+    public void streamChat(ProviderRequest request, ProviderCall call, StreamSink sink) {
         long n = calls.incrementAndGet();
-        ChatBody body;
-        try {
-            body = ChatBody.parse(json, request.body());
-        } catch (GatewayException e) {
-            sink.error(e);
-            return;
-        }
+        ChatBody body = ChatBody.of(request.canonical(), json);
         if (fails(n)) {
-            failLater(call, n, sink::error);
+            failLater(call, n, sink::fail);
             return;
         }
         Answer answer = Answer.of(settings, body);
         GatewayException midStream = settings.failAfterTokens() >= 0 ? settings.errorKind().exception(n) : null;
-        MockStream stream = new MockStream(call, sink, new ChunkWriter(id(n), created(), request.model()), answer,
-                usage(body, answer), settings.tokenIntervalNanos(), settings.failAfterTokens(), midStream);
+        MockStream stream = new MockStream(call, sink, id(n), toolCallId(n), request.upstreamModel(), answer, usage(body, answer),
+                settings.tokenIntervalNanos(), settings.failAfterTokens(), midStream);
         call.schedule(settings.ttft(), stream);
     }
 
     @Override
-    public CompletionStage<ProviderResult> embeddings(EmbeddingsRequest request, ProviderCall call) {
+    public void embeddings(EmbeddingsRequest request, ProviderCall call, ResponseSink<EmbeddingsResponse> sink) {
         long n = calls.incrementAndGet();
-        EmbeddingsBody body;
-        try {
-            body = EmbeddingsBody.parse(json, request.body());
-        } catch (GatewayException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        CompletableFuture<ProviderResult> result = new CompletableFuture<>();
+        EmbeddingsBody body = EmbeddingsBody.parse(json, request.body());
         if (fails(n)) {
-            failLater(call, n, result::completeExceptionally);
-            return result;
+            failLater(call, n, sink::fail);
+            return;
         }
         int dimensions = body.dimensions() > 0 ? body.dimensions() : settings.embeddingDimensions();
         List<float[]> vectors = new ArrayList<>(body.inputs().size());
@@ -121,10 +111,8 @@ final class MockAdapter implements ProviderAdapter, SupportsEmbeddings {
             vectors.add(Vectors.unit(input.hash(), dimensions));
             tokens += input.tokens();
         }
-        Usage usage = Usage.of(tokens, 0);
-        ProviderResult answer = ProviderResult.of(writer.embeddings(request.model(), vectors, body.base64(), tokens), usage);
-        call.schedule(settings.ttft(), () -> result.complete(answer));
-        return result;
+        EmbeddingsResponse answer = EmbeddingsResponse.of(request.upstreamModel(), vectors, Usage.of(tokens, 0));
+        call.schedule(settings.ttft(), () -> sink.respond(answer, Headers.EMPTY));
     }
 
     private boolean fails(long n) {
@@ -146,10 +134,10 @@ final class MockAdapter implements ProviderAdapter, SupportsEmbeddings {
     }
 
     private static String id(long n) {
-        return "chatcmpl-mock-" + n;
+        return "mock-" + n;
     }
 
-    private long created() {
-        return clock.instant().getEpochSecond();
+    private static String toolCallId(long n) {
+        return "call_mock_" + n;
     }
 }

@@ -4,21 +4,22 @@ import dev.tollgate.spi.Bytes;
 import dev.tollgate.spi.GatewayException;
 import dev.tollgate.spi.http.Headers;
 import dev.tollgate.spi.http.ResponseHandler;
-import dev.tollgate.spi.provider.ChunkSink;
-import dev.tollgate.spi.provider.Usage;
+import dev.tollgate.spi.provider.StreamSink;
 import dev.tollgate.spi.sse.SseEvent;
 import dev.tollgate.spi.sse.SseParser;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
- * Relays one upstream chat stream to a {@link ChunkSink}. Chunks pass through as the upstream
- * wrote them; only chunks that may carry usage or an error are parsed, found by a byte search.
- * Usage is held back and reported once, just before the stream ends, so that servers which repeat
- * it on several chunks are counted by their last report.
+ * Reads one upstream chat stream: checks the status and content type, splits the server-sent
+ * events, and checks every data payload before anything is done with it — it must be one JSON
+ * object (a broken or HTML payload is {@code upstream_malformed_response}, never passed on); an
+ * {@code error} event or payload ends the stream as the provider's error. Valid chunks go to
+ * {@link Chunks}: relayed untouched (pass-through) or translated to canonical events. A stream
+ * that ends without a finish reason was truncated. Comment lines and keep-alives are dropped by the
+ * parser, so they never reach the sink (nor reset its idle timer).
  *
  * <p>Its callbacks arrive on the call's thread one at a time, so it needs no locking.
  */
@@ -27,27 +28,32 @@ final class ChatStream implements ResponseHandler {
     static final int MAX_ERROR_BODY = 1024 * 1024;
 
     private static final Bytes DONE = Bytes.utf8("[DONE]");
-    private static final byte[] USAGE_OBJECT = "\"usage\":{".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] USAGE_OBJECT_SPACED = "\"usage\": {".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] ERROR = "\"error\"".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] FINISH_REASON = "\"finish_reason\"".getBytes(StandardCharsets.US_ASCII);
+
+    /** What happens to the stream's valid chunks. */
+    interface Chunks {
+        /** One checked chunk that is not an error. */
+        void chunk(byte[] json, ResponseScan scan);
+
+        /** The stream ended well ({@code [DONE]}, or the end after a finish reason); {@link StreamSink#complete} follows. */
+        void end();
+    }
 
     private enum State { AWAITING_HEADERS, STREAMING, ERROR_BODY, ENDED }
 
-    private final ChunkSink sink;
+    private final StreamSink sink;
     private final ErrorMapping errors;
+    private final Chunks chunks;
     private final SseParser sse = new SseParser(this::onEvent);
     private State state = State.AWAITING_HEADERS;
     private boolean finishSeen;
-    private Usage usage;
-    private Bytes usageChunk;
     private int errorStatus;
     private Headers errorHeaders;
     private ByteArrayOutputStream errorBody;
 
-    ChatStream(ChunkSink sink, ErrorMapping errors) {
+    ChatStream(StreamSink sink, ErrorMapping errors, Chunks chunks) {
         this.sink = sink;
         this.errors = errors;
+        this.chunks = chunks;
     }
 
     @Override
@@ -63,10 +69,11 @@ final class ChatStream implements ResponseHandler {
             return;
         }
         String contentType = headers.first("content-type").orElse("").toLowerCase(Locale.ROOT);
-        if (contentType.contains("json")) {
+        if (!contentType.isEmpty() && !contentType.contains("event-stream")) {
             fail(ErrorMapping.malformed(null));
             return;
         }
+        sink.headers(NativeAnswer.passedHeaders(headers));
         state = State.STREAMING;
     }
 
@@ -77,7 +84,7 @@ final class ChatStream implements ResponseHandler {
                 try {
                     sse.feed(chunk);
                 } catch (IllegalStateException e) {
-                    fail(ErrorMapping.malformed(e));
+                    fail(ErrorMapping.malformed(null));
                 }
             }
             case ERROR_BODY -> {
@@ -98,6 +105,9 @@ final class ChatStream implements ResponseHandler {
         switch (state) {
             case STREAMING -> {
                 sse.finish();
+                if (state != State.STREAMING) {
+                    return;
+                }
                 if (finishSeen) {
                     complete();
                 } else {
@@ -128,67 +138,26 @@ final class ChatStream implements ResponseHandler {
             complete();
             return;
         }
-        if (!finishSeen) {
-            finishSeen = hasFinishReason(data);
-        }
-        boolean mayCarryUsage = data.contains(USAGE_OBJECT) || data.contains(USAGE_OBJECT_SPACED);
-        boolean mayCarryError = "error".equals(event.event()) || data.contains(ERROR);
-        if (!mayCarryUsage && !mayCarryError) {
-            sink.chunk(data);
-            return;
-        }
+        byte[] json = data.toArray();
         ResponseScan scan;
         try {
-            scan = ResponseScan.of(data);
+            scan = ResponseScan.of(json);
         } catch (IOException e) {
-            if ("error".equals(event.event())) {
-                fail(errors.streamError(UpstreamError.NONE));
-            } else {
-                fail(ErrorMapping.malformed(e));
-            }
+            fail("error".equals(event.event()) ? errors.streamError(UpstreamError.NONE) : ErrorMapping.malformed(null));
             return;
         }
         if (scan.error() != null || "error".equals(event.event())) {
             fail(errors.streamError(scan.error() == null ? UpstreamError.NONE : scan.error()));
             return;
         }
-        if (scan.usage() == null) {
-            sink.chunk(data);
-            return;
+        if (scan.stopReason() != null) {
+            finishSeen = true;
         }
-        usage = scan.usage();
-        if (scan.choices() && !scan.choicesEmpty()) {
-            sink.chunk(data);
-            usageChunk = null;
-        } else {
-            usageChunk = data;
+        try {
+            chunks.chunk(json, scan);
+        } catch (GatewayException e) {
+            fail(e);
         }
-    }
-
-    private static boolean hasFinishReason(Bytes data) {
-        int at = data.indexOf(FINISH_REASON, 0);
-        while (at >= 0) {
-            int i = skipSpaces(data, at + FINISH_REASON.length);
-            if (i < data.length() && data.byteAt(i) == ':') {
-                i = skipSpaces(data, i + 1);
-                if (i < data.length() && data.byteAt(i) == '"') {
-                    return true;
-                }
-            }
-            at = data.indexOf(FINISH_REASON, at + FINISH_REASON.length);
-        }
-        return false;
-    }
-
-    private static int skipSpaces(Bytes data, int i) {
-        while (i < data.length()) {
-            byte b = data.byteAt(i);
-            if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
-                break;
-            }
-            i++;
-        }
-        return i;
     }
 
     private void failWithStatus() {
@@ -197,21 +166,17 @@ final class ChatStream implements ResponseHandler {
 
     private void complete() {
         state = State.ENDED;
-        reportUsage();
+        try {
+            chunks.end();
+        } catch (GatewayException e) {
+            sink.fail(e);
+            return;
+        }
         sink.complete();
     }
 
     private void fail(GatewayException error) {
         state = State.ENDED;
-        reportUsage();
-        sink.error(error);
-    }
-
-    private void reportUsage() {
-        if (usage != null) {
-            sink.usage(usage, usageChunk);
-            usage = null;
-            usageChunk = null;
-        }
+        sink.fail(error);
     }
 }

@@ -1,78 +1,213 @@
 package dev.tollgate.plugin.openai;
 
+import dev.tollgate.formats.FormatException;
+import dev.tollgate.formats.Warnings;
+import dev.tollgate.formats.openai.OpenAiChatRequests;
+import dev.tollgate.formats.openai.OpenAiChatResponses;
+import dev.tollgate.formats.openai.OpenAiChunkReader;
+import dev.tollgate.formats.openai.OpenAiWriteOptions;
 import dev.tollgate.plugin.openai.RequestBodies.StreamOptions;
 import dev.tollgate.spi.Bytes;
 import dev.tollgate.spi.ErrorType;
 import dev.tollgate.spi.GatewayException;
+import dev.tollgate.spi.chat.ChatResponse;
+import dev.tollgate.spi.chat.WireFormat;
 import dev.tollgate.spi.http.Headers;
 import dev.tollgate.spi.http.UpstreamRequest;
 import dev.tollgate.spi.http.UpstreamResponse;
-import dev.tollgate.spi.provider.ChatRequest;
-import dev.tollgate.spi.provider.ChunkSink;
 import dev.tollgate.spi.provider.EmbeddingsRequest;
+import dev.tollgate.spi.provider.EmbeddingsResponse;
+import dev.tollgate.spi.provider.Observation;
 import dev.tollgate.spi.provider.ProviderAdapter;
 import dev.tollgate.spi.provider.ProviderCall;
-import dev.tollgate.spi.provider.ProviderResult;
+import dev.tollgate.spi.provider.ProviderRequest;
+import dev.tollgate.spi.provider.ResponseSink;
+import dev.tollgate.spi.provider.StreamSink;
 import dev.tollgate.spi.provider.SupportsEmbeddings;
-import dev.tollgate.spi.provider.Usage;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
-import java.util.concurrent.CompletableFuture;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 
-/** One deployment behind an OpenAI-compatible HTTP API. */
+/**
+ * One deployment behind an OpenAI-compatible HTTP API. OpenAI-format clients pass through: the
+ * body is forwarded with only its model (and for streams {@code stream_options}) rewritten, and
+ * answers come back byte for byte. Clients of other APIs are translated through the canonical model.
+ */
 final class OpenAiAdapter implements ProviderAdapter, SupportsEmbeddings {
 
     private static final String JSON = "application/json";
     private static final String EVENT_STREAM = "text/event-stream";
+    private static final Set<WireFormat> NATIVE = Set.of(WireFormat.OPENAI_CHAT, WireFormat.OPENAI_EMBEDDINGS);
 
     private final OpenAiConfig config;
     private final ErrorMapping errors;
+    private final Warnings warnings;
 
-    OpenAiAdapter(OpenAiConfig config, Clock clock) {
+    OpenAiAdapter(OpenAiConfig config, Clock clock, Warnings warnings) {
         this.config = config;
         this.errors = new ErrorMapping(config, clock);
+        this.warnings = warnings;
     }
 
     @Override
-    public CompletionStage<ProviderResult> chat(ChatRequest request, ProviderCall call) {
-        Bytes body;
-        try {
-            body = RequestBodies.forUpstream(request.body(), request.model(), request.upstreamModel(), StreamOptions.KEEP);
-        } catch (IOException e) {
-            return CompletableFuture.failedFuture(invalidBody(e));
-        }
-        UpstreamRequest upstream = request(config.chatUri(), request.requestId(), JSON, body);
-        return exchange(call, upstream, false);
+    public Set<WireFormat> nativeFormats() {
+        return NATIVE;
     }
 
     @Override
-    public void streamChat(ChatRequest request, ProviderCall call, ChunkSink sink) {
-        StreamOptions options = config.includeUsage() ? StreamOptions.INCLUDE_USAGE : StreamOptions.REMOVE;
-        Bytes body;
-        try {
-            body = RequestBodies.forUpstream(request.body(), request.model(), request.upstreamModel(), options);
-        } catch (IOException e) {
-            sink.error(invalidBody(e));
+    public void chat(ProviderRequest request, ProviderCall call, ResponseSink<ChatResponse> sink) {
+        if (missingKey(sink::fail)) {
             return;
         }
-        UpstreamRequest upstream = request(config.chatUri(), request.requestId(), EVENT_STREAM, body);
-        call.http().stream(upstream, new ChatStream(sink, errors));
+        if (request.passThrough()) {
+            Bytes body;
+            try {
+                body = RequestBodies.forUpstream(request.nativeBody().orElseThrow(), request.model(), request.upstreamModel(),
+                        StreamOptions.KEEP);
+            } catch (IOException e) {
+                sink.fail(invalidBody(e));
+                return;
+            }
+            call.http().stream(request(config.chatUri(), request.requestId(), JSON, body), new NativeAnswer<>(sink, errors, false));
+            return;
+        }
+        byte[] body = translate(request, false);
+        call.http().send(request(config.chatUri(), request.requestId(), JSON, Bytes.wrapOwned(body))).whenComplete((response, failure) -> {
+            if (failure != null) {
+                sink.fail(unwrap(failure));
+                return;
+            }
+            try {
+                sink.respond(translated(response), NativeAnswer.passedHeaders(response.headers()));
+            } catch (GatewayException e) {
+                sink.fail(e);
+            }
+        });
     }
 
     @Override
-    public CompletionStage<ProviderResult> embeddings(EmbeddingsRequest request, ProviderCall call) {
+    public void streamChat(ProviderRequest request, ProviderCall call, StreamSink sink) {
+        if (missingKey(sink::fail)) {
+            return;
+        }
+        Bytes body;
+        ChatStream.Chunks chunks;
+        if (request.passThrough()) {
+            StreamOptions options = config.includeUsage() ? StreamOptions.INCLUDE_USAGE : StreamOptions.REMOVE;
+            try {
+                body = RequestBodies.forUpstream(request.nativeBody().orElseThrow(), request.model(), request.upstreamModel(), options);
+            } catch (IOException e) {
+                sink.fail(invalidBody(e));
+                return;
+            }
+            chunks = new NativeChunks(sink, request.facts().includeUsage());
+        } else {
+            body = Bytes.wrapOwned(translate(request, true));
+            chunks = new TranslatedChunks(new OpenAiChunkReader(sink::event, warnings));
+        }
+        call.http().stream(request(config.chatUri(), request.requestId(), EVENT_STREAM, body), new ChatStream(sink, errors, chunks));
+    }
+
+    @Override
+    public void embeddings(EmbeddingsRequest request, ProviderCall call, ResponseSink<EmbeddingsResponse> sink) {
+        if (missingKey(sink::fail)) {
+            return;
+        }
         Bytes body;
         try {
             body = RequestBodies.forUpstream(request.body(), request.model(), request.upstreamModel(), StreamOptions.KEEP);
         } catch (IOException e) {
-            return CompletableFuture.failedFuture(invalidBody(e));
+            sink.fail(invalidBody(e));
+            return;
         }
-        UpstreamRequest upstream = request(config.embeddingsUri(), request.requestId(), JSON, body);
-        return exchange(call, upstream, true);
+        call.http().stream(request(config.embeddingsUri(), request.requestId(), JSON, body), new NativeAnswer<>(sink, errors, true));
+    }
+
+    /** A pass-through stream: chunks are relayed as they came; the usage chunk only to clients that asked for it. */
+    private static final class NativeChunks implements ChatStream.Chunks {
+        private final StreamSink sink;
+        private final boolean clientWantsUsage;
+
+        NativeChunks(StreamSink sink, boolean clientWantsUsage) {
+            this.sink = sink;
+            this.clientWantsUsage = clientWantsUsage;
+        }
+
+        @Override
+        public void chunk(byte[] json, ResponseScan scan) {
+            if (scan.usage() != null || scan.stopReason() != null) {
+                sink.observe(Observation.of(scan.usage(), scan.stopReason()));
+            }
+            boolean usageOnly = scan.usage() != null && (!scan.choices() || scan.choicesEmpty());
+            if (!usageOnly || clientWantsUsage) {
+                sink.nativeEvent(null, Bytes.wrapOwned(json));
+            }
+        }
+
+        @Override
+        public void end() {}
+    }
+
+    /** A translated stream: every chunk goes through the canonical reader, which emits the events. */
+    private static final class TranslatedChunks implements ChatStream.Chunks {
+        private final OpenAiChunkReader reader;
+
+        TranslatedChunks(OpenAiChunkReader reader) {
+            this.reader = reader;
+        }
+
+        @Override
+        public void chunk(byte[] json, ResponseScan scan) {
+            try {
+                reader.chunk(json, 0, json.length);
+            } catch (FormatException e) {
+                throw ErrorMapping.malformed(null);
+            }
+        }
+
+        @Override
+        public void end() {
+            try {
+                reader.end();
+            } catch (FormatException e) {
+                throw ErrorMapping.truncated();
+            }
+        }
+    }
+
+    private byte[] translate(ProviderRequest request, boolean stream) {
+        try {
+            return OpenAiChatRequests.write(request.canonical(), request.upstreamModel(),
+                    new OpenAiWriteOptions(stream, stream && config.includeUsage(), config.maxTokensField()), warnings);
+        } catch (FormatException e) {
+            throw GatewayException.invalidRequest(e.param(), e.getMessage());
+        }
+    }
+
+    private ChatResponse translated(UpstreamResponse response) {
+        if (!response.isSuccess()) {
+            throw errors.map(response.status(), response.headers(), response.body());
+        }
+        byte[] b = response.body().toArray();
+        try {
+            return OpenAiChatResponses.parse(b, 0, b.length, warnings);
+        } catch (FormatException e) {
+            throw ErrorMapping.malformed(null);
+        }
+    }
+
+    /** A key reference that resolved empty fails at first use, naming what to set, instead of calling without credentials. */
+    private boolean missingKey(java.util.function.Consumer<GatewayException> fail) {
+        if (!config.keyMissing()) {
+            return false;
+        }
+        fail.accept(GatewayException.builder(ErrorType.UPSTREAM_SERVER, 502, "upstream_auth_missing")
+                .message("this deployment has no API key: its api_key refers to a variable or file that is empty or unset")
+                .build());
+        return true;
     }
 
     private UpstreamRequest request(URI uri, String requestId, String accept, Bytes body) {
@@ -81,63 +216,20 @@ final class OpenAiAdapter implements ProviderAdapter, SupportsEmbeddings {
                 .set("Accept", accept)
                 .set("X-Request-Id", requestId)
                 .build();
-        return new UpstreamRequest("POST", uri, headers, body,
-                config.connectTimeout(), config.readTimeout(), config.readTimeout());
-    }
-
-    private CompletionStage<ProviderResult> exchange(ProviderCall call, UpstreamRequest upstream, boolean embeddings) {
-        CompletableFuture<ProviderResult> result = new CompletableFuture<>();
-        call.http().send(upstream).whenComplete((response, failure) -> {
-            if (failure != null) {
-                result.completeExceptionally(unwrap(failure));
-                return;
-            }
-            try {
-                result.complete(answer(response, embeddings));
-            } catch (GatewayException e) {
-                result.completeExceptionally(e);
-            } catch (RuntimeException e) {
-                result.completeExceptionally(GatewayException.internal("the openai adapter failed", e));
-            }
-        });
-        return result;
-    }
-
-    private ProviderResult answer(UpstreamResponse response, boolean embeddings) {
-        if (!response.isSuccess()) {
-            throw errors.map(response.status(), response.headers(), response.body());
-        }
-        ResponseScan scan;
-        try {
-            scan = ResponseScan.of(response.body());
-        } catch (IOException e) {
-            throw ErrorMapping.malformed(e);
-        }
-        if (embeddings ? !scan.data() : !scan.choices()) {
-            throw ErrorMapping.malformed(null);
-        }
-        Usage usage = scan.usage() == null ? Usage.ZERO : scan.usage();
-        return new ProviderResult(response.body(), usage, passedHeaders(response.headers()));
-    }
-
-    private static Headers passedHeaders(Headers upstream) {
-        return upstream.first("openai-processing-ms")
-                .map(v -> Headers.of("openai-processing-ms", v))
-                .orElse(Headers.EMPTY);
+        return new UpstreamRequest("POST", uri, headers, body, config.connectTimeout(), config.readTimeout(), config.readTimeout());
     }
 
     private static GatewayException invalidBody(IOException e) {
         return GatewayException.builder(ErrorType.CLIENT, 400, "invalid_request")
                 .message("the request body is not a JSON object")
-                .cause(e)
                 .build();
     }
 
-    private static Throwable unwrap(Throwable t) {
+    private static GatewayException unwrap(Throwable t) {
         while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
             t = t.getCause();
         }
-        return t;
+        return t instanceof GatewayException g ? g : GatewayException.internal("the openai adapter failed", t);
     }
 
     @Override

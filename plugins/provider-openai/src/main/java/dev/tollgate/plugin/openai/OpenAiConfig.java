@@ -25,6 +25,7 @@ final class OpenAiConfig {
     static final String CONNECT_TIMEOUT = "connect_timeout";
     static final String READ_TIMEOUT = "read_timeout";
     static final String INCLUDE_USAGE = "include_usage";
+    static final String MAX_TOKENS_FIELD = "max_tokens_field";
 
     static final String DEFAULT_API_BASE = "https://api.openai.com/v1";
     static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -66,11 +67,16 @@ final class OpenAiConfig {
     private final Duration connectTimeout;
     private final Duration readTimeout;
     private final boolean includeUsage;
+    private final boolean keyMissing;
+    private final String maxTokensField;
 
-    private OpenAiConfig(String apiBase, String apiKey, Auth auth, Map<String, String> headers, Map<String, String> query,
-            Duration connectTimeout, Duration readTimeout, boolean includeUsage, String path) {
+    private OpenAiConfig(String apiBase, String apiKey, boolean keyMissing, Auth auth, Map<String, String> headers,
+            Map<String, String> query, Duration connectTimeout, Duration readTimeout, boolean includeUsage, String maxTokensField,
+            String path) {
         this.apiBase = apiBase;
         this.apiKey = apiKey;
+        this.keyMissing = keyMissing;
+        this.maxTokensField = maxTokensField;
         this.auth = auth;
         this.query = query;
         this.connectTimeout = connectTimeout;
@@ -84,18 +90,28 @@ final class OpenAiConfig {
     static OpenAiConfig from(PluginConfig config) {
         String path = config.path();
         String apiBase = normalizeBase(qualify(path, API_BASE), config.string(API_BASE, DEFAULT_API_BASE));
-        String apiKey = config.optionalString(API_KEY).filter(k -> !k.isBlank()).orElse(null);
+        java.util.Optional<String> configuredKey = config.optionalString(API_KEY);
+        String apiKey = configuredKey.filter(k -> !k.isBlank()).orElse(null);
         Map<String, String> headers = config.stringMap(HEADERS);
         Map<String, String> query = config.stringMap(QUERY);
         Auth auth = Auth.parse(qualify(path, AUTH), config.string(AUTH, Auth.BEARER.configName));
         Duration connect = positive(qualify(path, CONNECT_TIMEOUT), config.duration(CONNECT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT));
         Duration read = positive(qualify(path, READ_TIMEOUT), config.duration(READ_TIMEOUT, DEFAULT_READ_TIMEOUT));
         boolean includeUsage = config.booleanValue(INCLUDE_USAGE, true);
+        String maxTokensField = config.string(MAX_TOKENS_FIELD, "auto");
+        if (!maxTokensField.equals("auto") && !maxTokensField.equals("max_tokens") && !maxTokensField.equals("max_completion_tokens")) {
+            throw new ConfigException(qualify(path, MAX_TOKENS_FIELD) + " must be auto, max_tokens or max_completion_tokens");
+        }
+        if (maxTokensField.equals("auto")) {
+            String host = URI.create(apiBase).getHost().toLowerCase(Locale.ROOT);
+            maxTokensField = host.equals("api.openai.com") || host.endsWith(".openai.azure.com") ? "max_completion_tokens" : "max_tokens";
+        }
         config.requireAllRead();
-        if (auth == Auth.API_KEY && apiKey == null) {
+        boolean keyMissing = configuredKey.isPresent() && apiKey == null && auth != Auth.NONE;
+        if (auth == Auth.API_KEY && configuredKey.isEmpty()) {
             throw new ConfigException(qualify(path, API_KEY) + " is required when " + qualify(path, AUTH) + " is api-key");
         }
-        return new OpenAiConfig(apiBase, apiKey, auth, headers, query, connect, read, includeUsage, path);
+        return new OpenAiConfig(apiBase, apiKey, keyMissing, auth, headers, query, connect, read, includeUsage, maxTokensField, path);
     }
 
     private static String normalizeBase(String key, String value) {
@@ -210,6 +226,16 @@ final class OpenAiConfig {
 
     boolean includeUsage() {
         return includeUsage;
+    }
+
+    /** Whether {@code api_key} is configured but resolved empty (an unset variable behind {@code ${env:NAME:-}}). */
+    boolean keyMissing() {
+        return keyMissing;
+    }
+
+    /** The request field for the output limit: {@code max_completion_tokens} (OpenAI, Azure) or {@code max_tokens}. */
+    String maxTokensField() {
+        return maxTokensField;
     }
 
     /** Replaces every occurrence of the API key in {@code text} with {@code ***}. */

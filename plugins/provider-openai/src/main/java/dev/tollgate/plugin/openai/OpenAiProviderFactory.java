@@ -22,6 +22,6 @@ final class OpenAiProviderFactory implements ProviderFactory {
 
     @Override
     public ProviderAdapter create(PluginConfig config, PluginContext context) {
-        return new OpenAiAdapter(OpenAiConfig.from(config), context.clock());
+        return new OpenAiAdapter(OpenAiConfig.from(config), context.clock(), PluginWarnings.of(context));
     }
 }

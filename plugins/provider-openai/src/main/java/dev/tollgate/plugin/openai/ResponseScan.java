@@ -3,7 +3,8 @@ package dev.tollgate.plugin.openai;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.tollgate.spi.Bytes;
-import dev.tollgate.spi.provider.Usage;
+import dev.tollgate.spi.chat.StopReason;
+import dev.tollgate.spi.chat.Usage;
 import java.io.IOException;
 
 /**
@@ -16,14 +17,26 @@ import java.io.IOException;
  * @param choicesEmpty whether that array is empty
  * @param data         whether a {@code data} array is present
  * @param error        the {@code error} value, or {@code null} when there is none
+ * @param stopReason   the first {@code finish_reason} string inside {@code choices}, mapped, or {@code null}
  */
-record ResponseScan(Usage usage, boolean choices, boolean choicesEmpty, boolean data, UpstreamError error) {
+record ResponseScan(Usage usage, boolean choices, boolean choicesEmpty, boolean data, UpstreamError error, StopReason stopReason) {
+
+    private static final byte[] FINISH_REASON = "\"finish_reason\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     /** @throws IOException when {@code json} is not a JSON object */
     static ResponseScan of(Bytes json) throws IOException {
-        byte[] b = json.toArray();
+        return of(json.toArray());
+    }
+
+    /** @throws IOException when {@code b} is not a JSON object */
+    static ResponseScan of(byte[] b) throws IOException {
+        return of(b, b.length);
+    }
+
+    /** Scans {@code b[0, length)}. @throws IOException when it is not a JSON object */
+    static ResponseScan of(byte[] b, int length) throws IOException {
         Found f = new Found();
-        TopLevel.scan(b, 0, b.length, f);
+        TopLevel.scan(b, 0, length, f);
         Usage usage = null;
         if (f.usageStart >= 0 && b[f.usageStart] == '{') {
             try (JsonParser p = Json.FACTORY.createParser(b, f.usageStart, f.usageEnd - f.usageStart)) {
@@ -38,7 +51,43 @@ record ResponseScan(Usage usage, boolean choices, boolean choicesEmpty, boolean 
                 error = UpstreamError.read(p);
             }
         }
-        return new ResponseScan(usage, f.choices, f.choicesEmpty, f.data, error);
+        StopReason stop = f.choices ? finishReason(b, f.choicesStart, f.choicesEnd) : null;
+        return new ResponseScan(usage, f.choices, f.choicesEmpty, f.data, error, stop);
+    }
+
+    /** The first {@code "finish_reason": "<value>"} in {@code b[from, to)}, mapped; null when absent or null. */
+    static StopReason finishReason(byte[] b, int from, int to) {
+        outer:
+        for (int i = from; i <= to - FINISH_REASON.length; i++) {
+            for (int j = 0; j < FINISH_REASON.length; j++) {
+                if (b[i + j] != FINISH_REASON[j]) {
+                    continue outer;
+                }
+            }
+            int k = TopLevel.skipWhitespace(b, i + FINISH_REASON.length, to);
+            if (k < to && b[k] == ':') {
+                k = TopLevel.skipWhitespace(b, k + 1, to);
+                if (k < to && b[k] == '"') {
+                    int end = k + 1;
+                    while (end < to && b[end] != '"') {
+                        end++;
+                    }
+                    return stopReason(new String(b, k + 1, end - k - 1, java.nio.charset.StandardCharsets.UTF_8));
+                }
+            }
+            return null;
+        }
+        return null;
+    }
+
+    static StopReason stopReason(String finishReason) {
+        return switch (finishReason) {
+            case "stop" -> StopReason.END_TURN;
+            case "length" -> StopReason.MAX_TOKENS;
+            case "tool_calls", "function_call" -> StopReason.TOOL_USE;
+            case "content_filter" -> StopReason.CONTENT_FILTER;
+            default -> StopReason.OTHER;
+        };
     }
 
     /** The top-level members a response is checked for. */
@@ -49,6 +98,8 @@ record ResponseScan(Usage usage, boolean choices, boolean choicesEmpty, boolean 
         int errorEnd;
         boolean choices;
         boolean choicesEmpty;
+        int choicesStart;
+        int choicesEnd;
         boolean data;
 
         @Override
@@ -58,6 +109,8 @@ record ResponseScan(Usage usage, boolean choices, boolean choicesEmpty, boolean 
                 usageEnd = ve;
             } else if (TopLevel.is(b, ks, ke, "choices")) {
                 choices = b[vs] == '[';
+                choicesStart = vs;
+                choicesEnd = ve;
                 choicesEmpty = choices && b[TopLevel.skipWhitespace(b, vs + 1, ve)] == ']';
             } else if (TopLevel.is(b, ks, ke, "data")) {
                 data = b[vs] == '[';
@@ -96,7 +149,8 @@ record ResponseScan(Usage usage, boolean choices, boolean choicesEmpty, boolean 
                 default -> p.skipChildren();
             }
         }
-        return new Usage(prompt, completion, cached, 0, reasoning);
+        return Usage.builder().inputTokens(prompt).outputTokens(completion).cachedInputTokens(Math.min(cached, prompt))
+                .reasoningTokens(Math.min(reasoning, completion)).build();
     }
 
     private static long readDetail(JsonParser p, String field) throws IOException {

@@ -1,9 +1,10 @@
 package dev.tollgate.spi.provider;
 
-import java.util.concurrent.CompletionStage;
-
-/** A provider adapter that serves {@code POST /v1/embeddings}. */
+/**
+ * A provider adapter that serves {@code POST /v1/embeddings}. Same threads and errors as
+ * {@link ProviderAdapter}; exactly one terminal call on {@code sink}.
+ */
 public interface SupportsEmbeddings {
 
-    CompletionStage<ProviderResult> embeddings(EmbeddingsRequest request, ProviderCall call);
+    void embeddings(EmbeddingsRequest request, ProviderCall call, ResponseSink<EmbeddingsResponse> sink);
 }

@@ -3,9 +3,9 @@ package dev.tollgate.spi.routing;
 import java.util.List;
 
 /**
- * Chooses the deployment for one attempt. The kernel calls it once per attempt with the
- * candidates still eligible (not yet tried in this request, not disabled); it runs on the request's
- * I/O thread and must not block.
+ * Chooses the deployment for one attempt. The kernel calls it once per attempt with the candidates
+ * still eligible (healthy or probing, not yet tried in this request, able to serve what the request
+ * uses); it runs on the request's I/O thread and must not block.
  */
 public interface RoutingStrategy {
 

@@ -2,45 +2,288 @@ package dev.tollgate.spi.sink;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.tollgate.spi.provider.Usage;
+import dev.tollgate.spi.cache.CacheStatus;
+import dev.tollgate.spi.chat.Usage;
+import dev.tollgate.spi.policy.AttemptRecord;
+import dev.tollgate.spi.policy.Cost;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
- * One log record per request. It never holds a secret: keys appear by id only.
- *
- * @param requestId     the gateway's request id
- * @param startedAt     when the request arrived
- * @param endpoint      the path
- * @param model         the model the client asked for
- * @param deployment    the deployment that answered, or {@code null}
- * @param status        the status the client received
- * @param errorCode     the error code, or {@code null}
- * @param stream        whether the response was streamed
- * @param usage         usage, never {@code null}
- * @param latencyMicros from arrival to the end of the response
- * @param ttftMicros    from arrival to the first streamed chunk, or -1
- * @param keyId         the key's id, or {@code null}
- * @param teamId        the team's id, or {@code null}
+ * One log record per request. It never holds a secret: keys appear by id and name only. Built by
+ * the kernel with {@link #builder}; fields are added to the builder, so sinks keep working as it
+ * grows (a sink should ignore what it does not know).
  */
-public record RequestRecord(
-        String requestId,
-        Instant startedAt,
-        String endpoint,
-        String model,
-        String deployment,
-        int status,
-        String errorCode,
-        boolean stream,
-        Usage usage,
-        long latencyMicros,
-        long ttftMicros,
-        String keyId,
-        String teamId) {
+public final class RequestRecord {
 
-    public RequestRecord {
-        requireNonNull(requestId, "requestId is null");
-        requireNonNull(startedAt, "startedAt is null");
-        requireNonNull(endpoint, "endpoint is null");
-        requireNonNull(usage, "usage is null");
+    private final String requestId;
+    private final Instant startedAt;
+    private final String endpoint;
+    private final String model;
+    private final String deploymentId;
+    private final String provider;
+    private final int status;
+    private final String errorCode;
+    private final boolean stream;
+    private final Usage usage;
+    private final Cost cost;
+    private final CacheStatus cacheStatus;
+    private final long latencyMicros;
+    private final long timeToFirstTokenMicros;
+    private final String keyId;
+    private final String keyName;
+    private final String teamId;
+    private final String endUser;
+    private final List<AttemptRecord> attempts;
+    private final boolean clientDisconnected;
+    private final Map<String, String> metadata;
+
+    private RequestRecord(Builder b) {
+        this.requestId = requireNonNull(b.requestId, "requestId is null");
+        this.startedAt = requireNonNull(b.startedAt, "startedAt is null");
+        this.endpoint = requireNonNull(b.endpoint, "endpoint is null");
+        this.model = b.model;
+        this.deploymentId = b.deploymentId;
+        this.provider = b.provider;
+        this.status = b.status;
+        this.errorCode = b.errorCode;
+        this.stream = b.stream;
+        this.usage = b.usage;
+        this.cost = requireNonNull(b.cost, "cost is null");
+        this.cacheStatus = requireNonNull(b.cacheStatus, "cacheStatus is null");
+        this.latencyMicros = b.latencyMicros;
+        this.timeToFirstTokenMicros = b.timeToFirstTokenMicros;
+        this.keyId = b.keyId;
+        this.keyName = b.keyName;
+        this.teamId = b.teamId;
+        this.endUser = b.endUser;
+        this.attempts = List.copyOf(b.attempts);
+        this.clientDisconnected = b.clientDisconnected;
+        this.metadata = b.metadata.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(b.metadata));
+    }
+
+    public static Builder builder(String requestId, Instant startedAt, String endpoint) {
+        return new Builder(requestId, startedAt, endpoint);
+    }
+
+    public String requestId() {
+        return requestId;
+    }
+
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    /** The path, for example {@code /v1/chat/completions}. */
+    public String endpoint() {
+        return endpoint;
+    }
+
+    /** The model the client asked for, when the request named one. */
+    public Optional<String> model() {
+        return Optional.ofNullable(model);
+    }
+
+    /** The deployment that answered, when one did. */
+    public Optional<String> deploymentId() {
+        return Optional.ofNullable(deploymentId);
+    }
+
+    /** The provider factory name of that deployment. */
+    public Optional<String> provider() {
+        return Optional.ofNullable(provider);
+    }
+
+    /** The status the client received. */
+    public int status() {
+        return status;
+    }
+
+    public Optional<String> errorCode() {
+        return Optional.ofNullable(errorCode);
+    }
+
+    public boolean stream() {
+        return stream;
+    }
+
+    /** Usage, or empty when no provider reported any. */
+    public Optional<Usage> usage() {
+        return Optional.ofNullable(usage);
+    }
+
+    public Cost cost() {
+        return cost;
+    }
+
+    public CacheStatus cacheStatus() {
+        return cacheStatus;
+    }
+
+    /** From arrival to the end of the response. */
+    public long latencyMicros() {
+        return latencyMicros;
+    }
+
+    /** From arrival to the first answer byte or event, or -1 when none was sent. */
+    public long timeToFirstTokenMicros() {
+        return timeToFirstTokenMicros;
+    }
+
+    public Optional<String> keyId() {
+        return Optional.ofNullable(keyId);
+    }
+
+    public Optional<String> keyName() {
+        return Optional.ofNullable(keyName);
+    }
+
+    public Optional<String> teamId() {
+        return Optional.ofNullable(teamId);
+    }
+
+    /** The end user the client named (OpenAI {@code user}). */
+    public Optional<String> endUser() {
+        return Optional.ofNullable(endUser);
+    }
+
+    public List<AttemptRecord> attempts() {
+        return attempts;
+    }
+
+    public boolean clientDisconnected() {
+        return clientDisconnected;
+    }
+
+    /** The client's metadata tags. */
+    public Map<String, String> metadata() {
+        return metadata;
+    }
+
+    @Override
+    public String toString() {
+        return "RequestRecord[" + requestId + " " + endpoint + " " + model + " status=" + status + " " + cost + "]";
+    }
+
+    /** Builds {@link RequestRecord}s. */
+    public static final class Builder {
+        private final String requestId;
+        private final Instant startedAt;
+        private final String endpoint;
+        private String model;
+        private String deploymentId;
+        private String provider;
+        private int status;
+        private String errorCode;
+        private boolean stream;
+        private Usage usage;
+        private Cost cost = Cost.unknown();
+        private CacheStatus cacheStatus = CacheStatus.NONE;
+        private long latencyMicros;
+        private long timeToFirstTokenMicros = -1;
+        private String keyId;
+        private String keyName;
+        private String teamId;
+        private String endUser;
+        private List<AttemptRecord> attempts = List.of();
+        private boolean clientDisconnected;
+        private final Map<String, String> metadata = new LinkedHashMap<>();
+
+        private Builder(String requestId, Instant startedAt, String endpoint) {
+            this.requestId = requestId;
+            this.startedAt = startedAt;
+            this.endpoint = endpoint;
+        }
+
+        public Builder model(String v) {
+            this.model = v;
+            return this;
+        }
+
+        public Builder deployment(String deploymentId, String provider) {
+            this.deploymentId = deploymentId;
+            this.provider = provider;
+            return this;
+        }
+
+        public Builder status(int v) {
+            this.status = v;
+            return this;
+        }
+
+        public Builder errorCode(String v) {
+            this.errorCode = v;
+            return this;
+        }
+
+        public Builder stream(boolean v) {
+            this.stream = v;
+            return this;
+        }
+
+        public Builder usage(Usage v) {
+            this.usage = v;
+            return this;
+        }
+
+        public Builder cost(Cost v) {
+            this.cost = v;
+            return this;
+        }
+
+        public Builder cacheStatus(CacheStatus v) {
+            this.cacheStatus = v;
+            return this;
+        }
+
+        public Builder latencyMicros(long v) {
+            this.latencyMicros = v;
+            return this;
+        }
+
+        public Builder timeToFirstTokenMicros(long v) {
+            this.timeToFirstTokenMicros = v;
+            return this;
+        }
+
+        public Builder key(String id, String name) {
+            this.keyId = id;
+            this.keyName = name;
+            return this;
+        }
+
+        public Builder teamId(String v) {
+            this.teamId = v;
+            return this;
+        }
+
+        public Builder endUser(String v) {
+            this.endUser = v;
+            return this;
+        }
+
+        public Builder attempts(List<AttemptRecord> v) {
+            this.attempts = v;
+            return this;
+        }
+
+        public Builder clientDisconnected(boolean v) {
+            this.clientDisconnected = v;
+            return this;
+        }
+
+        public Builder metadata(Map<String, String> v) {
+            metadata.clear();
+            metadata.putAll(v);
+            return this;
+        }
+
+        public RequestRecord build() {
+            return new RequestRecord(this);
+        }
     }
 }

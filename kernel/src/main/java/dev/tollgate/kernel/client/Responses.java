@@ -1,5 +1,7 @@
-package dev.tollgate.kernel.server;
+package dev.tollgate.kernel.client;
 
+import dev.tollgate.kernel.codec.ErrorFormat;
+import dev.tollgate.spi.ErrorType;
 import dev.tollgate.spi.GatewayException;
 import dev.tollgate.spi.http.Headers;
 import io.undertow.server.HttpServerExchange;
@@ -10,7 +12,7 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Non-blocking writes of whole responses. */
+/** Non-blocking writes of whole responses, and the one place errors are answered and logged. */
 public final class Responses {
 
     private static final Logger log = LoggerFactory.getLogger("tollgate.errors");
@@ -50,24 +52,40 @@ public final class Responses {
     }
 
     /**
-     * Sends {@code error} as OpenAI error JSON with its status and {@code Retry-After}. Server-side
-     * failures are logged with their cause (never sent); client errors are not logged.
+     * Logs a server-side failure once: an internal one with its cause (a bug to fix), an upstream
+     * one with the class of its cause only, since parser messages about upstream bytes can quote
+     * what the upstream sent. Client errors are not logged: clients cannot fill the log.
      */
-    public static void error(HttpServerExchange exchange, String requestId, GatewayException error) {
-        if (OpenAiErrors.isServerSide(error)) {
-            if (error.getCause() != null && error.type() == dev.tollgate.spi.ErrorType.INTERNAL) {
-                log.error("request {} failed: {} {}", requestId, error.status(), error.getMessage(), error.getCause());
-            } else {
-                log.warn("request {} failed: {} {} {}{}", requestId, error.status(), error.code(), error.getMessage(),
-                        error.getCause() == null ? "" : " (" + error.getCause() + ")");
-            }
+    public static void logFailure(String requestId, GatewayException error) {
+        if (!ErrorFormat.isServerSide(error)) {
+            return;
         }
+        if (error.getCause() != null && error.type() == ErrorType.INTERNAL) {
+            log.error("request {} failed: {} {}", requestId, error.status(), error.getMessage(), error.getCause());
+        } else {
+            log.warn("request {} failed: {} {} {}{}", requestId, error.status(), error.code(), error.getMessage(),
+                    error.getCause() == null ? "" : " (" + error.getCause().getClass().getSimpleName() + ")");
+        }
+    }
+
+    /**
+     * Sends {@code error} in {@code format} with its status, headers and {@code Retry-After}, and
+     * logs it when it is a server-side failure.
+     */
+    public static void error(HttpServerExchange exchange, String requestId, ErrorFormat format, GatewayException error) {
+        logFailure(requestId, error);
         if (exchange.isResponseStarted()) {
             exchange.endExchange();
             return;
         }
+        addHeaders(exchange, error.headers());
         error.retryAfter().ifPresent(d -> exchange.getResponseHeaders().put(RETRY_AFTER,
                 Long.toString(Math.max(1, (d.toMillis() + 999) / 1000))));
-        json(exchange, error.status(), OpenAiErrors.body(error));
+        json(exchange, error.status(), format.body(error));
+    }
+
+    /** {@link #error(HttpServerExchange, String, ErrorFormat, GatewayException)} in OpenAI's shape. */
+    public static void error(HttpServerExchange exchange, String requestId, GatewayException error) {
+        error(exchange, requestId, ErrorFormat.OPENAI, error);
     }
 }

@@ -1,4 +1,4 @@
-package dev.tollgate.kernel.server;
+package dev.tollgate.kernel.client;
 
 import io.undertow.connector.PooledByteBuffer;
 import io.undertow.server.HttpServerExchange;

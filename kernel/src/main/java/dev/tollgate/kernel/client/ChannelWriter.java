@@ -1,22 +1,21 @@
-package dev.tollgate.kernel.server;
+package dev.tollgate.kernel.client;
 
 import io.undertow.server.HttpServerExchange;
-import io.undertow.util.HttpString;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
-import org.xnio.IoUtils;
-import org.xnio.channels.StreamSinkChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xnio.IoUtils;
+import org.xnio.channels.StreamSinkChannel;
 
 /**
- * Writes a server-sent event stream to the client without blocking: each event is written and
- * flushed as it comes; what the socket cannot take yet waits in a queue, and the writer tells its
- * owner when the queue passes the high-water mark (pause the upstream) and when it drained.
- * Confined to the exchange's I/O thread.
+ * Writes a response body that is produced over time (a stream's events, a relayed body) without
+ * blocking: each piece is written and flushed as it comes; what the socket cannot take yet waits
+ * in a queue, and the owner is told when the queue passes the high-water mark (pause the upstream)
+ * and when it drained, and when the client went away. Confined to the exchange's I/O thread.
  */
-public final class SseWriter {
+public final class ChannelWriter {
 
     /** Told about back-pressure and about a client that went away. */
     public interface Listener {
@@ -26,10 +25,8 @@ public final class SseWriter {
     }
 
     private static final Logger clientIo = LoggerFactory.getLogger("tollgate.client-io");
-    private static final byte[] DATA = "data: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final byte[] END = "\n\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final long HIGH_WATER = 256 * 1024;
-    private static final long LOW_WATER = 64 * 1024;
+    static final long HIGH_WATER = 256 * 1024;
+    static final long LOW_WATER = 64 * 1024;
 
     private final HttpServerExchange exchange;
     private final Listener listener;
@@ -40,18 +37,13 @@ public final class SseWriter {
     private boolean finishing;
     private boolean closed;
 
-    public SseWriter(HttpServerExchange exchange, Listener listener) {
+    public ChannelWriter(HttpServerExchange exchange, Listener listener) {
         this.exchange = exchange;
         this.listener = listener;
     }
 
-    /** Sends the status line and headers of the stream. */
+    /** Sends the status line and the headers already set on the exchange. */
     public void start() {
-        exchange.setStatusCode(200);
-        exchange.getResponseHeaders()
-                .put(new HttpString("Content-Type"), "text/event-stream; charset=utf-8")
-                .put(new HttpString("Cache-Control"), "no-cache")
-                .put(new HttpString("X-Accel-Buffering"), "no");
         channel = exchange.getResponseChannel();
         channel.getWriteSetter().set(ch -> drain());
     }
@@ -60,26 +52,47 @@ public final class SseWriter {
         return channel != null;
     }
 
-    /** Writes {@code data: <payload>\n\n}. */
-    public void event(byte[] payload, int offset, int length) {
+    /** Whether nothing more will be written (finishing, finished or aborted). */
+    public boolean isEnded() {
+        return closed || finishing;
+    }
+
+    /** Writes {@code piece}, which the writer now owns. */
+    public void write(ByteBuffer piece) {
         if (closed || finishing) {
             return;
         }
-        ByteBuffer b = ByteBuffer.allocate(DATA.length + length + END.length);
-        b.put(DATA).put(payload, offset, length).put(END).flip();
-        enqueue(b);
+        pending.addLast(piece);
+        pendingBytes += piece.remaining();
+        drain();
     }
 
-    public void event(ByteBuffer payload) {
-        if (closed || finishing) {
+    /**
+     * Writes {@code chunk} (valid only during the call) without copying what the socket takes at
+     * once; only the rest is copied into the queue.
+     */
+    public void writeBorrowed(ByteBuffer chunk) {
+        if (closed || finishing || !chunk.hasRemaining()) {
             return;
         }
-        ByteBuffer b = ByteBuffer.allocate(DATA.length + payload.remaining() + END.length);
-        b.put(DATA).put(payload.duplicate()).put(END).flip();
-        enqueue(b);
+        if (pending.isEmpty() && channel != null) {
+            try {
+                channel.write(chunk);
+            } catch (IOException e) {
+                failed(e);
+                return;
+            }
+        }
+        if (chunk.hasRemaining()) {
+            ByteBuffer copy = ByteBuffer.allocate(chunk.remaining());
+            copy.put(chunk).flip();
+            write(copy);
+        } else {
+            drain();
+        }
     }
 
-    /** Ends the stream after everything queued was written. */
+    /** Ends the body after everything queued was written. */
     public void finish() {
         if (closed || finishing) {
             return;
@@ -88,7 +101,7 @@ public final class SseWriter {
         drain();
     }
 
-    /** Aborts the stream: the connection is closed at once. */
+    /** Aborts: the connection is closed at once (the client sees a cut body). */
     public void abort() {
         if (closed) {
             return;
@@ -96,12 +109,6 @@ public final class SseWriter {
         closed = true;
         pending.clear();
         IoUtils.safeClose(exchange.getConnection());
-    }
-
-    private void enqueue(ByteBuffer b) {
-        pending.addLast(b);
-        pendingBytes += b.remaining();
-        drain();
     }
 
     private void drain() {
@@ -137,12 +144,16 @@ public final class SseWriter {
                 exchange.endExchange();
             }
         } catch (IOException e) {
-            clientIo.debug("client connection failed while streaming: {}", e.toString());
-            closed = true;
-            pending.clear();
-            IoUtils.safeClose(exchange.getConnection());
-            listener.onClientGone();
+            failed(e);
         }
+    }
+
+    private void failed(IOException e) {
+        clientIo.debug("client connection failed while writing: {}", e.toString());
+        closed = true;
+        pending.clear();
+        IoUtils.safeClose(exchange.getConnection());
+        listener.onClientGone();
     }
 
     private void waitForWritable() {

@@ -1,0 +1,899 @@
+package dev.tollgate.kernel.pipeline;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tollgate.formats.openai.OpenAiEmbeddings;
+import dev.tollgate.kernel.client.ChannelWriter;
+import dev.tollgate.kernel.client.HangUpWatch;
+import dev.tollgate.kernel.client.Responses;
+import dev.tollgate.kernel.client.SseWriter;
+import dev.tollgate.kernel.codec.ChatCodec;
+import dev.tollgate.kernel.codec.ErrorFormat;
+import dev.tollgate.kernel.codec.RequestBody;
+import dev.tollgate.spi.Bytes;
+import dev.tollgate.spi.ErrorType;
+import dev.tollgate.spi.FailureReason;
+import dev.tollgate.spi.GatewayException;
+import dev.tollgate.spi.cache.CacheStatus;
+import dev.tollgate.spi.chat.ChatRequest;
+import dev.tollgate.spi.chat.ChatResponse;
+import dev.tollgate.spi.chat.StreamEvent;
+import dev.tollgate.spi.chat.Usage;
+import dev.tollgate.spi.http.Headers;
+import dev.tollgate.spi.policy.Admission;
+import dev.tollgate.spi.policy.AttemptInfo;
+import dev.tollgate.spi.policy.AttemptRecord;
+import dev.tollgate.spi.policy.Cost;
+import dev.tollgate.spi.policy.Outcome;
+import dev.tollgate.spi.policy.PolicyRequest;
+import dev.tollgate.spi.policy.Principal;
+import dev.tollgate.spi.provider.EmbeddingsRequest;
+import dev.tollgate.spi.provider.EmbeddingsResponse;
+import dev.tollgate.spi.provider.Observation;
+import dev.tollgate.spi.provider.ProviderRequest;
+import dev.tollgate.spi.provider.ResponseSink;
+import dev.tollgate.spi.provider.StreamSink;
+import dev.tollgate.spi.request.RequestFacts;
+import dev.tollgate.spi.routing.RouteRequest;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.HttpString;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xnio.IoUtils;
+import org.xnio.XnioIoThread;
+
+/**
+ * One client request from its validated body to its settlement: the request's state machine.
+ *
+ * <p>It has three parts. The <em>client side</em>: the exchange, the codec of the client's API,
+ * the one writer (JSON, SSE or a relayed body), whether anything was committed, the response
+ * headers. The <em>attempt loop</em>: the attempts made, each with its deployment, outcome and
+ * latencies; an attempt reports its first event or its failure and the loop decides to commit, to
+ * try again (a later release fills in retries and fallbacks) or to fail. And the explicit
+ * {@link Phase}, which only moves forward, and only on the request's I/O thread: every callback
+ * from elsewhere (a policy's stage, an adapter on a wrong thread) is moved there first.
+ *
+ * <p>Settlement and logging happen at {@link Phase#DONE}: when the client side finished and no
+ * attempt or policy hook still runs — never earlier, so a client that hangs up during admission
+ * cannot settle policies that are still being admitted.
+ */
+public final class Lifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(Lifecycle.class);
+    private static final HttpString CONTENT_TYPE = new HttpString("Content-Type");
+    private static final String JSON = "application/json";
+
+    private final Pipeline p;
+    private final HttpServerExchange exchange;
+    private final XnioIoThread thread;
+    private final String endpoint;
+    private final ChatCodec codec;
+    private final ErrorFormat errors;
+    private final String requestId;
+    private final long startNanos;
+    private final Instant startedAt;
+    private final RequestBody body;
+    private final RequestFacts facts;
+    private final Model model;
+    private final boolean base64Embeddings;
+    private volatile ChatRequest canonical;
+
+    private Phase phase = Phase.ADMITTING;
+    private boolean clientFinished;
+    private boolean clientGone;
+    private boolean committed;
+    private long firstByteNanos = -1;
+    private Headers responseHeaders = Headers.EMPTY;
+    private SseWriter sse;
+    private ChatCodec.StreamRenderer renderer;
+    private ChannelWriter relay;
+
+    private Principal principal = Principal.ANONYMOUS;
+    private final List<PolicyChain.Admitted> admitted = new ArrayList<>(0);
+    private PolicyRequest policyRequest;
+    private boolean hookRunning;
+    private boolean admissionTimedOut;
+    private dev.tollgate.kernel.time.Scheduler.Cancellable admissionTimer;
+
+    private final List<Attempt> attempts = new ArrayList<>(1);
+    private Attempt current;
+    private String errorCode;
+    private CacheStatus cacheStatus = CacheStatus.NONE;
+    private boolean answeredByPolicy;
+    private Usage policyUsage;
+
+    /**
+     * @param codec            the client's chat API, or {@code null} for embeddings
+     * @param base64Embeddings whether an embeddings client asked for base64 vectors
+     */
+    public Lifecycle(Pipeline pipeline, HttpServerExchange exchange, String endpoint, ChatCodec codec, ErrorFormat errors,
+            String requestId, long startNanos, Instant startedAt, RequestBody body, RequestFacts facts, Model model,
+            boolean base64Embeddings) {
+        this.p = requireNonNull(pipeline, "pipeline is null");
+        this.exchange = requireNonNull(exchange, "exchange is null");
+        this.thread = exchange.getIoThread();
+        this.endpoint = requireNonNull(endpoint, "endpoint is null");
+        this.codec = codec;
+        this.errors = requireNonNull(errors, "errors is null");
+        this.requestId = requireNonNull(requestId, "requestId is null");
+        this.startNanos = startNanos;
+        this.startedAt = requireNonNull(startedAt, "startedAt is null");
+        this.body = requireNonNull(body, "body is null");
+        this.facts = requireNonNull(facts, "facts is null");
+        this.model = requireNonNull(model, "model is null");
+        this.base64Embeddings = base64Embeddings;
+    }
+
+    String requestId() {
+        return requestId;
+    }
+
+    public Phase phase() {
+        return phase;
+    }
+
+    /** Runs {@code task} on the request's I/O thread: at once when already there. */
+    void onThread(Runnable task) {
+        if (Thread.currentThread() == thread) {
+            task.run();
+        } else {
+            thread.execute(task);
+        }
+    }
+
+    /** Starts the request on its I/O thread. */
+    public void start() {
+        p.metrics.started();
+        p.entered(this);
+        exchange.addExchangeCompleteListener((ex, next) -> {
+            try {
+                onExchangeComplete();
+            } finally {
+                next.proceed();
+            }
+        });
+        HangUpWatch.watch(exchange, this::onClientGone);
+        if (p.policies.isEmpty()) {
+            cache();
+            return;
+        }
+        hookRunning = true;
+        policyRequest = PolicyRequest.of(requestId, endpoint, facts, clientHeaders(), body.bytes(), codec == null ? null : this::canonical);
+        admissionTimer = p.scheduler.timeout(thread, p.admissionTimeout.toNanos(), this::admissionTimedOut);
+        p.policies.admit(this, this::onVerdict);
+    }
+
+    // ---- admission -------------------------------------------------------------------------
+
+    PolicyRequest policyRequest() {
+        return policyRequest;
+    }
+
+    List<PolicyChain.Admitted> admittedPolicies() {
+        return List.copyOf(admitted);
+    }
+
+    /**
+     * A policy admitted the request (called by the chain on this thread, before the next policy
+     * runs); false when admission already timed out, and the late admission is settled at once.
+     */
+    boolean admitted(PolicyChain.Admitted a) {
+        if (admissionTimedOut) {
+            p.policies.settleLate(this, a, outcome(now()));
+            return false;
+        }
+        admitted.add(a);
+        a.admission.principal().ifPresent(pr -> {
+            principal = pr;
+            policyRequest = policyRequest.withPrincipal(pr);
+        });
+        addResponseHeaders(a.admission.responseHeaders());
+        return true;
+    }
+
+    private void onVerdict(PolicyChain.Verdict v) {
+        if (admissionTimedOut) {
+            return;
+        }
+        admissionTimer.cancel();
+        hookRunning = false;
+        if (clientGone) {
+            maybeDone();
+            return;
+        }
+        if (v.rejection() != null) {
+            fail(v.rejection());
+        } else if (v.answer() != null) {
+            answerWith(v.answer().answer().orElseThrow());
+        } else {
+            cache();
+        }
+    }
+
+    private void admissionTimedOut() {
+        if (phase != Phase.ADMITTING || !hookRunning) {
+            return;
+        }
+        admissionTimedOut = true;
+        hookRunning = false;
+        fail(PolicyChain.admissionTimeout(p.admissionTimeout.toMillis()));
+    }
+
+    // ---- cache and routing -----------------------------------------------------------------
+
+    /** Cache probe: no cache tier exists yet, so every request goes on to routing. */
+    private void cache() {
+        phase = Phase.CACHE;
+        route();
+    }
+
+    private void route() {
+        phase = Phase.ROUTING;
+        if (clientGone) {
+            maybeDone();
+            return;
+        }
+        List<Deployment> candidates = codec == null
+                ? model.deployments().stream().filter(d -> d.embeddings() != null).toList()
+                : model.deployments();
+        if (candidates.isEmpty()) {
+            fail(GatewayException.builder(ErrorType.CLIENT, 400, "model_not_supported")
+                    .param("model").message("model '" + model.name() + "' does not support embeddings").build());
+            return;
+        }
+        int index = candidates.size() == 1 ? 0
+                : p.routing.choose(RouteRequest.of(requestId, model.name(), facts, principal, records()), candidates);
+        Deployment d = candidates.get(Math.floorMod(index, candidates.size()));
+        if (admitted.isEmpty()) {
+            attempt(d);
+            return;
+        }
+        hookRunning = true;
+        AttemptInfo info = new AttemptInfo(attempts.size(), d.id(), d.provider(), d.model(), d.upstreamModel(),
+                d.modelInfo().orElse(null));
+        p.policies.beforeAttempt(this, info, rejected -> {
+            hookRunning = false;
+            if (clientGone) {
+                maybeDone();
+            } else if (rejected != null) {
+                fail(rejected);
+            } else {
+                attempt(d);
+            }
+        });
+    }
+
+    // ---- the attempt loop ------------------------------------------------------------------
+
+    private void attempt(Deployment d) {
+        phase = Phase.ATTEMPTING;
+        Attempt a = new Attempt(attempts.size(), d, requestId, thread, p.upstream, p.scheduler, now());
+        attempts.add(a);
+        current = a;
+        d.started();
+        Deployment.Timeouts t = d.timeouts();
+        a.kernelTimer(t.total(), () -> attemptFailed(a, timeout("the provider did not complete the answer within "
+                + t.total().toMillis() + " ms")));
+        try {
+            if (codec == null) {
+                d.embeddings().embeddings(new EmbeddingsRequest(requestId, facts, d.upstreamModel(), d.id(), body.bytes()), a,
+                        new AnswerResponder<EmbeddingsResponse>(a, this::renderEmbeddings, r -> r.usage().orElse(null)));
+                return;
+            }
+            ProviderRequest request = providerRequest(d);
+            if (facts.stream()) {
+                a.kernelTimer(t.firstEvent(), () -> {
+                    if (a.firstEventNanos < 0) {
+                        attemptFailed(a, timeout("the provider sent no first event within " + t.firstEvent().toMillis() + " ms"));
+                    }
+                });
+                d.adapter().streamChat(request, a, new StreamResponder(a));
+            } else {
+                d.adapter().chat(request, a, new AnswerResponder<ChatResponse>(a, r -> codec.response(r, facts),
+                        r -> r.usage().orElse(null)));
+            }
+        } catch (GatewayException e) {
+            attemptFailed(a, e);
+        } catch (Throwable bug) {
+            attemptFailed(a, GatewayException.internal("the provider adapter for deployment " + d.id() + " failed", bug));
+        }
+    }
+
+    private ProviderRequest providerRequest(Deployment d) {
+        ProviderRequest.Builder b = ProviderRequest.builder(requestId, facts, this::canonical)
+                .deployment(d.id(), d.upstreamModel())
+                .modelInfo(d.modelInfo().orElse(null));
+        if (d.speaks(facts.format())) {
+            b.nativeBody(body.bytes()).clientHeaders(forwardableHeaders());
+        }
+        return b.build();
+    }
+
+    /** The client's chat in the canonical model, parsed once (a policy may ask from another thread). */
+    private ChatRequest canonical() {
+        ChatRequest c = canonical;
+        if (c == null) {
+            synchronized (this) {
+                c = canonical;
+                if (c == null) {
+                    c = codec.canonical(body);
+                    canonical = c;
+                }
+            }
+        }
+        return c;
+    }
+
+    /** Whether callbacks of {@code a} still count: it is the current attempt and has not ended. */
+    private boolean live(Attempt a) {
+        return a == current && !a.isEnded();
+    }
+
+    private void succeeded(Attempt a, Usage usage) {
+        if (usage != null) {
+            a.usage = usage;
+        }
+        a.end(AttemptRecord.Result.SUCCEEDED, null, now());
+        phase = Phase.DRAINING;
+    }
+
+    /**
+     * The attempt failed before anything reached the client: the loop decides. Today there is one
+     * attempt per request, so the request fails; retries and fallbacks plug in here.
+     */
+    private void attemptFailed(Attempt a, GatewayException error) {
+        if (!live(a)) {
+            return;
+        }
+        if (committed) {
+            failCommitted(a, error);
+            return;
+        }
+        a.end(AttemptRecord.Result.FAILED, error.code(), now());
+        a.cancel();
+        fail(error);
+    }
+
+    /** The attempt failed after its answer started: end the answer with a protocol-correct error. */
+    private void failCommitted(Attempt a, GatewayException error) {
+        a.end(AttemptRecord.Result.FAILED, error.code(), now());
+        a.cancel();
+        errorCode = error.code();
+        Responses.logStreamFailure(requestId, error);
+        phase = Phase.DRAINING;
+        if (sse != null) {
+            endStreamWithError(error);
+        } else if (relay != null) {
+            relay.abort();
+        }
+    }
+
+    private void endStreamWithError(GatewayException error) {
+        sse.event(errors.streamEventName(), errors.body(error));
+        byte[] end = codec.terminator();
+        if (end != null) {
+            sse.event(null, end);
+        }
+        sse.finish();
+    }
+
+    private void onEvent(Attempt a) {
+        long now = now();
+        if (a.firstEventNanos < 0) {
+            a.firstEventNanos = now;
+            armIdle(a, a.deployment.timeouts().streamIdle().toNanos());
+        }
+        a.lastEventNanos = now;
+    }
+
+    /** One timer per idle period, re-armed for the remainder when events came meanwhile (no timer per event). */
+    private void armIdle(Attempt a, long delayNanos) {
+        long idle = a.deployment.timeouts().streamIdle().toNanos();
+        a.kernelTimer(Duration.ofNanos(delayNanos), () -> {
+            long since = now() - a.lastEventNanos;
+            if (since >= idle) {
+                attemptFailed(a, timeout("the provider sent no event for " + (idle / 1_000_000) + " ms"));
+            } else {
+                armIdle(a, idle - since);
+            }
+        });
+    }
+
+    private static GatewayException timeout(String message) {
+        return GatewayException.builder(ErrorType.UPSTREAM_SERVER, 504, "upstream_timeout")
+                .reason(FailureReason.TIMEOUT).message(message).build();
+    }
+
+    // ---- the client side -------------------------------------------------------------------
+
+    private void addResponseHeaders(Headers more) {
+        if (more.size() == 0) {
+            return;
+        }
+        Headers.Builder b = responseHeaders.toBuilder();
+        for (int i = 0; i < more.size(); i++) {
+            b.add(more.name(i), more.value(i));
+        }
+        responseHeaders = b.build();
+    }
+
+    /** Answers with an error before anything was committed, in the client's API shape. */
+    private void fail(GatewayException error) {
+        errorCode = error.code();
+        phase = Phase.DRAINING;
+        if (committed) {
+            return;
+        }
+        committed = true;
+        Responses.addHeaders(exchange, responseHeaders);
+        Responses.error(exchange, requestId, errors, error);
+    }
+
+    private void writeWhole(byte[] json, Headers providerHeaders) {
+        committed = true;
+        firstByteNanos = now();
+        Responses.addHeaders(exchange, providerHeaders);
+        Responses.addHeaders(exchange, responseHeaders);
+        Responses.json(exchange, 200, ByteBuffer.wrap(json));
+    }
+
+    private void writeWhole(Bytes json, Headers providerHeaders) {
+        committed = true;
+        firstByteNanos = now();
+        Responses.addHeaders(exchange, providerHeaders);
+        Responses.addHeaders(exchange, responseHeaders);
+        Responses.json(exchange, 200, json.asByteBuffer());
+    }
+
+    private void commitStream(Headers providerHeaders) {
+        committed = true;
+        firstByteNanos = now();
+        phase = Phase.STREAMING;
+        Responses.addHeaders(exchange, providerHeaders);
+        Responses.addHeaders(exchange, responseHeaders);
+        sse = new SseWriter(exchange, new ClientListener());
+        sse.start();
+        renderer = codec.streamRenderer(facts, requestId, p.clock.instant().getEpochSecond());
+    }
+
+    /** A policy answered the request itself: the answer goes out in the client's API, streamed if asked. */
+    private void answerWith(ChatResponse response) {
+        answeredByPolicy = true;
+        policyUsage = response.usage().orElse(null);
+        phase = Phase.DRAINING;
+        if (codec == null) {
+            fail(GatewayException.internal("a request policy answered an embeddings request", null));
+            return;
+        }
+        if (!facts.stream()) {
+            writeWhole(codec.response(response, facts), Headers.EMPTY);
+            return;
+        }
+        commitStream(Headers.EMPTY);
+        phase = Phase.DRAINING;
+        for (StreamEvent e : ResponseEvents.of(response)) {
+            renderer.render(e, sse::event);
+        }
+        byte[] end = codec.terminator();
+        if (end != null) {
+            sse.event(null, end);
+        }
+        sse.finish();
+    }
+
+    private byte[] renderEmbeddings(EmbeddingsResponse r) {
+        List<float[]> vectors = new ArrayList<>(r.size());
+        for (int i = 0; i < r.size(); i++) {
+            vectors.add(r.vector(i));
+        }
+        return OpenAiEmbeddings.write(vectors, facts.model(), base64Embeddings, r.usage().orElse(null));
+    }
+
+    private final class ClientListener implements ChannelWriter.Listener {
+        @Override
+        public void onBackPressure(boolean congested) {
+            if (current == null) {
+                return;
+            }
+            if (congested) {
+                current.pauseUpstream();
+            } else {
+                current.resumeUpstream();
+            }
+        }
+
+        @Override
+        public void onClientGone() {
+            Lifecycle.this.onClientGone();
+        }
+    }
+
+    /** The client hung up before its answer was complete: stop the provider call, which keeps its partial usage. */
+    private void onClientGone() {
+        if (clientGone || phase == Phase.DONE) {
+            return;
+        }
+        clientGone = true;
+        Attempt a = current;
+        if (a != null && !a.isEnded()) {
+            a.end(AttemptRecord.Result.CANCELLED, "client_disconnected", now());
+            a.cancel();
+            if (errorCode == null) {
+                errorCode = "client_disconnected";
+            }
+        }
+        IoUtils.safeClose(exchange.getConnection());
+    }
+
+    private void onExchangeComplete() {
+        clientFinished = true;
+        Attempt a = current;
+        if (a != null && !a.isEnded()) {
+            clientGone = true;
+            a.end(AttemptRecord.Result.CANCELLED, "client_disconnected", now());
+            a.cancel();
+            if (errorCode == null) {
+                errorCode = "client_disconnected";
+            }
+        }
+        maybeDone();
+    }
+
+    /** The gateway stops before this request ended (see {@link Pipeline#shutDownLive()}). */
+    void shutDown() {
+        if (phase == Phase.DONE) {
+            return;
+        }
+        GatewayException stopping = GatewayException.builder(ErrorType.UPSTREAM_SERVER, 503, "shutting_down")
+                .message("the gateway is shutting down; retry on another instance").build();
+        Attempt a = current;
+        if (a != null && !a.isEnded()) {
+            a.end(AttemptRecord.Result.CANCELLED, "shutting_down", now());
+            a.cancel();
+        }
+        errorCode = errorCode == null ? "shutting_down" : errorCode;
+        exchange.setPersistent(false);
+        if (sse != null && !sse.isEnded()) {
+            Responses.logStreamFailure(requestId, stopping);
+            endStreamWithError(stopping);
+        } else if (relay != null && !relay.isEnded()) {
+            relay.abort();
+        } else if (!committed) {
+            fail(stopping);
+        }
+        hookRunning = false;
+    }
+
+    // ---- the end ---------------------------------------------------------------------------
+
+    private void maybeDone() {
+        if (phase == Phase.DONE || !clientFinished || hookRunning) {
+            return;
+        }
+        if (current != null && !current.isEnded()) {
+            return;
+        }
+        done();
+    }
+
+    private void done() {
+        phase = Phase.DONE;
+        p.left(this);
+        long now = now();
+        Outcome outcome = outcome(now);
+        p.metrics.ended(outcome.status(), outcome.usage().orElse(null), now - startNanos, firstByteNanos < 0 ? -1 : firstByteNanos - startNanos);
+        if (!admitted.isEmpty()) {
+            p.policies.settle(this, outcome);
+        }
+        if (log.isDebugEnabled()) {
+            log.debug("request {} {} model={} deployment={} status={} error={} usage={} {} micros={}", requestId, endpoint,
+                    model.name(), outcome.deploymentId().orElse("-"), outcome.status(), errorCode, outcome.usage().orElse(null),
+                    outcome.cost(), (now - startNanos) / 1000);
+        }
+    }
+
+    private Outcome outcome(long now) {
+        Attempt answering = null;
+        for (int i = attempts.size() - 1; i >= 0; i--) {
+            if (attempts.get(i).result == AttemptRecord.Result.SUCCEEDED || attempts.get(i).usage != null) {
+                answering = attempts.get(i);
+                break;
+            }
+        }
+        Usage usage = answering == null ? policyUsage : answering.usage;
+        Cost cost;
+        if (answeredByPolicy) {
+            cost = Cost.ofMicros(0);
+        } else if (answering == null || usage == null) {
+            cost = attempts.isEmpty() ? Cost.ofMicros(0) : Cost.unknown();
+        } else {
+            cost = answering.deployment.modelInfo().flatMap(i -> i.prices())
+                    .map(pr -> Cost.ofMicros(pr.costMicros(usage))).orElse(Cost.unknown());
+        }
+        return Outcome.builder(exchange.getStatusCode(), Duration.ofNanos(now - startNanos))
+                .errorCode(errorCode)
+                .usage(usage)
+                .cost(cost)
+                .cacheStatus(cacheStatus)
+                .attempts(records())
+                .deploymentId(answering == null ? null : answering.deployment.id())
+                .model(answering == null ? null : answering.deployment.model())
+                .timeToFirstToken(firstByteNanos < 0 ? null : Duration.ofNanos(firstByteNanos - startNanos))
+                .clientDisconnected(clientGone)
+                .stream(facts.stream())
+                .build();
+    }
+
+    private List<AttemptRecord> records() {
+        List<AttemptRecord> out = new ArrayList<>(attempts.size());
+        for (Attempt a : attempts) {
+            out.add(a.record());
+        }
+        return out;
+    }
+
+    private long now() {
+        return p.ticker.nanoTime();
+    }
+
+    private Headers clientHeaders() {
+        Headers.Builder b = Headers.builder();
+        for (HeaderValues values : exchange.getRequestHeaders()) {
+            for (String v : values) {
+                try {
+                    b.add(values.getHeaderName().toString(), v);
+                } catch (IllegalArgumentException ignored) {
+                    // a header our builder refuses cannot be one a policy relies on
+                }
+            }
+        }
+        return b.build();
+    }
+
+    /** The client's headers a same-API provider may need: its {@code anthropic-*} and {@code openai-*} ones. */
+    private Headers forwardableHeaders() {
+        Headers.Builder b = null;
+        for (HeaderValues values : exchange.getRequestHeaders()) {
+            String name = values.getHeaderName().toString().toLowerCase(Locale.ROOT);
+            if ((name.startsWith("anthropic-") || name.startsWith("openai-")) && !name.contains("key")) {
+                if (b == null) {
+                    b = Headers.builder();
+                }
+                for (String v : values) {
+                    try {
+                        b.add(name, v);
+                    } catch (IllegalArgumentException ignored) {
+                        // not forwardable
+                    }
+                }
+            }
+        }
+        return b == null ? Headers.EMPTY : b.build();
+    }
+
+    // ---- sinks given to adapters -----------------------------------------------------------
+
+    /** The non-streamed answer of one attempt: a chat completion or embeddings. */
+    private final class AnswerResponder<T> implements ResponseSink<T> {
+        private final Attempt a;
+        private final Function<T, byte[]> render;
+        private final Function<T, Usage> usageOf;
+
+        AnswerResponder(Attempt a, Function<T, byte[]> render, Function<T, Usage> usageOf) {
+            this.a = a;
+            this.render = render;
+            this.usageOf = usageOf;
+        }
+
+        private boolean elsewhere(Runnable again) {
+            if (Thread.currentThread() != thread) {
+                thread.execute(again);
+                return true;
+            }
+            return false;
+        }
+
+        @Override
+        public void respond(T response, Headers headers) {
+            if (elsewhere(() -> respond(response, headers)) || !live(a)) {
+                return;
+            }
+            byte[] json;
+            try {
+                json = render.apply(response);
+            } catch (RuntimeException e) {
+                attemptFailed(a, e instanceof GatewayException g ? g
+                        : GatewayException.internal("the answer of deployment " + a.deployment.id() + " could not be rendered", e));
+                return;
+            }
+            a.firstEventNanos = now();
+            succeeded(a, usageOf.apply(response));
+            a.finish();
+            writeWhole(json, headers);
+        }
+
+        @Override
+        public void respondNative(Bytes nativeBody, Observation observed, Headers headers) {
+            if (elsewhere(() -> respondNative(nativeBody, observed, headers)) || !live(a)) {
+                return;
+            }
+            a.firstEventNanos = now();
+            succeeded(a, observed.observedUsage().orElse(null));
+            a.finish();
+            writeWhole(nativeBody, headers);
+        }
+
+        @Override
+        public NativeBody startNative(Headers headers, long contentLength) {
+            if (Thread.currentThread() != thread || !live(a)) {
+                if (live(a)) {
+                    attemptFailed(a, GatewayException.internal("startNative called off the request's thread", null));
+                }
+                return Relay.IGNORED;
+            }
+            committed = true;
+            a.firstEventNanos = now();
+            firstByteNanos = a.firstEventNanos;
+            phase = Phase.STREAMING;
+            exchange.setStatusCode(200);
+            exchange.getResponseHeaders().put(CONTENT_TYPE, JSON);
+            if (contentLength >= 0) {
+                exchange.setResponseContentLength(contentLength);
+            }
+            Responses.addHeaders(exchange, headers);
+            Responses.addHeaders(exchange, responseHeaders);
+            relay = new ChannelWriter(exchange, new ClientListener());
+            relay.start();
+            return new Relay(a);
+        }
+
+        @Override
+        public void fail(GatewayException error) {
+            if (elsewhere(() -> fail(error))) {
+                return;
+            }
+            attemptFailed(a, error);
+        }
+    }
+
+    /** A pass-through body being relayed to the client as it arrives. */
+    private final class Relay implements ResponseSink.NativeBody {
+        static final ResponseSink.NativeBody IGNORED = new ResponseSink.NativeBody() {
+            @Override
+            public void write(ByteBuffer chunk) {}
+
+            @Override
+            public void end(Observation observed) {}
+
+            @Override
+            public void fail(GatewayException error) {}
+        };
+
+        private final Attempt a;
+
+        Relay(Attempt a) {
+            this.a = a;
+        }
+
+        @Override
+        public void write(ByteBuffer chunk) {
+            if (live(a)) {
+                a.lastEventNanos = now();
+                relay.writeBorrowed(chunk);
+            }
+        }
+
+        @Override
+        public void end(Observation observed) {
+            if (!live(a)) {
+                return;
+            }
+            succeeded(a, observed.observedUsage().orElse(null));
+            a.finish();
+            relay.finish();
+        }
+
+        @Override
+        public void fail(GatewayException error) {
+            if (live(a)) {
+                failCommitted(a, error);
+            }
+        }
+    }
+
+    /** The streamed answer of one attempt. */
+    private final class StreamResponder implements StreamSink {
+        private final Attempt a;
+        private Headers providerHeaders = Headers.EMPTY;
+
+        StreamResponder(Attempt a) {
+            this.a = a;
+        }
+
+        private boolean elsewhere(Runnable again) {
+            if (Thread.currentThread() != thread) {
+                thread.execute(again);
+                return true;
+            }
+            return false;
+        }
+
+        @Override
+        public void headers(Headers headers) {
+            if (elsewhere(() -> headers(headers)) || !live(a) || committed) {
+                return;
+            }
+            providerHeaders = headers;
+        }
+
+        @Override
+        public void event(StreamEvent event) {
+            if (elsewhere(() -> event(event)) || !live(a)) {
+                return;
+            }
+            onEvent(a);
+            if (!committed) {
+                commitStream(providerHeaders);
+            }
+            if (event instanceof StreamEvent.MessageEnd end && end.usage() != null) {
+                a.usage = end.usage();
+            } else if (event instanceof StreamEvent.MessageStart start && start.usage() != null && a.usage == null) {
+                a.usage = start.usage();
+            }
+            renderer.render(event, sse::event);
+        }
+
+        @Override
+        public void nativeEvent(String name, Bytes data) {
+            if (elsewhere(() -> nativeEvent(name, data)) || !live(a)) {
+                return;
+            }
+            onEvent(a);
+            if (!committed) {
+                commitStream(providerHeaders);
+            }
+            sse.event(name, data);
+        }
+
+        @Override
+        public void observe(Observation observation) {
+            if (elsewhere(() -> observe(observation)) || !live(a)) {
+                return;
+            }
+            observation.observedUsage().ifPresent(u -> a.usage = u);
+        }
+
+        @Override
+        public void complete() {
+            if (elsewhere(this::complete) || !live(a)) {
+                return;
+            }
+            if (!committed) {
+                commitStream(providerHeaders);
+            }
+            byte[] end = codec.terminator();
+            if (end != null) {
+                sse.event(null, end);
+            }
+            succeeded(a, null);
+            a.finish();
+            sse.finish();
+        }
+
+        @Override
+        public void fail(GatewayException error) {
+            if (elsewhere(() -> fail(error))) {
+                return;
+            }
+            attemptFailed(a, error);
+        }
+    }
+}
