@@ -51,7 +51,9 @@ public final class Responses {
 
     /**
      * Sends {@code error} as OpenAI error JSON with its status and {@code Retry-After}. Server-side
-     * failures are logged with their cause (never sent); client errors are not logged.
+     * failures are logged with their cause (never sent); client errors are not logged. The cause of
+     * an upstream failure is logged by class only: its message may quote the upstream's bytes (a
+     * parser's "Unrecognized token '…'"), and those may hold anything, a reflected key included.
      */
     public static void error(HttpServerExchange exchange, String requestId, GatewayException error) {
         if (OpenAiErrors.isServerSide(error)) {
@@ -59,7 +61,7 @@ public final class Responses {
                 log.error("request {} failed: {} {}", requestId, error.status(), error.getMessage(), error.getCause());
             } else {
                 log.warn("request {} failed: {} {} {}{}", requestId, error.status(), error.code(), error.getMessage(),
-                        error.getCause() == null ? "" : " (" + error.getCause() + ")");
+                        error.getCause() == null ? "" : " (cause: " + error.getCause().getClass().getName() + ")");
             }
         }
         if (exchange.isResponseStarted()) {
