@@ -80,7 +80,8 @@ public final class Main {
             gateway = Gateway.start(config, loader);
         } catch (ConfigException e) {
             String message = e.getMessage();
-            throw exit(2, "configuration error" + (message.contains(configFile.toString()) ? "" : " in " + configFile) + ": " + message);
+            String where = message.contains(configFile.toString()) ? "" : " in " + configFile;
+            throw exit(2, "configuration error" + where + ": " + message);
         } catch (ListenException e) {
             throw exit(1, "cannot start: " + e.getMessage());
         } catch (RuntimeException e) {

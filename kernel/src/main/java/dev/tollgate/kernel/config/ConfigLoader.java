@@ -101,6 +101,7 @@ public final class ConfigLoader {
                 }
                 String secret = resolveTracked(key, s);
                 Secrets.register(secret);
+                Secrets.register(secret.strip());
                 out.put(e.getKey(), secret);
             } else {
                 out.put(e.getKey(), resolveValue(key, value));

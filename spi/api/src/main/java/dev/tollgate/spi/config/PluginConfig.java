@@ -280,6 +280,7 @@ public final class PluginConfig {
     }
 
     private ConfigException wrongType(String key, String what, Object v) {
-        return new ConfigException(qualified(key) + " must be " + what + (hiddenKeys.contains(key) ? INVALID_HIDDEN : ", not '" + v + "'"));
+        String value = hiddenKeys.contains(key) ? INVALID_HIDDEN : ", not '" + v + "'";
+        return new ConfigException(qualified(key) + " must be " + what + value);
     }
 }
