@@ -26,6 +26,7 @@ import dev.tollgate.kernel.time.XnioScheduler;
 import dev.tollgate.kernel.upstream.UpstreamClient;
 import dev.tollgate.spi.ComponentFactory;
 import dev.tollgate.spi.TollgatePlugin;
+import dev.tollgate.spi.config.ConfigException;
 import dev.tollgate.spi.config.PluginConfig;
 import dev.tollgate.spi.policy.RequestPolicy;
 import dev.tollgate.spi.provider.ProviderAdapter;
@@ -156,8 +157,8 @@ public final class Gateway implements AutoCloseable {
                     config.server().admissionTimeout(), warnings);
             GatewayServer server = GatewayServer.start(config.server(), worker, models, pipeline,
                     () -> requestMetrics.prometheus() + kernelMetrics.prometheus());
-            log.info("Tollgate {} listening on http://{}:{} with models {}", VERSION, config.server().host(), server.port(),
-                    models.keySet());
+            log.info("Tollgate {} listening on http://{}:{} with models {}, configuration {}", VERSION, config.server().host(),
+                    server.port(), models.keySet(), config.source() == null ? "built in code" : config.source().toAbsolutePath());
             return new Gateway(host, worker, upstream, blocking, server, components, pipeline);
         } catch (RuntimeException e) {
             components.forEach(Gateway::closeQuietly);
@@ -200,8 +201,13 @@ public final class Gateway implements AutoCloseable {
             ConfigLoader loader, KernelPluginContext context) {
         ComponentFactory<T> factory = f.factory();
         var secrets = ContextClassLoader.call(f.loader(), factory::secretKeys);
-        PluginConfig config = PluginConfig.of(path, loader.resolveComponentConfig(path, raw, secrets), secrets);
-        T component = ContextClassLoader.call(f.loader(), () -> factory.create(config, context));
+        PluginConfig config = loader.componentConfig(path, raw, secrets);
+        T component;
+        try {
+            component = ContextClassLoader.call(f.loader(), () -> factory.create(config, context));
+        } catch (ConfigException e) {
+            throw loader.showReferences(e);
+        }
         if (component == null) {
             throw new IllegalStateException("factory " + factory.name() + " of plugin " + f.pluginId() + " returned null");
         }

@@ -3,6 +3,9 @@ package dev.tollgate.kernel;
 import dev.tollgate.kernel.config.ConfigLoader;
 import dev.tollgate.kernel.config.GatewayConfig;
 import dev.tollgate.kernel.config.References;
+import dev.tollgate.kernel.logging.LogOutputCheck;
+import dev.tollgate.kernel.logging.Secrets;
+import dev.tollgate.kernel.server.ListenException;
 import dev.tollgate.spi.config.ConfigException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,7 +18,8 @@ import sun.misc.SignalHandler;
 
 /**
  * {@code tollgate [--config PATH] [--port N]}: starts the gateway and drains it on SIGTERM or
- * SIGINT, then exits 0. A configuration error exits 2 with one message naming the key.
+ * SIGINT, then exits 0. A configuration error (or a wrong argument) exits 2 with one message naming
+ * the key; any other failure to start (the port is taken, say) exits 1.
  */
 public final class Main {
 
@@ -27,6 +31,10 @@ public final class Main {
         Path home = Path.of(System.getProperty("tollgate.home", ".")).toAbsolutePath().normalize();
         Path configFile = home.resolve("conf/tollgate.yaml");
         Integer port = null;
+        for (String appender : LogOutputCheck.unscrubbedAppenders()) {
+            log.warn("log appender {} does not write through dev.tollgate.kernel.logging.SecretScrubbingEncoder: "
+                    + "configured secrets are not masked in its output", appender);
+        }
         try {
             String envPort = System.getenv("TOLLGATE_PORT");
             if (envPort != null && !envPort.isBlank()) {
@@ -34,7 +42,7 @@ public final class Main {
             }
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
-                    case "--config" -> configFile = Path.of(value(args, ++i, "--config")).toAbsolutePath();
+                    case "--config" -> configFile = Path.of(value(args, ++i, "--config")).toAbsolutePath().normalize();
                     case "--port" -> port = parsePort(value(args, ++i, "--port"), "--port");
                     case "--version" -> {
                         System.out.println("tollgate " + Gateway.VERSION + " (spi " + Gateway.SPI_VERSION + ")");
@@ -49,23 +57,53 @@ public final class Main {
                     default -> throw new ConfigException("unknown argument '" + args[i] + "'; try --help");
                 }
             }
+        } catch (ConfigException e) {
+            throw exit(2, "configuration error: " + e.getMessage());
+        }
+        start(home, configFile, port);
+    }
+
+    /**
+     * Loads the configuration and starts the gateway, then serves until a signal. Exits 2 on a
+     * configuration error and 1 on any other failure to start.
+     */
+    private static void start(Path home, Path configFile, Integer port) throws InterruptedException {
+        Gateway gateway;
+        Duration grace;
+        try {
             ConfigLoader loader = new ConfigLoader(References.fromSystem(configFile.getParent()), home);
             GatewayConfig config = loader.load(configFile);
             if (port != null) {
                 config = config.withPort(port);
             }
-            run(config, loader);
+            grace = config.server().shutdownGrace();
+            gateway = Gateway.start(config, loader);
         } catch (ConfigException e) {
-            System.err.println("tollgate: configuration error: " + e.getMessage());
-            System.exit(2);
+            String message = e.getMessage();
+            String where = message.contains(configFile.toString()) ? "" : " in " + configFile;
+            throw exit(2, "configuration error" + where + ": " + message);
+        } catch (ListenException e) {
+            throw exit(1, "cannot start: " + e.getMessage());
+        } catch (RuntimeException e) {
+            log.error("start failed", e);
+            throw exit(1, "cannot start: " + e);
         }
+        run(gateway, grace);
     }
 
-    private static void run(GatewayConfig config, ConfigLoader loader) throws InterruptedException {
-        Gateway gateway = Gateway.start(config, loader);
+    /**
+     * Prints {@code tollgate: message} to stderr, secrets masked, and exits with {@code status};
+     * returns an error only so that callers can {@code throw} it and the compiler sees the end.
+     */
+    private static Error exit(int status, String message) {
+        System.err.println("tollgate: " + Secrets.scrub(message));
+        System.exit(status);
+        return new AssertionError("System.exit returned");
+    }
+
+    private static void run(Gateway gateway, Duration grace) throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
         AtomicBoolean stopping = new AtomicBoolean();
-        Duration grace = config.server().shutdownGrace();
         SignalHandler onSignal = signal -> {
             if (!stopping.compareAndSet(false, true)) {
                 return;

@@ -164,4 +164,86 @@ class StartupFailuresTest {
                     .contains("provider-openai");
         }
     }
+
+    @Test
+    void aSecondGatewayOnATakenPortExitsOneSayingItCannotStart(@TempDir Path dir) throws Exception {
+        int port = Dist.freePort();
+        Path first = Files.createDirectories(dir.resolve("first"));
+        Path second = Files.createDirectories(dir.resolve("second"));
+        try (GatewayProcess running = GatewayProcess.start(first, Map.of(), "--port", String.valueOf(port))) {
+            running.awaitReady(port, Duration.ofSeconds(30));
+            try (GatewayProcess p = GatewayProcess.start(second, Map.of(), "--port", String.valueOf(port))) {
+                int exit = p.awaitExit(Duration.ofSeconds(30));
+                assertThat(exit).as(p.output()).isEqualTo(1);
+                assertThat(p.stderr()).as(p.output())
+                        .contains("tollgate: cannot start: port " + port + " on 127.0.0.1 is already in use")
+                        .doesNotContain("configuration error");
+            }
+            assertThat(Dist.get(Dist.client(), port, "/health/ready").statusCode()).as("the first one still serves").isEqualTo(200);
+        }
+    }
+
+    @Test
+    void referencesUnderNonSecretKeysAreNamedButTheirValuesNeverPrinted() {
+        String value = "sk" + Long.toHexString(System.nanoTime()) + "q7Hc2Lw9Rt4Vx1Bn";
+        Map<String, String> env = Map.of("TG_VALUE", value);
+        for (String setting : new String[] {"api_base: ${env:TG_VALUE}", "auth: ${env:TG_VALUE}", "read_timeout: ${env:TG_VALUE}",
+                "connect_timeout: ${env:TG_VALUE}", "include_usage: ${env:TG_VALUE}"}) {
+            String key = setting.substring(0, setting.indexOf(':'));
+            assertThatThrownBy(() -> TestGateway.start("""
+                    plugins: [provider-openai]
+                    models:
+                      gpt:
+                        deployments:
+                          - provider: openai
+                            model: gpt-4o-mini
+                            config:
+                              api_key: ${env:TG_VALUE}
+                              %s
+                    """.formatted(setting), env))
+                    .as(setting)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("models.gpt.deployments[0].config." + key)
+                    .satisfies(e -> assertThat(e.getMessage()).as(setting).doesNotContain(value).doesNotContain(value.substring(8)));
+        }
+    }
+
+    @Test
+    void theLauncherPrintsTheReferenceNotItsValue(@TempDir Path dir) throws Exception {
+        String value = "sk" + Long.toHexString(System.nanoTime()) + "q7Hc2Lw9Rt4Vx1Bn";
+        Path config = dir.resolve("bad-base.yaml");
+        Files.writeString(config, """
+                server: {port: %d}
+                plugins: [provider-openai]
+                models:
+                  gpt:
+                    deployments:
+                      - provider: openai
+                        model: gpt-4o-mini
+                        config:
+                          api_base: ${env:TG_BASE}
+                """.formatted(Dist.freePort()));
+        try (GatewayProcess p = GatewayProcess.start(dir, Map.of("TG_BASE", value), "--config", config.toString())) {
+            assertThat(p.awaitExit(Duration.ofSeconds(30))).as(p.output()).isEqualTo(2);
+            assertThat(p.stderr()).as(p.output())
+                    .contains("tollgate: configuration error in " + config)
+                    .contains("models.gpt.deployments[0].config.api_base")
+                    .contains("${env:TG_BASE}");
+            assertThat(p.stdout() + p.stderr()).doesNotContain(value);
+        }
+    }
+
+    @Test
+    void theStartLogNamesTheAbsolutePathOfTheConfigurationGivenRelatively(@TempDir Path dir) throws Exception {
+        int port = Dist.freePort();
+        Files.writeString(dir.resolve("mine.yaml"), """
+                server: {port: %d}
+                plugins: [provider-mock]
+                """.formatted(port) + MOCK_MODEL);
+        try (GatewayProcess p = GatewayProcess.start(dir, Map.of(), "--config", "mine.yaml")) {
+            p.awaitReady(port, Duration.ofSeconds(30));
+            assertThat(p.stdout()).as(p.output())
+                    .contains("configuration " + dir.toAbsolutePath().normalize().resolve("mine.yaml"));
+        }
+    }
 }

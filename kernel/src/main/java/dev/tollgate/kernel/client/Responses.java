@@ -53,8 +53,9 @@ public final class Responses {
 
     /**
      * Logs a server-side failure once: an internal one with its cause (a bug to fix), an upstream
-     * one with the class of its cause only, since parser messages about upstream bytes can quote
-     * what the upstream sent. Client errors are not logged: clients cannot fill the log.
+     * one with the class of its cause only: its message may quote the upstream's bytes (a parser's
+     * "Unrecognized token '…'"), and those may hold anything, a reflected key included. Client
+     * errors are not logged: clients cannot fill the log.
      */
     public static void logFailure(String requestId, GatewayException error) {
         if (!ErrorFormat.isServerSide(error)) {
@@ -64,7 +65,7 @@ public final class Responses {
             log.error("request {} failed: {} {}", requestId, error.status(), error.getMessage(), error.getCause());
         } else {
             log.warn("request {} failed: {} {} {}{}", requestId, error.status(), error.code(), error.getMessage(),
-                    error.getCause() == null ? "" : " (" + error.getCause().getClass().getSimpleName() + ")");
+                    error.getCause() == null ? "" : " (cause: " + error.getCause().getClass().getName() + ")");
         }
     }
 

@@ -3,6 +3,7 @@ package dev.tollgate.kernel.config;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.tollgate.kernel.logging.Secrets;
 import dev.tollgate.spi.config.ConfigException;
 import dev.tollgate.spi.config.PluginConfig;
 import java.io.IOException;
@@ -11,6 +12,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +34,8 @@ public final class ConfigLoader {
 
     private final References references;
     private final Path home;
+    /** Values resolved from the environment or a file, to the reference as written: messages show the latter. */
+    private final Map<String, String> resolvedToWritten = new LinkedHashMap<>();
 
     /**
      * @param references resolves {@code ${env:…}} and {@code ${file:…}}
@@ -69,7 +74,7 @@ public final class ConfigLoader {
         }
         PluginConfig top = PluginConfig.of("", stringKeys(rootMap, ""));
         ServerSettings server = server(top.section("server"));
-        Path pluginsDir = pluginsDirectory(top.optionalString("plugins_dir").map(v -> references.resolve("plugins_dir", v)).orElse(null));
+        Path pluginsDir = pluginsDirectory(top.optionalString("plugins_dir").map(v -> resolveTracked("plugins_dir", v)).orElse(null));
         List<String> plugins = top.stringList("plugins");
         Map<String, ModelSettings> models = models(rootMap.get("models"), server);
         List<ComponentSettings> policies = components("policies", rootMap.get("policies"));
@@ -81,7 +86,8 @@ public final class ConfigLoader {
 
     /**
      * Resolves the references in a component's raw configuration. A key listed in
-     * {@code secretKeys} must be a single reference: a literal secret in the file is refused.
+     * {@code secretKeys} must be a single reference: a literal secret in the file is refused, and
+     * the resolved value is registered with {@link Secrets}, so no log line shows it.
      */
     public Map<String, Object> resolveComponentConfig(String path, Map<String, Object> raw, Set<String> secretKeys) {
         Map<String, Object> out = new LinkedHashMap<>();
@@ -93,15 +99,98 @@ public final class ConfigLoader {
                     throw new ConfigException(key + " is a secret: write it as a reference such as ${env:NAME} or "
                             + "${file:/path/to/secret}, never as a literal value");
                 }
+                String secret = resolveTracked(key, s);
+                Secrets.register(secret);
+                Secrets.register(secret.strip());
+                out.put(e.getKey(), secret);
+            } else {
+                out.put(e.getKey(), resolveValue(key, value));
             }
-            out.put(e.getKey(), resolveValue(key, value));
         }
         return out;
     }
 
+    /**
+     * A component's configuration, resolved as {@link #resolveComponentConfig} does, whose
+     * messages never show the value of a secret key nor of any key whose value holds a reference.
+     */
+    public PluginConfig componentConfig(String path, Map<String, Object> raw, Set<String> secretKeys) {
+        Map<String, Object> resolved = resolveComponentConfig(path, raw, secretKeys);
+        Set<String> hidden = new HashSet<>(secretKeys);
+        raw.forEach((k, v) -> referencedPaths(k, v, hidden));
+        return PluginConfig.of(path, resolved, hidden);
+    }
+
+    /** Adds {@code path} and the dotted paths of its nested map keys whose values hold a reference. */
+    private static boolean referencedPaths(String path, Object raw, Set<String> out) {
+        boolean found = false;
+        if (raw instanceof String s) {
+            found = References.containsReference(s);
+        } else if (raw instanceof Map<?, ?> m) {
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                found |= referencedPaths(path + "." + e.getKey(), e.getValue(), out);
+            }
+        } else if (raw instanceof List<?> l) {
+            for (Object o : l) {
+                found |= referencedPaths(path, o, out);
+            }
+        }
+        if (found) {
+            out.add(path);
+        }
+        return found;
+    }
+
+    /**
+     * {@code e} with every value this loader resolved from the environment or a file replaced by
+     * the reference as written ({@code ${env:NAME}}), for messages that plugins build themselves.
+     * A value is replaced where it does not touch a letter or digit, so short values do not mangle
+     * the words around them.
+     */
+    public ConfigException showReferences(ConfigException e) {
+        String message = e.getMessage();
+        if (message == null || resolvedToWritten.isEmpty()) {
+            return e;
+        }
+        String shown = message;
+        List<Map.Entry<String, String>> byLength = new ArrayList<>(resolvedToWritten.entrySet());
+        byLength.sort(Comparator.comparingInt((Map.Entry<String, String> x) -> x.getKey().length()).reversed());
+        for (Map.Entry<String, String> r : byLength) {
+            shown = Pattern.compile("(?<![A-Za-z0-9])" + Pattern.quote(r.getKey()) + "(?![A-Za-z0-9])")
+                    .matcher(shown).replaceAll(Matcher.quoteReplacement(r.getValue()));
+        }
+        return shown.equals(message) ? e : new ConfigException(shown);
+    }
+
+    /** Resolves {@code written}, remembering what came from outside the file for {@link #showReferences}. */
+    private String resolveTracked(String key, String written) {
+        boolean[] external = {false};
+        String value = references.resolve(key, written, r -> {
+            if (r.external()) {
+                external[0] = true;
+                remember(r.value(), r.written());
+            }
+        });
+        if (external[0]) {
+            remember(value, written);
+        }
+        return value;
+    }
+
+    private void remember(String value, String written) {
+        if (!value.isEmpty() && !value.equals(written)) {
+            resolvedToWritten.putIfAbsent(value, written);
+        }
+    }
+
+    /** {@code 'value'}, or the reference it came from when it is not written in the file. */
+    private static String shown(String written, String value) {
+        return written.equals(value) ? "'" + value + "'" : "the value of " + written;
+    }
+
     private Object resolveValue(String key, Object value) {
         if (value instanceof String s) {
-            return References.containsReference(s) ? references.resolve(key, s) : s;
+            return References.containsReference(s) ? resolveTracked(key, s) : s;
         }
         if (value instanceof Map<?, ?> m) {
             Map<String, Object> out = new LinkedHashMap<>();
@@ -121,7 +210,7 @@ public final class ConfigLoader {
     private ServerSettings server(PluginConfig s) {
         ServerSettings d = ServerSettings.DEFAULTS;
         String host = resolved(s, "host", d.host());
-        int port = (int) range(s.path() + ".port", Long.parseLong(resolved(s, "port", String.valueOf(d.port()))), 0, 65535);
+        int port = port(s, d.port());
         int ioThreads = (int) range(s.path() + ".io_threads", s.intValue("io_threads", d.ioThreads()), 0, 1024);
         long maxRequest = size(s, "max_request_bytes", d.maxRequestBytes());
         long maxHeader = size(s, "max_header_bytes", d.maxHeaderBytes());
@@ -139,7 +228,22 @@ public final class ConfigLoader {
 
     private String resolved(PluginConfig s, String key, String dflt) {
         String v = s.string(key, dflt);
-        return References.containsReference(v) ? references.resolve(s.path() + "." + key, v) : v;
+        return References.containsReference(v) ? resolveTracked(s.path() + "." + key, v) : v;
+    }
+
+    private int port(PluginConfig s, int dflt) {
+        String written = s.string("port", String.valueOf(dflt));
+        String value = References.containsReference(written) ? resolveTracked(s.path() + ".port", written) : written;
+        String key = s.path() + ".port";
+        try {
+            long port = Long.parseLong(value.trim());
+            if (port >= 0 && port <= 65535) {
+                return (int) port;
+            }
+        } catch (NumberFormatException e) {
+            // reported below, with the value as written
+        }
+        throw new ConfigException(key + " must be a port number between 0 and 65535, not " + shown(written, value));
     }
 
     private Path pluginsDirectory(String configured) {

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,19 +42,31 @@ public final class References {
         return REFERENCE.matcher(value).find();
     }
 
+    /**
+     * One reference met while resolving: the text as written, what it resolved to, and whether
+     * that came from the environment or a file (rather than the {@code :-default} written beside it).
+     */
+    public record Resolution(String written, String value, boolean external) {}
+
     /** Resolves every reference in {@code value}; {@code key} names the setting in errors. */
     public String resolve(String key, String value) {
+        return resolve(key, value, r -> {});
+    }
+
+    /** Like {@link #resolve(String, String)}, telling {@code seen} about each reference resolved. */
+    public String resolve(String key, String value, Consumer<Resolution> seen) {
         Matcher m = REFERENCE.matcher(value);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
-            String replacement = m.group(1).equals("env") ? env(key, m.group(2)) : file(key, m.group(2));
-            m.appendReplacement(out, Matcher.quoteReplacement(replacement));
+            Resolution r = m.group(1).equals("env") ? env(key, m.group(), m.group(2)) : file(key, m.group(), m.group(2));
+            seen.accept(r);
+            m.appendReplacement(out, Matcher.quoteReplacement(r.value()));
         }
         m.appendTail(out);
         return out.toString();
     }
 
-    private String env(String key, String spec) {
+    private Resolution env(String key, String written, String spec) {
         int dflt = spec.indexOf(":-");
         String name = dflt < 0 ? spec : spec.substring(0, dflt);
         if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
@@ -62,18 +75,18 @@ public final class References {
         String value = environment.apply(name);
         if (value == null || value.isEmpty()) {
             if (dflt >= 0) {
-                return spec.substring(dflt + 2);
+                return new Resolution(written, spec.substring(dflt + 2), false);
             }
             throw new ConfigException(key + " refers to environment variable " + name
                     + ", which is not set (write ${env:" + name + ":-default} to give a default)");
         }
-        return value;
+        return new Resolution(written, value, true);
     }
 
-    private String file(String key, String pathText) {
+    private Resolution file(String key, String written, String pathText) {
         Path path = baseDirectory.resolve(pathText.trim());
         try {
-            return Files.readString(path, StandardCharsets.UTF_8).strip();
+            return new Resolution(written, Files.readString(path, StandardCharsets.UTF_8).strip(), true);
         } catch (IOException e) {
             throw new ConfigException(key + " refers to file " + path + ", which cannot be read: " + e.getClass().getSimpleName());
         }

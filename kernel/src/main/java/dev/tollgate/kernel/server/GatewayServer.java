@@ -6,11 +6,11 @@ import dev.tollgate.kernel.codec.OpenAiChatCodec;
 import dev.tollgate.kernel.config.ServerSettings;
 import dev.tollgate.kernel.pipeline.Model;
 import dev.tollgate.kernel.pipeline.Pipeline;
-import dev.tollgate.spi.config.ConfigException;
 import io.undertow.UndertowOptions;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.protocol.http.HttpOpenListener;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
@@ -84,7 +84,9 @@ public final class GatewayServer {
                             .set(Options.BACKLOG, 4096)
                             .getMap());
         } catch (IOException e) {
-            throw new ConfigException("cannot listen on " + s.host() + ":" + s.port() + ": " + e.getMessage(), e);
+            throw new ListenException(e instanceof BindException && String.valueOf(e.getMessage()).contains("in use")
+                    ? "port " + s.port() + " on " + s.host() + " is already in use"
+                    : "cannot listen on " + s.host() + ":" + s.port() + ": " + e.getMessage(), e);
         }
         acceptor.resumeAccepts();
         int bound = acceptor.getLocalAddress(InetSocketAddress.class).getPort();

@@ -3,7 +3,9 @@ package dev.tollgate.kernel.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tollgate.kernel.logging.Secrets;
 import dev.tollgate.spi.config.ConfigException;
+import dev.tollgate.spi.config.PluginConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -139,5 +141,78 @@ class ConfigLoaderTest {
     @Test
     void aMissingFileIsNamed() {
         assertThatThrownBy(() -> loader(Map.of()).load(dir.resolve("nope.yaml"))).hasMessageContaining("nope.yaml");
+    }
+
+    @Test
+    void theResolvedValueOfASecretKeyIsRegisteredForScrubbing() throws Exception {
+        String fromEnv = "envSecretq7Hc2Lw9Rt4Vx1Bn";
+        String fromFile = "fileSecretM3zK8dF5sJ0pGa";
+        Files.writeString(dir.resolve("key.txt"), fromFile + "\n");
+        ConfigLoader l = loader(Map.of("KEY", fromEnv));
+        assertThat(Secrets.scrub("k=" + fromEnv + " f=" + fromFile)).as("before").contains(fromEnv);
+        l.resolveComponentConfig("c", Map.of("api_key", "${env:KEY}", "api_base", "http://x/v1"), Set.of("api_key"));
+        l.resolveComponentConfig("d", Map.of("token", "${file:key.txt}"), Set.of("token"));
+        assertThat(Secrets.scrub("k=" + fromEnv + " f=" + fromFile + " b=http://x/v1")).isEqualTo("k=*** f=*** b=http://x/v1");
+    }
+
+    @Test
+    void aReferenceUnderANonSecretKeyIsNamedButNotShownInAPluginConfigError() {
+        String secret = "sk-placed-under-a-timeout-q7Hc2Lw9";
+        ConfigLoader l = loader(Map.of("T", secret, "H", secret));
+        PluginConfig c = l.componentConfig("models.m.deployments[0].config",
+                Map.of("read_timeout", "${env:T}", "headers", Map.of("X-Key", "${env:H}"), "retries", "many"), Set.of());
+        assertThatThrownBy(() -> c.duration("read_timeout", Duration.ZERO))
+                .hasMessageStartingWith("models.m.deployments[0].config.read_timeout must be a duration")
+                .hasMessageContaining("invalid")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(secret));
+        assertThatThrownBy(() -> c.longValue("headers", 0))
+                .hasMessageContaining("models.m.deployments[0].config.headers")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(secret));
+        assertThatThrownBy(() -> c.section("headers").longValue("X-Key", 0))
+                .hasMessageContaining("models.m.deployments[0].config.headers.X-Key")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(secret));
+        assertThatThrownBy(() -> c.longValue("retries", 0)).as("a value written in the file is still shown")
+                .hasMessageEndingWith("not 'many'");
+    }
+
+    @Test
+    void aPluginsOwnMessageShowsTheReferenceInsteadOfTheResolvedValue() {
+        ConfigLoader l = loader(Map.of("BASE", "sk-not-a-url-q7Hc2Lw9", "AUTH", "tokenish"));
+        l.resolveComponentConfig("c", Map.of("api_base", "${env:BASE}/v1", "auth", "${env:AUTH}", "other", "${env:NOPE:-fine}"),
+                Set.of());
+        ConfigException shown = l.showReferences(new ConfigException(
+                "c.api_base must be an http or https URL, not 'sk-not-a-url-q7Hc2Lw9/v1'; c.auth is 'tokenish', not tokenishly; fine"));
+        assertThat(shown.getMessage()).isEqualTo(
+                "c.api_base must be an http or https URL, not '${env:BASE}/v1'; c.auth is '${env:AUTH}', not tokenishly; fine");
+        ConfigException untouched = new ConfigException("nothing resolved appears here");
+        assertThat(l.showReferences(untouched)).isSameAs(untouched);
+    }
+
+    @Test
+    void aBadPortFromAReferenceShowsTheReferenceNotTheValue() {
+        assertThatThrownBy(() -> loader(Map.of("MY_PORT", "q7Hc2Lw9Rt4Vx1Bn")).parse("server: {port: '${env:MY_PORT}'}\n", null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("server.port must be a port number between 0 and 65535, not the value of ${env:MY_PORT}");
+        assertThatThrownBy(() -> loader(Map.of("MY_PORT", "70000")).parse("server: {port: '${env:MY_PORT}'}\n", null))
+                .hasMessage("server.port must be a port number between 0 and 65535, not the value of ${env:MY_PORT}");
+        assertThatThrownBy(() -> loader(Map.of()).parse("server: {port: 70000}\n", null))
+                .hasMessage("server.port must be a port number between 0 and 65535, not '70000'");
+        assertThatThrownBy(() -> loader(Map.of()).parse("server: {port: eighty}\n", null))
+                .hasMessage("server.port must be a port number between 0 and 65535, not 'eighty'");
+    }
+
+    @Test
+    void aReferenceInAModelsSettingIsShownAsWritten() {
+        assertThatThrownBy(() -> loader(Map.of("W", "q7Hc2Lw9Rt4Vx1Bn")).parse("""
+                models:
+                  m:
+                    deployments:
+                      - provider: p
+                        model: x
+                        weight: ${env:W}
+                """, null))
+                .hasMessageContaining("models.m.deployments[0].weight")
+                .hasMessageContaining("${env:W}")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("q7Hc2Lw9Rt4Vx1Bn"));
     }
 }

@@ -26,20 +26,26 @@ import java.util.regex.Pattern;
  * <p>Values are JSON-like: {@code String}, {@code Number}, {@code Boolean}, {@code List},
  * {@code Map<String, ?>}. Strings are accepted for numbers, booleans and durations, since
  * environment references always produce strings.
+ *
+ * <p>Messages name the key and never show the value of a hidden key: the kernel hides the factory's
+ * secret keys and every key whose value came from a {@code ${env:…}} or {@code ${file:…}} reference.
+ * A hidden key's nested keys ({@code headers.X-Api-Key}) are hidden in its {@link #section}.
  */
 public final class PluginConfig {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+    private static final String DURATION_TEXT = "a duration such as 500ms, 30s, 5m or 1h";
+    private static final String INVALID_HIDDEN = "; the value given is invalid (not shown: it is a secret or comes from a reference)";
 
     private final String path;
     private final Map<String, Object> values;
-    private final Set<String> secretKeys;
+    private final Set<String> hiddenKeys;
     private final Set<String> read = new LinkedHashSet<>();
 
-    private PluginConfig(String path, Map<String, ?> values, Set<String> secretKeys) {
+    private PluginConfig(String path, Map<String, ?> values, Set<String> hiddenKeys) {
         this.path = requireNonNull(path, "path is null");
         this.values = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(values, "values is null")));
-        this.secretKeys = Set.copyOf(secretKeys);
+        this.hiddenKeys = Set.copyOf(hiddenKeys);
     }
 
     /** A section at {@code path} (used in messages, for example {@code models.gpt-4o.deployments[0].config}). */
@@ -47,9 +53,12 @@ public final class PluginConfig {
         return new PluginConfig(path, values, Set.of());
     }
 
-    /** Like {@link #of(String, Map)}, but the values of {@code secretKeys} are never shown in messages. */
-    public static PluginConfig of(String path, Map<String, ?> values, Set<String> secretKeys) {
-        return new PluginConfig(path, values, secretKeys);
+    /**
+     * Like {@link #of(String, Map)}, but the values of {@code hiddenKeys} are never shown in
+     * messages. A key may be a dotted path into nested maps ({@code headers.X-Api-Key}).
+     */
+    public static PluginConfig of(String path, Map<String, ?> values, Set<String> hiddenKeys) {
+        return new PluginConfig(path, values, hiddenKeys);
     }
 
     public static PluginConfig empty(String path) {
@@ -108,7 +117,7 @@ public final class PluginConfig {
     public int intValue(String key, int defaultValue) {
         long v = longValue(key, defaultValue);
         if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-            throw new ConfigException(qualified(key) + " is out of range: " + v);
+            throw new ConfigException(qualified(key) + " is out of range" + (hiddenKeys.contains(key) ? INVALID_HIDDEN : ": " + v));
         }
         return (int) v;
     }
@@ -151,6 +160,13 @@ public final class PluginConfig {
         if (v == null) {
             return defaultValue;
         }
+        if (hiddenKeys.contains(key)) {
+            try {
+                return parseDuration(qualified(key), v);
+            } catch (ConfigException e) {
+                throw new ConfigException(qualified(key) + " must be " + DURATION_TEXT + INVALID_HIDDEN);
+            }
+        }
         return parseDuration(qualified(key), v);
     }
 
@@ -174,7 +190,7 @@ public final class PluginConfig {
                 return Duration.ofMillis(Long.parseLong(s.trim()));
             }
         }
-        throw new ConfigException(name + " must be a duration such as 500ms, 30s, 5m or 1h, not '" + v + "'");
+        throw new ConfigException(name + " must be " + DURATION_TEXT + ", not '" + v + "'");
     }
 
     public Map<String, String> stringMap(String key) {
@@ -224,7 +240,14 @@ public final class PluginConfig {
         }
         Map<String, Object> copy = new LinkedHashMap<>();
         m.forEach((k, val) -> copy.put(String.valueOf(k), val));
-        return new PluginConfig(qualified(key), copy, Set.of());
+        String prefix = key + ".";
+        Set<String> nestedHidden = new LinkedHashSet<>();
+        for (String h : hiddenKeys) {
+            if (h.startsWith(prefix)) {
+                nestedHidden.add(h.substring(prefix.length()));
+            }
+        }
+        return new PluginConfig(qualified(key), copy, nestedHidden);
     }
 
     /** Fails if the section holds a key that no accessor asked for. */
@@ -257,7 +280,7 @@ public final class PluginConfig {
     }
 
     private ConfigException wrongType(String key, String what, Object v) {
-        String shown = secretKeys.contains(key) ? "<secret>" : "'" + v + "'";
-        return new ConfigException(qualified(key) + " must be " + what + ", not " + shown);
+        String value = hiddenKeys.contains(key) ? INVALID_HIDDEN : ", not '" + v + "'";
+        return new ConfigException(qualified(key) + " must be " + what + value);
     }
 }

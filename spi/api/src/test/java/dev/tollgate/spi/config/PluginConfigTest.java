@@ -50,4 +50,46 @@ class PluginConfigTest {
         assertThatThrownBy(() -> c.string("api_key")).hasMessageContaining("x.api_key")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("sk-secret"));
     }
+
+    @Test
+    void aHiddenKeyIsNamedAndCalledInvalidWithoutItsValueWhateverItsType() {
+        String value = "q7Hc2Lw9Rt4Vx1Bn";
+        PluginConfig c = PluginConfig.of("m.config", Map.of("read_timeout", value, "retries", value, "ratio", value,
+                "flag", value, "base", List.of(value), "size", "99999999999"),
+                Set.of("read_timeout", "retries", "ratio", "flag", "base", "size"));
+        assertThatThrownBy(() -> c.duration("read_timeout", Duration.ZERO))
+                .hasMessage("m.config.read_timeout must be a duration such as 500ms, 30s, 5m or 1h; the value given is invalid"
+                        + " (not shown: it is a secret or comes from a reference)");
+        assertThatThrownBy(() -> c.longValue("retries", 0))
+                .hasMessageStartingWith("m.config.retries must be an integer; the value given is invalid (not shown");
+        assertThatThrownBy(() -> c.doubleValue("ratio", 0))
+                .hasMessageStartingWith("m.config.ratio must be a number; the value given is invalid (not shown");
+        assertThatThrownBy(() -> c.booleanValue("flag", false))
+                .hasMessageStartingWith("m.config.flag must be true or false; the value given is invalid (not shown");
+        assertThatThrownBy(() -> c.string("base"))
+                .hasMessageStartingWith("m.config.base must be a string; the value given is invalid (not shown")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(value));
+        assertThatThrownBy(() -> c.intValue("size", 0))
+                .hasMessageStartingWith("m.config.size is out of range; the value given is invalid (not shown")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("99999999999"));
+    }
+
+    @Test
+    void aNotHiddenKeyStillShowsItsValue() {
+        PluginConfig c = PluginConfig.of("m.config", Map.of("read_timeout", "soon"), Set.of("api_key"));
+        assertThatThrownBy(() -> c.duration("read_timeout", Duration.ZERO)).hasMessageEndingWith("not 'soon'");
+    }
+
+    @Test
+    void aHiddenNestedKeyStaysHiddenInItsSection() {
+        PluginConfig c = PluginConfig.of("m.config", Map.of("retry", Map.of("backoff", "q7Hc2Lw9Rt4Vx1Bn", "max", "x")),
+                Set.of("retry", "retry.backoff"));
+        PluginConfig retry = c.section("retry");
+        assertThatThrownBy(() -> retry.duration("backoff", Duration.ZERO)).hasMessageContaining("m.config.retry.backoff")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("q7Hc2Lw9Rt4Vx1Bn"));
+        assertThatThrownBy(() -> retry.longValue("max", 0)).hasMessageEndingWith("not 'x'");
+        PluginConfig scalar = PluginConfig.of("m.config", Map.of("retry", "q7Hc2Lw9Rt4Vx1Bn"), Set.of("retry"));
+        assertThatThrownBy(() -> scalar.section("retry")).hasMessageContaining("m.config.retry must be a map;")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("q7Hc2Lw9Rt4Vx1Bn"));
+    }
 }
