@@ -4,9 +4,10 @@ import static dev.tollgate.plugin.mock.MockFixture.NOW;
 import static dev.tollgate.plugin.mock.MockFixture.UPSTREAM_MODEL;
 import static dev.tollgate.plugin.mock.MockFixture.adapter;
 import static dev.tollgate.plugin.mock.MockFixture.chat;
+import static dev.tollgate.plugin.mock.MockFixture.chatSink;
 import static dev.tollgate.plugin.mock.MockFixture.conversation;
 import static dev.tollgate.plugin.mock.MockFixture.embeddings;
-import static dev.tollgate.plugin.mock.MockFixture.request;
+import static dev.tollgate.plugin.mock.MockFixture.untranslatable;
 import static dev.tollgate.plugin.mock.MockFixture.startChat;
 import static dev.tollgate.plugin.mock.MockFixture.stream;
 import static dev.tollgate.plugin.mock.MockFixture.userPrompt;
@@ -23,7 +24,6 @@ import dev.tollgate.spi.chat.StopReason;
 import dev.tollgate.spi.chat.StreamEvent;
 import dev.tollgate.spi.chat.Usage;
 import dev.tollgate.spi.provider.ProviderAdapter;
-import dev.tollgate.spi.provider.ProviderRequest;
 import dev.tollgate.spi.testkit.RecordingResponseSink;
 import java.time.Duration;
 import java.util.List;
@@ -175,11 +175,8 @@ class MockChatTest {
     @Test
     void untranslatableRequestFailsWithTheKernelsErrorAndNoAnswer() {
         GatewayException invalid = GatewayException.invalidRequest("messages", "'messages' must not be empty");
-        ProviderRequest request = ProviderRequest.builder("req-1", request(userPrompt("x")).facts(), () -> {
-            throw invalid;
-        }).deployment("client-model#0", UPSTREAM_MODEL).build();
 
-        RecordingResponseSink<ChatResponse> sink = MockFixture.chatSink(adapter(Map.of()), request);
+        RecordingResponseSink<ChatResponse> sink = chatSink(adapter(Map.of()), untranslatable(invalid));
 
         assertThat(sink.kind()).isEqualTo(RecordingResponseSink.Kind.FAILED);
         assertThat(sink.error()).isSameAs(invalid);

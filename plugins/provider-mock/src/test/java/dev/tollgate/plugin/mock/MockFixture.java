@@ -96,6 +96,13 @@ final class MockFixture {
         return request(chat.toBuilder().stream(true).includeUsage(true).build());
     }
 
+    /** A request whose body the kernel cannot parse into the canonical model: {@code canonical()} throws {@code error}. */
+    static ProviderRequest untranslatable(GatewayException error) {
+        return ProviderRequest.builder("req-1", request(userPrompt("x")).facts(), () -> {
+            throw error;
+        }).deployment(CLIENT_MODEL + "#0", UPSTREAM_MODEL).build();
+    }
+
     static EmbeddingsRequest embeddingsRequest(String body) {
         return TestRequests.embeddings("req-1", CLIENT_MODEL, body, UPSTREAM_MODEL);
     }

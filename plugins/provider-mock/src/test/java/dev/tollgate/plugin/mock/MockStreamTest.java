@@ -3,9 +3,9 @@ package dev.tollgate.plugin.mock;
 import static dev.tollgate.plugin.mock.MockFixture.UPSTREAM_MODEL;
 import static dev.tollgate.plugin.mock.MockFixture.adapter;
 import static dev.tollgate.plugin.mock.MockFixture.chat;
-import static dev.tollgate.plugin.mock.MockFixture.request;
 import static dev.tollgate.plugin.mock.MockFixture.startStream;
 import static dev.tollgate.plugin.mock.MockFixture.stream;
+import static dev.tollgate.plugin.mock.MockFixture.untranslatable;
 import static dev.tollgate.plugin.mock.MockFixture.userPrompt;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,7 +21,6 @@ import dev.tollgate.spi.chat.Usage;
 import dev.tollgate.spi.http.Headers;
 import dev.tollgate.spi.provider.Observation;
 import dev.tollgate.spi.provider.ProviderAdapter;
-import dev.tollgate.spi.provider.ProviderRequest;
 import dev.tollgate.spi.provider.StreamSink;
 import dev.tollgate.spi.testkit.RecordingStreamSink;
 import java.time.Duration;
@@ -211,11 +210,8 @@ class MockStreamTest {
     @Test
     void untranslatableRequestFailsTheStreamBeforeAnyEvent() {
         GatewayException invalid = GatewayException.invalidRequest("messages", "'messages' must be an array");
-        ProviderRequest request = ProviderRequest.builder("req-1", request(PROMPT).facts(), () -> {
-            throw invalid;
-        }).deployment("client-model#0", UPSTREAM_MODEL).build();
 
-        RecordingStreamSink sink = stream(adapter(Map.of()), request);
+        RecordingStreamSink sink = stream(adapter(Map.of()), untranslatable(invalid));
 
         assertThat(sink.events()).isEmpty();
         assertThat(sink.error()).isSameAs(invalid);
