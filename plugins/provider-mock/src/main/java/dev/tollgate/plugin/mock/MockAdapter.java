@@ -14,6 +14,7 @@ import dev.tollgate.spi.provider.ProviderRequest;
 import dev.tollgate.spi.provider.ResponseSink;
 import dev.tollgate.spi.provider.StreamSink;
 import dev.tollgate.spi.provider.SupportsEmbeddings;
+import dev.tollgate.spi.time.Ticker;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,12 +53,14 @@ final class MockAdapter implements ProviderAdapter, SupportsEmbeddings {
 
     private final MockSettings settings;
     private final Clock clock;
+    private final Ticker ticker;
     private final JsonFactory json = new JsonFactory();
     private final AtomicLong calls = new AtomicLong();
 
-    MockAdapter(MockSettings settings, Clock clock) {
+    MockAdapter(MockSettings settings, Clock clock, Ticker ticker) {
         this.settings = settings;
         this.clock = clock;
+        this.ticker = ticker;
     }
 
     @Override
@@ -91,8 +94,8 @@ final class MockAdapter implements ProviderAdapter, SupportsEmbeddings {
         }
         Answer answer = Answer.of(settings, body);
         GatewayException midStream = settings.failAfterTokens() >= 0 ? settings.errorKind().exception(n) : null;
-        MockStream stream = new MockStream(call, sink, id(n), toolCallId(n), request.upstreamModel(), answer, usage(body, answer),
-                settings.tokenIntervalNanos(), settings.failAfterTokens(), midStream);
+        MockStream stream = new MockStream(call, sink, ticker, id(n), toolCallId(n), request.upstreamModel(), answer,
+                usage(body, answer), settings.tokenIntervalNanos(), settings.failAfterTokens(), midStream);
         call.schedule(settings.ttft(), stream);
     }
 

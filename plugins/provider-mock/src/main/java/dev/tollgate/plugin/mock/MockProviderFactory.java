@@ -40,6 +40,6 @@ public final class MockProviderFactory implements ProviderFactory {
 
     @Override
     public ProviderAdapter create(PluginConfig config, PluginContext context) {
-        return new MockAdapter(MockSettings.from(config), context.clock());
+        return new MockAdapter(MockSettings.from(config), context.clock(), context.ticker());
     }
 }

@@ -6,6 +6,7 @@ import dev.tollgate.spi.chat.StreamEvent;
 import dev.tollgate.spi.chat.Usage;
 import dev.tollgate.spi.provider.ProviderCall;
 import dev.tollgate.spi.provider.StreamSink;
+import dev.tollgate.spi.time.Ticker;
 import java.time.Duration;
 
 /**
@@ -17,6 +18,7 @@ final class MockStream implements Runnable {
 
     private final ProviderCall call;
     private final StreamSink sink;
+    private final Ticker ticker;
     private final String id;
     private final String toolCallId;
     private final String model;
@@ -32,10 +34,11 @@ final class MockStream implements Runnable {
     /**
      * @param failAfterTokens pieces to send before {@code failure}; -1 never fails
      */
-    MockStream(ProviderCall call, StreamSink sink, String id, String toolCallId, String model, Answer answer, Usage usage,
-            long intervalNanos, int failAfterTokens, GatewayException failure) {
+    MockStream(ProviderCall call, StreamSink sink, Ticker ticker, String id, String toolCallId, String model, Answer answer,
+            Usage usage, long intervalNanos, int failAfterTokens, GatewayException failure) {
         this.call = call;
         this.sink = sink;
+        this.ticker = ticker;
         this.id = id;
         this.toolCallId = toolCallId;
         this.model = model;
@@ -53,7 +56,7 @@ final class MockStream implements Runnable {
             return;
         }
         if (next < 0) {
-            startNanos = System.nanoTime();
+            startNanos = ticker.nanoTime();
             sink.event(new StreamEvent.MessageStart(id, model, null));
             sink.event(new StreamEvent.BlockStart(0, answer.isToolCall()
                     ? new ContentBlock.ToolUse(toolCallId, answer.toolName(), "")
@@ -79,7 +82,7 @@ final class MockStream implements Runnable {
                 return;
             }
             if (intervalNanos > 0 && next < pieces.length && next != failAt) {
-                long delay = startNanos + next * intervalNanos - System.nanoTime();
+                long delay = startNanos + next * intervalNanos - ticker.nanoTime();
                 call.schedule(Duration.ofNanos(Math.max(0, delay)), this);
                 return;
             }

@@ -1,168 +1,184 @@
 package dev.tollgate.plugin.mock;
 
-import static dev.tollgate.plugin.mock.MockFixture.MODEL;
 import static dev.tollgate.plugin.mock.MockFixture.NOW;
+import static dev.tollgate.plugin.mock.MockFixture.UPSTREAM_MODEL;
 import static dev.tollgate.plugin.mock.MockFixture.adapter;
 import static dev.tollgate.plugin.mock.MockFixture.chat;
-import static dev.tollgate.plugin.mock.MockFixture.chatFailure;
-import static dev.tollgate.plugin.mock.MockFixture.content;
-import static dev.tollgate.plugin.mock.MockFixture.json;
+import static dev.tollgate.plugin.mock.MockFixture.chatSink;
+import static dev.tollgate.plugin.mock.MockFixture.conversation;
+import static dev.tollgate.plugin.mock.MockFixture.embeddings;
+import static dev.tollgate.plugin.mock.MockFixture.untranslatable;
+import static dev.tollgate.plugin.mock.MockFixture.startChat;
+import static dev.tollgate.plugin.mock.MockFixture.stream;
 import static dev.tollgate.plugin.mock.MockFixture.userPrompt;
 import static dev.tollgate.plugin.mock.MockFixture.words;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.tollgate.spi.ErrorType;
 import dev.tollgate.spi.GatewayException;
+import dev.tollgate.spi.chat.ChatRequest;
+import dev.tollgate.spi.chat.ChatResponse;
+import dev.tollgate.spi.chat.ContentBlock;
+import dev.tollgate.spi.chat.Message;
+import dev.tollgate.spi.chat.Role;
+import dev.tollgate.spi.chat.StopReason;
+import dev.tollgate.spi.chat.StreamEvent;
+import dev.tollgate.spi.chat.Usage;
 import dev.tollgate.spi.provider.ProviderAdapter;
-import dev.tollgate.spi.provider.ProviderResult;
-import dev.tollgate.spi.provider.Usage;
+import dev.tollgate.spi.testkit.RecordingResponseSink;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class MockChatTest {
 
-    private static final String PROMPT = """
-            {"model":"client-model","messages":[
-              {"role":"system","content":"You are terse."},
-              {"role":"user","content":[
-                {"type":"text","text":"Hello there"},
-                {"type":"image_url","image_url":{"url":"https://example.com/a b c.png"}},
-                {"type":"text","text":"  big\\n world "}]},
-              {"role":"assistant","content":null,"tool_calls":[{"id":"x","type":"function",
-                "function":{"name":"f","arguments":"{\\"a\\": \\"b c\\"}"}}]}]}
-            """;
+    /** An instruction, a user turn of two texts around an image, and an earlier tool call. */
+    static final ChatRequest PROMPT = conversation()
+            .addSystem("You are terse.")
+            .addMessage(Message.of(Role.USER, List.of(
+                    ContentBlock.Text.of("Hello there"),
+                    ContentBlock.Image.url("https://example.com/a b c.png"),
+                    ContentBlock.Text.of("  big\n world "))))
+            .addMessage(Message.of(Role.ASSISTANT, List.of(new ContentBlock.ToolUse("x", "f", "{\"a\": \"b c\"}"))))
+            .build();
 
     @Test
-    void completionHasTheOpenAiShapeWithTheClientsModelAndTheContextClock() {
-        JsonNode body = json(chat(adapter(Map.of()), userPrompt("hi")).body());
-
-        assertThat(body.path("id").asText()).matches("chatcmpl-mock-\\d+");
-        assertThat(body.path("object").asText()).isEqualTo("chat.completion");
-        assertThat(body.path("created").asLong()).isEqualTo(NOW.getEpochSecond());
-        assertThat(body.path("model").asText()).isEqualTo(MODEL);
-        assertThat(body.path("choices")).hasSize(1);
-        JsonNode choice = body.path("choices").path(0);
-        assertThat(choice.path("index").asInt()).isZero();
-        assertThat(choice.path("message").path("role").asText()).isEqualTo("assistant");
-        assertThat(choice.path("message").path("content").asText()).isNotBlank();
-        assertThat(choice.path("finish_reason").asText()).isEqualTo("stop");
+    void declaresNoNativeFormatSoEveryRequestIsTranslated() {
+        assertThat(adapter(Map.of()).nativeFormats()).isEmpty();
     }
 
     @Test
-    void usageMatchesTheWordsSentAndTheResultUsage() {
-        ProviderResult result = chat(adapter(Map.of()), PROMPT);
-        JsonNode usage = json(result.body()).path("usage");
-        String content = content(result);
+    void answerIsOneTextBlockFromTheUpstreamModelStampedByTheContextClock() {
+        ChatResponse r = chat(adapter(Map.of()), userPrompt("hi"));
 
-        long promptTokens = 3 + 2 + 2 + 3 * 3;
-        assertThat(words(content)).isEqualTo(16);
-        assertThat(usage.path("prompt_tokens").asLong()).isEqualTo(promptTokens);
-        assertThat(usage.path("completion_tokens").asLong()).isEqualTo(16);
-        assertThat(usage.path("total_tokens").asLong()).isEqualTo(promptTokens + 16);
-        assertThat(result.usage()).isEqualTo(Usage.of(promptTokens, 16));
+        assertThat(r.id()).isEqualTo("mock-1");
+        assertThat(r.model()).isEqualTo(UPSTREAM_MODEL);
+        assertThat(r.created()).isEqualTo(NOW.getEpochSecond());
+        assertThat(r.content()).singleElement().isInstanceOfSatisfying(ContentBlock.Text.class,
+                t -> assertThat(t.text()).isNotBlank());
+        assertThat(r.stopReason()).isEqualTo(StopReason.END_TURN);
+        assertThat(r.stopSequence()).isEmpty();
+    }
+
+    @Test
+    void usageCountsTheWordsOfEveryTextPlusThreePerMessage() {
+        ChatResponse r = chat(adapter(Map.of()), PROMPT);
+
+        long inputTokens = 3 + 2 + 2 + 3 * 3;
+        assertThat(words(r.text())).isEqualTo(16);
+        assertThat(r.usage()).contains(Usage.of(inputTokens, 16));
+    }
+
+    @Test
+    void everySystemInstructionCountsAsAMessage() {
+        ChatRequest twoInstructions = conversation().addSystem("Be brief.").addSystem("Be kind.")
+                .addMessage(Message.user("hi")).build();
+
+        assertThat(chat(adapter(Map.of()), twoInstructions).usage().orElseThrow().inputTokens()).isEqualTo(2 + 2 + 1 + 3 * 3);
     }
 
     @Test
     void responseTokensSetsTheAnswerLength() {
-        ProviderResult result = chat(adapter(Map.of("response_tokens", 40)), userPrompt("hi"));
+        ChatResponse r = chat(adapter(Map.of("response_tokens", 40)), userPrompt("hi"));
 
-        assertThat(words(content(result))).isEqualTo(40);
-        assertThat(result.usage().completionTokens()).isEqualTo(40);
+        assertThat(words(r.text())).isEqualTo(40);
+        assertThat(r.usage().orElseThrow().outputTokens()).isEqualTo(40);
     }
 
     @Test
-    void sameRequestGetsTheSameAnswerOnEveryInstanceAndAnotherPromptAnother() {
+    void generatedAnswerReadsAsOneSentence() {
+        String text = chat(adapter(Map.of()), PROMPT).text();
+
+        assertThat(text).matches("[A-Z][a-z]*( [a-z]+)*\\.");
+    }
+
+    @Test
+    void sameMessagesGetTheSameAnswerOnEveryInstanceAndOtherMessagesAnother() {
         ProviderAdapter adapter = adapter(Map.of());
-        String first = content(chat(adapter, PROMPT));
+        String first = chat(adapter, PROMPT).text();
 
-        assertThat(content(chat(adapter, PROMPT))).isEqualTo(first);
-        assertThat(content(chat(adapter(Map.of()), PROMPT))).isEqualTo(first);
-        assertThat(content(chat(adapter, userPrompt("something else entirely")))).isNotEqualTo(first);
+        assertThat(chat(adapter, PROMPT).text()).isEqualTo(first);
+        assertThat(chat(adapter(Map.of()), PROMPT).text()).isEqualTo(first);
+        assertThat(chat(adapter, userPrompt("something else entirely")).text()).isNotEqualTo(first);
     }
 
     @Test
-    void idsAreNumberedPerInstance() {
+    void whoSaidATextChangesTheAnswer() {
+        ProviderAdapter adapter = adapter(Map.of());
+        String asUser = chat(adapter, conversation().addMessage(Message.user("same words")).build()).text();
+
+        String asAssistant = chat(adapter, conversation().addMessage(Message.assistant("same words")).build()).text();
+
+        assertThat(asAssistant).isNotEqualTo(asUser);
+    }
+
+    @Test
+    void callsAreNumberedPerInstanceAcrossChatsStreamsAndEmbeddings() {
         ProviderAdapter adapter = adapter(Map.of());
 
-        assertThat(json(chat(adapter, userPrompt("a")).body()).path("id").asText()).isEqualTo("chatcmpl-mock-1");
-        assertThat(json(chat(adapter, userPrompt("a")).body()).path("id").asText()).isEqualTo("chatcmpl-mock-2");
+        assertThat(chat(adapter, userPrompt("a")).id()).isEqualTo("mock-1");
+        embeddings(adapter, "{\"input\":\"x\"}");
+        assertThat(stream(adapter, userPrompt("a")).events().get(0))
+                .isEqualTo(new StreamEvent.MessageStart("mock-3", UPSTREAM_MODEL, null));
+        assertThat(chat(adapter, userPrompt("a")).id()).isEqualTo("mock-4");
+        assertThat(chat(adapter(Map.of()), userPrompt("a")).id()).isEqualTo("mock-1");
     }
 
     @Test
-    void replyIsTheAnswerWordForWordAndEscapedAsJson() {
-        ProviderResult result = chat(adapter(Map.of("reply", "Say \"hi\"\\ to   Zoë\n🙂")), userPrompt("hi"));
+    void replyIsTheAnswerWordForWordWithWhitespaceCollapsed() {
+        ChatResponse r = chat(adapter(Map.of("reply", "Say \"hi\"\\ to   Zoë\n🙂")), userPrompt("hi"));
 
-        assertThat(content(result)).isEqualTo("Say \"hi\"\\ to Zoë 🙂");
-        assertThat(result.usage().completionTokens()).isEqualTo(5);
+        assertThat(r.text()).isEqualTo("Say \"hi\"\\ to Zoë 🙂");
+        assertThat(r.usage().orElseThrow().outputTokens()).isEqualTo(5);
     }
 
     @ParameterizedTest
-    @CsvSource({
-        "max_tokens, 5",
-        "max_completion_tokens, 3",
-    })
-    void maxTokensCutsTheAnswerToAPrefixWithFinishReasonLength(String field, int max) {
+    @ValueSource(ints = {1, 5, 15})
+    void maxTokensCutsTheAnswerToAPrefixWithStopReasonMaxTokens(int max) {
         ProviderAdapter adapter = adapter(Map.of());
-        String full = content(chat(adapter, PROMPT));
+        String full = chat(adapter, PROMPT).text();
 
-        ProviderResult cut = chat(adapter, PROMPT.replace("{\"model\"", "{\"" + field + "\":" + max + ",\"model\""));
+        ChatResponse cut = chat(adapter, PROMPT.toBuilder().maxTokens(max).build());
 
-        assertThat(words(content(cut))).isEqualTo(max);
-        assertThat(full).startsWith(content(cut));
-        assertThat(cut.usage().completionTokens()).isEqualTo(max);
-        assertThat(json(cut.body()).path("choices").path(0).path("finish_reason").asText()).isEqualTo("length");
-    }
-
-    @Test
-    void theSmallerOfMaxTokensAndMaxCompletionTokensWins() {
-        ProviderResult cut = chat(adapter(Map.of()),
-                "{\"max_tokens\":9,\"max_completion_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
-
-        assertThat(cut.usage().completionTokens()).isEqualTo(4);
-    }
-
-    @Test
-    void maxTokensAboveTheAnswerLengthChangesNothing() {
-        ProviderResult result = chat(adapter(Map.of("reply", "just three words")),
-                "{\"max_tokens\":3,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
-
-        assertThat(content(result)).isEqualTo("just three words");
-        assertThat(json(result.body()).path("choices").path(0).path("finish_reason").asText()).isEqualTo("stop");
-    }
-
-    @Test
-    void answerArrivesNoEarlierThanTtft() {
-        ProviderAdapter adapter = adapter(Map.of("ttft", "150ms"));
-        long start = System.nanoTime();
-
-        chat(adapter, userPrompt("hi"));
-
-        assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(140_000_000L);
+        assertThat(words(cut.text())).isEqualTo(max);
+        assertThat(full).startsWith(cut.text());
+        assertThat(cut.usage().orElseThrow().outputTokens()).isEqualTo(max);
+        assertThat(cut.stopReason()).isEqualTo(StopReason.MAX_TOKENS);
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', nullValues = "NONE", value = {
-        "not json at all                                            | NONE",
-        "[1,2]                                                      | NONE",
-        "{\"model\":\"m\"}                                          | messages",
-        "{\"messages\":\"hello\"}                                   | messages",
-        "{\"messages\":[]}                                          | messages",
-        "{\"messages\":[\"hello\"]}                                 | messages[0]",
-        "{\"messages\":[{\"role\":\"user\",\"content\":42}]}        | messages[0].content",
-        "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":1}]}]} | messages[0].content",
-        "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":0}   | max_tokens",
-        "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_completion_tokens\":\"5\"} | max_completion_tokens",
-        "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]                     | NONE",
-    })
-    void badBodiesAreClientErrorsNamingTheField(String body, String param) {
-        GatewayException e = chatFailure(adapter(Map.of()), body);
+    @ValueSource(ints = {3, 4, 1000})
+    void maxTokensNotBelowTheAnswerLengthChangesNothing(int max) {
+        ChatRequest request = userPrompt("x").toBuilder().maxTokens(max).build();
 
-        assertThat(e.type()).isEqualTo(ErrorType.CLIENT);
-        assertThat(e.status()).isEqualTo(400);
-        assertThat(e.param()).isEqualTo(Optional.ofNullable(param));
+        ChatResponse r = chat(adapter(Map.of("reply", "just three words")), request);
+
+        assertThat(r.text()).isEqualTo("just three words");
+        assertThat(r.stopReason()).isEqualTo(StopReason.END_TURN);
+    }
+
+    @Test
+    void answerIsDeliveredOnlyAfterTtft() {
+        ObservedCall call = new ObservedCall();
+        RecordingResponseSink<ChatResponse> sink = new RecordingResponseSink<>();
+
+        startChat(adapter(Map.of("ttft", "150ms"), call.ticker()), userPrompt("hi"), call, sink);
+
+        assertThat(sink.kind()).isNull();
+        assertThat(call.delays()).containsExactly(Duration.ofMillis(150));
+        call.runAll();
+        assertThat(sink.kind()).isEqualTo(RecordingResponseSink.Kind.TRANSLATED);
+    }
+
+    @Test
+    void untranslatableRequestFailsWithTheKernelsErrorAndNoAnswer() {
+        GatewayException invalid = GatewayException.invalidRequest("messages", "'messages' must not be empty");
+
+        RecordingResponseSink<ChatResponse> sink = chatSink(adapter(Map.of()), untranslatable(invalid));
+
+        assertThat(sink.kind()).isEqualTo(RecordingResponseSink.Kind.FAILED);
+        assertThat(sink.error()).isSameAs(invalid);
     }
 }

@@ -1,188 +1,196 @@
 package dev.tollgate.plugin.mock;
 
-import static dev.tollgate.plugin.mock.MockFixture.MODEL;
-import static dev.tollgate.plugin.mock.MockFixture.NOW;
+import static dev.tollgate.plugin.mock.MockFixture.UPSTREAM_MODEL;
 import static dev.tollgate.plugin.mock.MockFixture.adapter;
 import static dev.tollgate.plugin.mock.MockFixture.chat;
-import static dev.tollgate.plugin.mock.MockFixture.chatRequest;
-import static dev.tollgate.plugin.mock.MockFixture.content;
-import static dev.tollgate.plugin.mock.MockFixture.json;
+import static dev.tollgate.plugin.mock.MockFixture.startStream;
 import static dev.tollgate.plugin.mock.MockFixture.stream;
+import static dev.tollgate.plugin.mock.MockFixture.untranslatable;
 import static dev.tollgate.plugin.mock.MockFixture.userPrompt;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.spi.Bytes;
 import dev.tollgate.spi.ErrorType;
 import dev.tollgate.spi.GatewayException;
-import dev.tollgate.spi.provider.ApiFormat;
-import dev.tollgate.spi.provider.ChatRequest;
-import dev.tollgate.spi.provider.ChunkSink;
+import dev.tollgate.spi.chat.ChatRequest;
+import dev.tollgate.spi.chat.ChatResponse;
+import dev.tollgate.spi.chat.ContentBlock;
+import dev.tollgate.spi.chat.StopReason;
+import dev.tollgate.spi.chat.StreamEvent;
+import dev.tollgate.spi.chat.Usage;
+import dev.tollgate.spi.http.Headers;
+import dev.tollgate.spi.provider.Observation;
 import dev.tollgate.spi.provider.ProviderAdapter;
-import dev.tollgate.spi.provider.ProviderResult;
-import dev.tollgate.spi.provider.Usage;
-import dev.tollgate.spi.testkit.RecordingChunkSink;
+import dev.tollgate.spi.provider.StreamSink;
+import dev.tollgate.spi.testkit.RecordingStreamSink;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class MockStreamTest {
 
-    private static final String PROMPT = userPrompt("Tell me about gateways");
+    private static final ChatRequest PROMPT = userPrompt("Tell me about gateways");
 
-    private static List<JsonNode> chunks(RecordingChunkSink sink) {
-        return sink.chunks().stream().map(MockFixture::json).toList();
-    }
-
-    private static String streamedContent(RecordingChunkSink sink) {
-        StringBuilder out = new StringBuilder();
-        for (JsonNode c : chunks(sink)) {
-            out.append(c.path("choices").path(0).path("delta").path("content").asText(""));
-        }
-        return out.toString();
+    private static List<StreamEvent> deltas(RecordingStreamSink sink) {
+        return sink.events().stream().filter(StreamEvent.TextDelta.class::isInstance).toList();
     }
 
     @Test
-    void streamIsRoleChunkThenOneChunkPerWordThenFinishThenUsageThenEnd() {
-        RecordingChunkSink sink = stream(adapter(Map.of()), PROMPT);
-        List<JsonNode> chunks = chunks(sink);
+    void streamIsMessageStartThenATextBlockOfOneDeltaPerWordThenMessageEndWithUsage() {
+        RecordingStreamSink sink = stream(adapter(Map.of()), PROMPT);
+        List<StreamEvent> events = sink.events();
 
         assertThat(sink.completed()).isTrue();
         assertThat(sink.error()).isNull();
-        assertThat(chunks).hasSize(1 + 16 + 1);
-        for (JsonNode c : chunks) {
-            assertThat(c.path("id").asText()).isEqualTo(chunks.get(0).path("id").asText()).startsWith("chatcmpl-mock-");
-            assertThat(c.path("object").asText()).isEqualTo("chat.completion.chunk");
-            assertThat(c.path("created").asLong()).isEqualTo(NOW.getEpochSecond());
-            assertThat(c.path("model").asText()).isEqualTo(MODEL);
-            assertThat(c.path("choices")).hasSize(1);
-        }
-        JsonNode first = chunks.get(0).path("choices").path(0);
-        assertThat(first.path("delta").path("role").asText()).isEqualTo("assistant");
-        assertThat(first.path("delta").path("content").asText()).isEmpty();
-        assertThat(first.path("finish_reason").isNull()).isTrue();
-        for (JsonNode c : chunks.subList(1, 17)) {
-            assertThat(c.path("choices").path(0).path("delta").path("content").asText()).isNotBlank();
-            assertThat(c.path("choices").path(0).path("finish_reason").isNull()).isTrue();
-        }
-        JsonNode last = chunks.get(17).path("choices").path(0);
-        assertThat(last.path("delta").size()).isZero();
-        assertThat(last.path("finish_reason").asText()).isEqualTo("stop");
+        assertThat(events).hasSize(2 + 16 + 2);
+        assertThat(events.get(0)).isEqualTo(new StreamEvent.MessageStart("mock-1", UPSTREAM_MODEL, null));
+        assertThat(events.get(1)).isEqualTo(new StreamEvent.BlockStart(0, ContentBlock.Text.of("")));
+        assertThat(events.subList(2, 18)).allSatisfy(e -> assertThat(e).isInstanceOfSatisfying(StreamEvent.TextDelta.class,
+                d -> {
+                    assertThat(d.index()).isZero();
+                    assertThat(d.text()).isNotBlank();
+                }));
+        assertThat(events.get(18)).isEqualTo(new StreamEvent.BlockStop(0));
+        assertThat(events.get(19)).isEqualTo(new StreamEvent.MessageEnd(StopReason.END_TURN, null, Usage.of(4 + 3, 16)));
     }
 
     @Test
-    void contentChunksCarryOneWordWithALeadingSpaceExceptTheFirst() {
-        RecordingChunkSink sink = stream(adapter(Map.of("reply", "alpha beta gamma")), PROMPT);
+    void deltasCarryOneWordWithALeadingSpaceExceptTheFirst() {
+        RecordingStreamSink sink = stream(adapter(Map.of("reply", "alpha beta gamma")), PROMPT);
 
-        assertThat(chunks(sink).subList(1, 4))
-                .extracting(c -> c.path("choices").path(0).path("delta").path("content").asText())
-                .containsExactly("alpha", " beta", " gamma");
+        assertThat(deltas(sink)).extracting(e -> ((StreamEvent.TextDelta) e).text()).containsExactly("alpha", " beta", " gamma");
     }
 
     @Test
-    void streamedContentEqualsTheNonStreamAnswerAndUsageMatches() {
+    void streamedTextAndUsageEqualTheNonStreamAnswer() {
         ProviderAdapter adapter = adapter(Map.of());
-        ProviderResult whole = chat(adapter, PROMPT);
+        ChatResponse whole = chat(adapter, PROMPT);
 
-        RecordingChunkSink sink = stream(adapter, PROMPT);
+        RecordingStreamSink sink = stream(adapter, PROMPT);
 
-        assertThat(streamedContent(sink)).isEqualTo(content(whole));
-        assertThat(sink.usage()).isEqualTo(whole.usage());
-        assertThat(sink.usage()).isEqualTo(Usage.of(4 + 3, 16));
+        assertThat(sink.text()).isEqualTo(whole.text());
+        assertThat(sink.usage()).isEqualTo(whole.usage().orElseThrow());
     }
 
     @Test
-    void usageChunkIsHandedToSinkUsageNotSentAsAChunk() {
-        RecordingChunkSink sink = stream(adapter(Map.of("response_tokens", 5)), PROMPT);
+    void maxTokensCutsTheStreamAndEndsItWithMaxTokens() {
+        RecordingStreamSink sink = stream(adapter(Map.of()), PROMPT.toBuilder().maxTokens(4).build());
 
-        JsonNode usageChunk = json(sink.usageChunk());
-        assertThat(usageChunk.path("object").asText()).isEqualTo("chat.completion.chunk");
-        assertThat(usageChunk.path("model").asText()).isEqualTo(MODEL);
-        assertThat(usageChunk.path("id").asText()).isEqualTo(chunks(sink).get(0).path("id").asText());
-        assertThat(usageChunk.path("choices")).isEmpty();
-        assertThat(usageChunk.path("usage").path("prompt_tokens").asLong()).isEqualTo(7);
-        assertThat(usageChunk.path("usage").path("completion_tokens").asLong()).isEqualTo(5);
-        assertThat(usageChunk.path("usage").path("total_tokens").asLong()).isEqualTo(12);
-        assertThat(sink.usage()).isEqualTo(Usage.of(7, 5));
-        assertThat(sink.chunkTexts()).noneMatch(t -> t.contains("\"usage\""));
+        assertThat(deltas(sink)).hasSize(4);
+        assertThat(sink.events().getLast()).isInstanceOfSatisfying(StreamEvent.MessageEnd.class,
+                m -> assertThat(m.stopReason()).isEqualTo(StopReason.MAX_TOKENS));
+        assertThat(sink.usage().outputTokens()).isEqualTo(4);
     }
 
     @Test
-    void maxTokensCutsTheStreamAndFinishesWithLength() {
-        RecordingChunkSink sink = stream(adapter(Map.of()),
-                "{\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"Tell me about gateways\"}]}");
-        List<JsonNode> chunks = chunks(sink);
+    void firstEventsWaitForTtftThenWordsArePacedByTokensPerSecond() {
+        ObservedCall call = new ObservedCall();
+        ProviderAdapter adapter = adapter(Map.of("ttft", "60ms", "tokens_per_second", 50, "response_tokens", 6), call.ticker());
+        RecordingStreamSink sink = new RecordingStreamSink();
 
-        assertThat(chunks).hasSize(1 + 4 + 1);
-        assertThat(chunks.get(5).path("choices").path(0).path("finish_reason").asText()).isEqualTo("length");
-        assertThat(sink.usage().completionTokens()).isEqualTo(4);
-    }
+        startStream(adapter, PROMPT, call, sink);
+        assertThat(sink.events()).isEmpty();
+        assertThat(call.delays()).containsExactly(Duration.ofMillis(60));
 
-    @Test
-    void chunksArePacedByTokensPerSecondAfterTtft() {
-        ProviderAdapter adapter = adapter(Map.of("ttft", "60ms", "tokens_per_second", 50, "response_tokens", 6));
-        RecordingChunkSink sink = new RecordingChunkSink();
-        long start;
-        try (ObservedCall call = new ObservedCall()) {
-            start = System.nanoTime();
-            call.runOnCallThread(() -> adapter.streamChat(chatRequest(PROMPT, true), call, sink));
-            sink.awaitEnd(MockFixture.WAIT);
+        call.runNext();
+        assertThat(sink.events()).hasSize(3).last().isInstanceOf(StreamEvent.TextDelta.class);
+        for (int word = 2; word <= 5; word++) {
+            call.runNext();
+            assertThat(deltas(sink)).hasSize(word);
         }
-        List<Long> arrivals = sink.chunkArrivalNanos();
+        call.runNext();
 
-        long slack = 5_000_000L;
-        assertThat(arrivals).hasSize(8);
-        assertThat(arrivals.get(0) - start).isGreaterThanOrEqualTo(60_000_000L - slack);
-        assertThat(arrivals.get(arrivals.size() - 1) - arrivals.get(0))
-                .isGreaterThanOrEqualTo((6 - 1) * 1_000_000_000L / 50 - slack);
+        Duration word = Duration.ofMillis(20);
+        assertThat(call.delays()).containsExactly(Duration.ofMillis(60), word, word, word, word, word);
+        assertThat(sink.awaitEnd(MockFixture.WAIT).completed()).isTrue();
+        assertThat(deltas(sink)).hasSize(6);
+        assertThat(call.pendingTasks()).isZero();
+    }
+
+    @Test
+    void aLateWordShortensTheNextWaitSoDelaysDoNotAccumulate() {
+        ObservedCall call = new ObservedCall();
+        ProviderAdapter adapter = adapter(Map.of("tokens_per_second", 50, "response_tokens", 4), call.ticker());
+        RecordingStreamSink sink = new RecordingStreamSink();
+        startStream(adapter, PROMPT, call, sink);
+        call.runNext();
+
+        call.advance(Duration.ofMillis(25));
+        call.runNext();
+        call.advance(Duration.ofMillis(100));
+        call.runNext();
+
+        assertThat(call.delays()).containsExactly(Duration.ZERO, Duration.ofMillis(20), Duration.ofMillis(15), Duration.ZERO);
+        call.runAll();
+        assertThat(sink.awaitEnd(MockFixture.WAIT).completed()).isTrue();
     }
 
     @Test
     void withoutATokenRateTheWholeStreamIsOneScheduledTask() {
-        ProviderAdapter adapter = adapter(Map.of("response_tokens", 30));
-        RecordingChunkSink sink = new RecordingChunkSink();
-        try (ObservedCall call = new ObservedCall()) {
-            call.runOnCallThread(() -> adapter.streamChat(chatRequest(PROMPT, true), call, sink));
-            sink.awaitEnd(MockFixture.WAIT);
+        ObservedCall call = new ObservedCall();
+        RecordingStreamSink sink = new RecordingStreamSink();
 
-            assertThat(call.scheduledTasks()).isEqualTo(1);
-            assertThat(sink.chunks()).hasSize(32);
-        }
+        startStream(adapter(Map.of("response_tokens", 30), call.ticker()), PROMPT, call, sink);
+        call.runNext();
+
+        assertThat(call.scheduledTasks()).isEqualTo(1);
+        assertThat(sink.awaitEnd(MockFixture.WAIT).completed()).isTrue();
+        assertThat(sink.events()).hasSize(2 + 30 + 2);
     }
 
+    /** The fourth event is the second word: all in the first task without a rate, in the second with one. */
     @ParameterizedTest
-    @ValueSource(ints = {0, 200})
-    void cancellationStopsTheStream(int tokensPerSecond) throws InterruptedException {
-        ProviderAdapter adapter = adapter(Map.of("tokens_per_second", tokensPerSecond, "response_tokens", 20));
-        try (ObservedCall call = new ObservedCall()) {
-            CancellingSink sink = new CancellingSink(call, 4);
-            call.runOnCallThread(() -> adapter.streamChat(chatRequest(PROMPT, true), call, sink));
-            sink.awaitCancelled();
-            call.runOnCallThread(() -> {});
-            int scheduledAtCancel = call.scheduledTasks();
-            Thread.sleep(100);
-            call.runOnCallThread(() -> {});
+    @CsvSource({"0, 1", "200, 2"})
+    void cancellationDuringAnEventStopsTheStream(int tokensPerSecond, int tasksUpToTheCancel) {
+        ObservedCall call = new ObservedCall();
+        ProviderAdapter adapter = adapter(Map.of("tokens_per_second", tokensPerSecond, "response_tokens", 20), call.ticker());
+        CancellingSink sink = new CancellingSink(call, 4);
 
-            assertThat(sink.recorded.chunks()).hasSize(4);
-            assertThat(sink.recorded.completed()).isFalse();
-            assertThat(sink.recorded.error()).isNull();
-            assertThat(sink.recorded.usage()).isNull();
-            assertThat(call.scheduledTasks()).isEqualTo(scheduledAtCancel);
-        }
+        startStream(adapter, PROMPT, call, sink);
+        call.runAll();
+
+        assertThat(sink.recorded.events()).hasSize(4);
+        assertThat(sink.recorded.completed()).isFalse();
+        assertThat(sink.recorded.error()).isNull();
+        assertThat(sink.recorded.usage()).isNull();
+        assertThat(call.scheduledTasks()).isEqualTo(tasksUpToTheCancel);
+    }
+
+    @Test
+    void cancellationWhileWaitingForTheNextWordSendsNothingMore() {
+        ObservedCall call = new ObservedCall();
+        ProviderAdapter adapter = adapter(Map.of("tokens_per_second", 10, "response_tokens", 20), call.ticker());
+        RecordingStreamSink sink = new RecordingStreamSink();
+        startStream(adapter, PROMPT, call, sink);
+        call.runNext();
+        call.runNext();
+        int sent = sink.events().size();
+
+        call.cancel();
+        call.runAll();
+
+        assertThat(sent).isEqualTo(4);
+        assertThat(sink.events()).hasSize(sent);
+        assertThat(call.scheduledTasks()).isEqualTo(3);
+        assertThat(sink.completed()).isFalse();
+        assertThat(sink.error()).isNull();
     }
 
     @ParameterizedTest
     @ValueSource(ints = {0, 3, 16, 100})
     void failAfterTokensSendsThatManyWordsThenTheErrorKindsError(int failAfter) {
-        RecordingChunkSink sink = stream(adapter(Map.of("fail_after_tokens", failAfter, "error_kind", "rate_limit")), PROMPT);
+        RecordingStreamSink sink = stream(adapter(Map.of("fail_after_tokens", failAfter, "error_kind", "rate_limit")), PROMPT);
 
+        List<StreamEvent> events = sink.events();
         int sent = Math.min(failAfter, 16);
-        assertThat(sink.chunks()).hasSize(1 + sent);
-        assertThat(chunks(sink)).allSatisfy(c -> assertThat(c.path("choices").path(0).path("finish_reason").isNull()).isTrue());
+        assertThat(events).hasSize(2 + sent);
+        assertThat(events.get(0)).isInstanceOf(StreamEvent.MessageStart.class);
+        assertThat(events.get(1)).isInstanceOf(StreamEvent.BlockStart.class);
+        assertThat(deltas(sink)).hasSize(sent);
         assertThat(sink.completed()).isFalse();
         assertThat(sink.usage()).isNull();
         GatewayException e = sink.error();
@@ -193,41 +201,27 @@ class MockStreamTest {
 
     @Test
     void failAfterTokensLeavesNonStreamedAnswersAlone() {
-        ProviderResult result = chat(adapter(Map.of("fail_after_tokens", 2)), PROMPT);
+        ChatResponse r = chat(adapter(Map.of("fail_after_tokens", 2)), PROMPT);
 
-        assertThat(result.usage().completionTokens()).isEqualTo(16);
+        assertThat(r.usage().orElseThrow().outputTokens()).isEqualTo(16);
+        assertThat(r.stopReason()).isEqualTo(StopReason.END_TURN);
     }
 
     @Test
-    void modelNamesAndRepliesAreEscapedInChunks() {
-        ProviderAdapter adapter = adapter(Map.of("reply", "a\"b c\\d \u0001é"));
-        RecordingChunkSink sink = new RecordingChunkSink();
-        try (ObservedCall call = new ObservedCall()) {
-            ChatRequest request = new ChatRequest("r", "we\"ird\\model", "u", true, true, ApiFormat.OPENAI_CHAT,
-                    Bytes.utf8(PROMPT));
-            call.runOnCallThread(() -> adapter.streamChat(request, call, sink));
-            sink.awaitEnd(MockFixture.WAIT);
-        }
+    void untranslatableRequestFailsTheStreamBeforeAnyEvent() {
+        GatewayException invalid = GatewayException.invalidRequest("messages", "'messages' must be an array");
 
-        assertThat(chunks(sink)).allSatisfy(c -> assertThat(c.path("model").asText()).isEqualTo("we\"ird\\model"));
-        assertThat(streamedContent(sink)).isEqualTo("a\"b c\\d \u0001é");
+        RecordingStreamSink sink = stream(adapter(Map.of()), untranslatable(invalid));
+
+        assertThat(sink.events()).isEmpty();
+        assertThat(sink.error()).isSameAs(invalid);
     }
 
-    @Test
-    void badBodyFailsTheStreamBeforeAnyChunk() {
-        RecordingChunkSink sink = stream(adapter(Map.of()), "{\"messages\":7}");
-
-        assertThat(sink.chunks()).isEmpty();
-        assertThat(sink.error().status()).isEqualTo(400);
-        assertThat(sink.error().param()).contains("messages");
-    }
-
-    /** Records a stream and cancels the call when the n-th chunk arrives. */
-    private static final class CancellingSink implements ChunkSink {
-        final RecordingChunkSink recorded = new RecordingChunkSink();
+    /** Records a stream and cancels the call when the n-th event arrives. */
+    private static final class CancellingSink implements StreamSink {
+        final RecordingStreamSink recorded = new RecordingStreamSink();
         private final ObservedCall call;
         private final int cancelAt;
-        private final CountDownLatch cancelled = new CountDownLatch(1);
 
         CancellingSink(ObservedCall call, int cancelAt) {
             this.call = call;
@@ -235,17 +229,26 @@ class MockStreamTest {
         }
 
         @Override
-        public void chunk(Bytes json) {
-            recorded.chunk(json);
-            if (recorded.chunks().size() == cancelAt) {
+        public void headers(Headers headers) {
+            recorded.headers(headers);
+        }
+
+        @Override
+        public void event(StreamEvent event) {
+            recorded.event(event);
+            if (recorded.events().size() == cancelAt) {
                 call.cancel();
-                cancelled.countDown();
             }
         }
 
         @Override
-        public void usage(Usage usage, Bytes usageChunk) {
-            recorded.usage(usage, usageChunk);
+        public void nativeEvent(String name, Bytes data) {
+            recorded.nativeEvent(name, data);
+        }
+
+        @Override
+        public void observe(Observation observation) {
+            recorded.observe(observation);
         }
 
         @Override
@@ -254,12 +257,8 @@ class MockStreamTest {
         }
 
         @Override
-        public void error(GatewayException error) {
-            recorded.error(error);
-        }
-
-        void awaitCancelled() throws InterruptedException {
-            assertThat(cancelled.await(10, TimeUnit.SECONDS)).isTrue();
+        public void fail(GatewayException error) {
+            recorded.fail(error);
         }
     }
 }
