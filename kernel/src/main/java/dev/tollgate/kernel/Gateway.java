@@ -28,6 +28,7 @@ import dev.tollgate.spi.config.PluginConfig;
 import dev.tollgate.spi.policy.RequestPolicy;
 import dev.tollgate.spi.provider.ProviderAdapter;
 import dev.tollgate.spi.provider.SupportsEmbeddings;
+import dev.tollgate.spi.time.Ticker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -108,7 +109,8 @@ public final class Gateway implements AutoCloseable {
             worker = createWorker(ioThreads);
             UpstreamClient upstream = new UpstreamClient(worker, null, MAX_IDLE_PER_ORIGIN, 30_000);
             KernelMetrics kernelMetrics = new KernelMetrics();
-            InProcessStateBackend state = new InProcessStateBackend(blocking);
+            InProcessStateBackend state = InProcessStateBackend.withSweep(blocking, Ticker.system(), Duration.ofSeconds(10));
+            components.add(state);
             Map<String, KernelPluginContext> contexts = new HashMap<>();
             loaders.forEach((id, l) -> contexts.put(id, new KernelPluginContext(id, SPI_VERSION, l, kernelMetrics, upstream, state)));
 
