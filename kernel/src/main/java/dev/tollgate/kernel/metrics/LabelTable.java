@@ -40,11 +40,26 @@ final class LabelTable<C> {
         if (values.length != arity) {
             throw new IllegalArgumentException("expected " + arity + " label values, got " + values.length);
         }
-        String[] clean = LabelValues.sanitize(values);
-        int h = Arrays.hashCode(clean);
-        C found = find(table, clean, h);
+        int h = Arrays.hashCode(values);
+        C found = find(table, values, h);
         if (found != null) {
             return found;
+        }
+        return miss(values);
+    }
+
+    /**
+     * Stored values are clean, so a hit above proves the values needed no cleaning; only a miss
+     * pays for checking them.
+     */
+    private C miss(String[] values) {
+        String[] clean = LabelValues.sanitize(values);
+        int h = Arrays.hashCode(clean);
+        if (clean != values) {
+            C found = find(table, clean, h);
+            if (found != null) {
+                return found;
+            }
         }
         if (full) {
             C o = overflow;
