@@ -1,5 +1,6 @@
 package dev.tollgate.kernel;
 
+import dev.tollgate.kernel.catalog.KernelModelCatalog;
 import dev.tollgate.kernel.config.ConfigLoader;
 import dev.tollgate.kernel.config.ComponentSettings;
 import dev.tollgate.kernel.config.DeploymentSettings;
@@ -112,7 +113,9 @@ public final class Gateway implements AutoCloseable {
             InProcessStateBackend state = InProcessStateBackend.withSweep(blocking, Ticker.system(), Duration.ofSeconds(10));
             components.add(state);
             Map<String, KernelPluginContext> contexts = new HashMap<>();
-            loaders.forEach((id, l) -> contexts.put(id, new KernelPluginContext(id, SPI_VERSION, l, kernelMetrics, upstream, state)));
+            KernelModelCatalog catalog = KernelModelCatalog.load(config);
+            loaders.forEach((id, l) -> contexts.put(id, new KernelPluginContext(id, SPI_VERSION, l, kernelMetrics, upstream, state,
+                    catalog, Ticker.system())));
 
             Map<String, Model> models = new LinkedHashMap<>();
             for (ModelSettings m : config.models().values()) {

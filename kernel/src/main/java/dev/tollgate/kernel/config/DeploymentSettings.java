@@ -2,6 +2,7 @@ package dev.tollgate.kernel.config;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tollgate.kernel.catalog.CatalogEntry;
 import java.time.Duration;
 import java.util.Map;
 
@@ -15,9 +16,12 @@ import java.util.Map;
  * @param ttftTimeout   limit to the first streamed chunk
  * @param config        the provider's own configuration, references resolved
  * @param configPath    where {@code config} sits in the file, for messages
+ * @param modelInfo     the deployment's {@code model_info}, merged over the catalog entry of
+ *                      {@code upstreamModel}; {@link CatalogEntry#EMPTY} when not given
  */
 public record DeploymentSettings(
-        String id, String provider, String upstreamModel, int weight, Duration ttftTimeout, Map<String, Object> config, String configPath) {
+        String id, String provider, String upstreamModel, int weight, Duration ttftTimeout, Map<String, Object> config, String configPath,
+        CatalogEntry modelInfo) {
 
     public DeploymentSettings {
         requireNonNull(id, "id is null");
@@ -26,5 +30,6 @@ public record DeploymentSettings(
         requireNonNull(ttftTimeout, "ttftTimeout is null");
         config = Map.copyOf(requireNonNull(config, "config is null"));
         requireNonNull(configPath, "configPath is null");
+        requireNonNull(modelInfo, "modelInfo is null");
     }
 }

@@ -1,14 +1,18 @@
 package dev.tollgate.kernel.plugin;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.tollgate.kernel.metrics.KernelMetrics;
 import dev.tollgate.kernel.upstream.UpstreamClient;
 import dev.tollgate.spi.PluginContext;
+import dev.tollgate.spi.catalog.ModelCatalog;
 import dev.tollgate.spi.http.ResponseHandler;
 import dev.tollgate.spi.http.UpstreamHttp;
 import dev.tollgate.spi.http.UpstreamRequest;
 import dev.tollgate.spi.http.UpstreamResponse;
 import dev.tollgate.spi.metrics.Metrics;
 import dev.tollgate.spi.state.StateBackend;
+import dev.tollgate.spi.time.Ticker;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.xnio.XnioIoThread;
@@ -21,15 +25,19 @@ public final class KernelPluginContext implements PluginContext {
     private final Metrics metrics;
     private final UpstreamHttp http;
     private final StateBackend state;
+    private final ModelCatalog models;
+    private final Ticker ticker;
     private final System.Logger logger;
 
     public KernelPluginContext(String pluginId, String spiVersion, ClassLoader loader, KernelMetrics metrics,
-            UpstreamClient client, StateBackend state) {
+            UpstreamClient client, StateBackend state, ModelCatalog models, Ticker ticker) {
         this.pluginId = pluginId;
         this.spiVersion = spiVersion;
         this.metrics = metrics.forPlugin(pluginId);
         this.http = new Unbound(client, loader);
         this.state = state;
+        this.models = requireNonNull(models, "models is null");
+        this.ticker = requireNonNull(ticker, "ticker is null");
         this.logger = System.getLogger("tollgate.plugin." + pluginId);
     }
 
@@ -41,6 +49,16 @@ public final class KernelPluginContext implements PluginContext {
     @Override
     public String pluginId() {
         return pluginId;
+    }
+
+    @Override
+    public ModelCatalog models() {
+        return models;
+    }
+
+    @Override
+    public Ticker ticker() {
+        return ticker;
     }
 
     @Override
