@@ -76,7 +76,8 @@ public final class ConfigLoader {
         List<String> plugins = top.stringList("plugins");
         Map<String, ModelSettings> models = models(rootMap.get("models"), server);
         List<ComponentSettings> policies = components("policies", rootMap.get("policies"));
-        ModelsFile modelsFile = modelsFile(top.optionalString("models_file").map(v -> references.resolve("models_file", v)).orElse(null), source);
+        ModelsFile modelsFile = modelsFile(
+                top.optionalString("models_file").map(v -> references.resolve("models_file", v)).orElse(null), source);
         top.has("models");
         top.has("policies");
         top.requireAllRead();
@@ -150,7 +151,7 @@ public final class ConfigLoader {
         return home.resolve(configured).normalize();
     }
 
-    /** A configured path is relative to the configuration's folder and must exist; the default {@code models.yaml} there may not. */
+    /** A configured path is relative to the configuration's folder and must exist; the default models.yaml there may not. */
     private ModelsFile modelsFile(String configured, Path source) {
         Path folder = source == null ? home : source.toAbsolutePath().getParent();
         if (configured != null) {
