@@ -1,5 +1,6 @@
 package dev.tollgate.kernel;
 
+import dev.tollgate.kernel.catalog.KernelModelCatalog;
 import dev.tollgate.kernel.config.ConfigLoader;
 import dev.tollgate.kernel.config.ComponentSettings;
 import dev.tollgate.kernel.config.DeploymentSettings;
@@ -125,11 +126,13 @@ public final class Gateway implements AutoCloseable {
             worker = createWorker(ioThreads);
             UpstreamClient upstream = new UpstreamClient(worker, null, MAX_IDLE_PER_ORIGIN, 30_000);
             KernelMetrics kernelMetrics = new KernelMetrics();
-            InProcessStateBackend state = new InProcessStateBackend(blocking);
+            InProcessStateBackend state = InProcessStateBackend.withSweep(blocking, ticker, Duration.ofSeconds(10));
+            components.add(state);
             Map<String, KernelPluginContext> contexts = new HashMap<>();
             ExecutorService offload = blocking;
-            loaders.forEach((id, l) -> contexts.put(id,
-                    new KernelPluginContext(id, SPI_VERSION, l, kernelMetrics, upstream, state, offload, ticker, clock)));
+            KernelModelCatalog catalog = KernelModelCatalog.load(config);
+            loaders.forEach((id, l) -> contexts.put(id, new KernelPluginContext(id, SPI_VERSION, l, kernelMetrics, upstream, state,
+                    catalog, offload, ticker, clock)));
 
             Map<String, Model> models = new LinkedHashMap<>();
             for (ModelSettings m : config.models().values()) {

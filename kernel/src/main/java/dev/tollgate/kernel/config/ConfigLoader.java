@@ -1,9 +1,11 @@
 package dev.tollgate.kernel.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.tollgate.kernel.logging.Secrets;
+import dev.tollgate.kernel.catalog.CatalogEntry;
 import dev.tollgate.spi.config.ConfigException;
 import dev.tollgate.spi.config.PluginConfig;
 import java.io.IOException;
@@ -61,7 +63,8 @@ public final class ConfigLoader {
     public GatewayConfig parse(String yaml, Path source) {
         Object root;
         try {
-            root = yaml.isBlank() ? null : new ObjectMapper(new YAMLFactory()).readValue(yaml, Object.class);
+            root = yaml.isBlank() ? null : new ObjectMapper(new YAMLFactory())
+                    .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).readValue(yaml, Object.class);
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
             throw new ConfigException("configuration is not valid YAML" + where + ": " + e.getOriginalMessage());
@@ -78,10 +81,12 @@ public final class ConfigLoader {
         List<String> plugins = top.stringList("plugins");
         Map<String, ModelSettings> models = models(rootMap.get("models"), server);
         List<ComponentSettings> policies = components("policies", rootMap.get("policies"));
+        ModelsFile modelsFile = modelsFile(
+                top.optionalString("models_file").map(v -> references.resolve("models_file", v)).orElse(null), source);
         top.has("models");
         top.has("policies");
         top.requireAllRead();
-        return new GatewayConfig(source, server, pluginsDir, plugins, models, policies);
+        return new GatewayConfig(source, server, pluginsDir, plugins, models, policies, modelsFile);
     }
 
     /**
@@ -253,6 +258,15 @@ public final class ConfigLoader {
         return home.resolve(configured).normalize();
     }
 
+    /** A configured path is relative to the configuration's folder and must exist; the default models.yaml there may not. */
+    private ModelsFile modelsFile(String configured, Path source) {
+        Path folder = source == null ? home : source.toAbsolutePath().getParent();
+        if (configured != null) {
+            return new ModelsFile(folder.resolve(configured).normalize(), true);
+        }
+        return source == null ? ModelsFile.NONE : new ModelsFile(folder.resolve("models.yaml"), false);
+    }
+
     private Map<String, ModelSettings> models(Object raw, ServerSettings server) {
         Map<String, ModelSettings> out = new LinkedHashMap<>();
         if (raw == null) {
@@ -303,13 +317,21 @@ public final class ConfigLoader {
         Duration streamIdle = positive(d, "stream_idle_timeout", server.streamIdleTimeout());
         Duration timeout = positive(d, "timeout", server.requestTimeout());
         d.has("config");
+        d.has("model_info");
         d.requireAllRead();
         Object config = m.get("config");
         if (config != null && !(config instanceof Map)) {
             throw new ConfigException(path + ".config must be a map");
         }
         Map<String, Object> cfg = config == null ? Map.of() : stringKeys((Map<?, ?>) config, path + ".config");
-        return new DeploymentSettings(model + "#" + index, provider, upstream, weight, ttft, streamIdle, timeout, cfg, path + ".config");
+        Object info = m.get("model_info");
+        if (info != null && !(info instanceof Map)) {
+            throw new ConfigException(path + ".model_info must be a map with keys such as input, output, context_window");
+        }
+        CatalogEntry modelInfo = info == null ? CatalogEntry.EMPTY
+                : CatalogEntry.parse(path + ".model_info", stringKeys((Map<?, ?>) info, path + ".model_info"));
+        return new DeploymentSettings(model + "#" + index, provider, upstream, weight, ttft, streamIdle, timeout, cfg, path + ".config",
+                modelInfo);
     }
 
     private List<ComponentSettings> components(String section, Object raw) {

@@ -2,6 +2,7 @@ package dev.tollgate.kernel.config;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tollgate.kernel.catalog.CatalogEntry;
 import java.time.Duration;
 import java.util.Map;
 
@@ -17,10 +18,12 @@ import java.util.Map;
  * @param timeout       limit for one whole attempt
  * @param config        the provider's own configuration, references resolved
  * @param configPath    where {@code config} sits in the file, for messages
+ * @param modelInfo     the deployment's {@code model_info}, merged over the catalog entry of
+ *                      {@code upstreamModel}; {@link CatalogEntry#EMPTY} when not given
  */
 public record DeploymentSettings(
         String id, String provider, String upstreamModel, int weight, Duration ttftTimeout, Duration streamIdleTimeout, Duration timeout,
-        Map<String, Object> config, String configPath) {
+        Map<String, Object> config, String configPath, CatalogEntry modelInfo) {
 
     public DeploymentSettings {
         requireNonNull(id, "id is null");
@@ -31,5 +34,6 @@ public record DeploymentSettings(
         requireNonNull(timeout, "timeout is null");
         config = Map.copyOf(requireNonNull(config, "config is null"));
         requireNonNull(configPath, "configPath is null");
+        requireNonNull(modelInfo, "modelInfo is null");
     }
 }

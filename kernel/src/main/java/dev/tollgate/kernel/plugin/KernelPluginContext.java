@@ -1,8 +1,11 @@
 package dev.tollgate.kernel.plugin;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.tollgate.kernel.metrics.KernelMetrics;
 import dev.tollgate.kernel.upstream.UpstreamClient;
 import dev.tollgate.spi.PluginContext;
+import dev.tollgate.spi.catalog.ModelCatalog;
 import dev.tollgate.spi.http.ResponseHandler;
 import dev.tollgate.spi.http.UpstreamHttp;
 import dev.tollgate.spi.http.UpstreamRequest;
@@ -25,23 +28,25 @@ public final class KernelPluginContext implements PluginContext {
     private final Metrics metrics;
     private final UpstreamHttp http;
     private final StateBackend state;
+    private final ModelCatalog models;
+    private final Ticker ticker;
     private final System.Logger logger;
     private final ClassLoader loader;
     private final Executor offload;
-    private final Ticker ticker;
     private final Clock clock;
 
     public KernelPluginContext(String pluginId, String spiVersion, ClassLoader loader, KernelMetrics metrics,
-            UpstreamClient client, StateBackend state, Executor offload, Ticker ticker, Clock clock) {
+            UpstreamClient client, StateBackend state, ModelCatalog models, Executor offload, Ticker ticker, Clock clock) {
         this.loader = loader;
         this.offload = offload;
-        this.ticker = ticker;
         this.clock = clock;
         this.pluginId = pluginId;
         this.spiVersion = spiVersion;
         this.metrics = metrics.forPlugin(pluginId);
         this.http = new Unbound(client, loader);
         this.state = state;
+        this.models = requireNonNull(models, "models is null");
+        this.ticker = requireNonNull(ticker, "ticker is null");
         this.logger = System.getLogger("tollgate.plugin." + pluginId);
     }
 
@@ -53,6 +58,16 @@ public final class KernelPluginContext implements PluginContext {
     @Override
     public String pluginId() {
         return pluginId;
+    }
+
+    @Override
+    public ModelCatalog models() {
+        return models;
+    }
+
+    @Override
+    public Ticker ticker() {
+        return ticker;
     }
 
     @Override
@@ -68,11 +83,6 @@ public final class KernelPluginContext implements PluginContext {
     @Override
     public StateBackend state() {
         return state;
-    }
-
-    @Override
-    public Ticker ticker() {
-        return ticker;
     }
 
     @Override

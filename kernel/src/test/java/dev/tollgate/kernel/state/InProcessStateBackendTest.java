@@ -1,19 +1,49 @@
 package dev.tollgate.kernel.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tollgate.spi.state.Reservation;
+import dev.tollgate.spi.state.ReservationResult;
 import dev.tollgate.spi.state.TokenBucketResult;
+import dev.tollgate.spi.testkit.ManualTime;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class InProcessStateBackendTest {
 
-    private final InProcessStateBackend state = new InProcessStateBackend(Runnable::run);
+    private static final Duration MINUTE = Duration.ofMinutes(1);
+    private static final Duration LEASE = Duration.ofSeconds(30);
+
+    private final ManualTime time = new ManualTime();
+    private final InProcessStateBackend state = new InProcessStateBackend(Runnable::run, time);
+
+    private ReservationResult reserve(Reservation r) {
+        return state.reserve(r).toCompletableFuture().join();
+    }
+
+    private ReservationResult reserve(String id, String key, long amount, long limit) {
+        return reserve(Reservation.builder(id, LEASE).hold(key, amount, limit, MINUTE).build());
+    }
+
+    private long get(String key) {
+        return state.get(key).toCompletableFuture().join();
+    }
+
+    private void settle(String id, Map<String, Long> actual) {
+        state.settle(id, actual).toCompletableFuture().join();
+    }
 
     @Test
     void reservationsNeverOvershootTheLimitUnderConcurrency() throws Exception {
@@ -22,7 +52,7 @@ class InProcessStateBackendTest {
         CountDownLatch done = new CountDownLatch(1000);
         for (int i = 0; i < 1000; i++) {
             pool.execute(() -> {
-                long v = state.incrementIfWithin("budget", 7, 700, Duration.ofMinutes(1)).toCompletableFuture().join();
+                long v = state.incrementIfWithin("budget", 7, 700, MINUTE).toCompletableFuture().join();
                 if (v >= 0) {
                     granted.incrementAndGet();
                 }
@@ -32,15 +62,16 @@ class InProcessStateBackendTest {
         assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
         pool.shutdown();
         assertThat(granted.get()).isEqualTo(100);
-        assertThat(state.get("budget").toCompletableFuture().join()).isEqualTo(700);
+        assertThat(get("budget")).isEqualTo(700);
     }
 
     @Test
-    void countersExpireAfterTheirTtl() throws Exception {
+    void countersExpireAfterTheirTtl() {
         assertThat(state.increment("c", 5, Duration.ofMillis(50)).toCompletableFuture().join()).isEqualTo(5);
+        time.advance(Duration.ofMillis(49));
         assertThat(state.increment("c", 5, Duration.ofMillis(50)).toCompletableFuture().join()).isEqualTo(10);
-        Thread.sleep(80);
-        assertThat(state.get("c").toCompletableFuture().join()).isZero();
+        time.advance(Duration.ofMillis(1));
+        assertThat(get("c")).isZero();
         assertThat(state.increment("c", 1, Duration.ofMillis(50)).toCompletableFuture().join()).isEqualTo(1);
     }
 
@@ -51,7 +82,9 @@ class InProcessStateBackendTest {
         }
         TokenBucketResult denied = state.takeTokens("rpm", 3, 1.0, 1).toCompletableFuture().join();
         assertThat(denied.allowed()).isFalse();
-        assertThat(denied.retryAfter()).isGreaterThan(Duration.ZERO).isLessThanOrEqualTo(Duration.ofSeconds(1));
+        assertThat(denied.retryAfter()).isEqualTo(Duration.ofSeconds(1));
+        time.advance(Duration.ofSeconds(1));
+        assertThat(state.takeTokens("rpm", 3, 1.0, 1).toCompletableFuture().join().allowed()).isTrue();
     }
 
     @Test
@@ -62,5 +95,252 @@ class InProcessStateBackendTest {
         sub.close();
         state.publish("keys", "b");
         assertThat(got.toString()).isEqualTo("a");
+    }
+
+    @Test
+    void aReservationOverThreeKeysIsGrantedWholeOrNotAtAll() {
+        state.increment("b", 90, MINUTE);
+        time.advance(Duration.ofSeconds(20));
+        Reservation r = Reservation.builder("r1", LEASE)
+                .hold("a", 10, 100, MINUTE)
+                .hold("b", 20, 100, MINUTE)
+                .hold("c", 5, 100, MINUTE)
+                .build();
+
+        ReservationResult denied = reserve(r);
+
+        assertThat(denied.isGranted()).isFalse();
+        assertThat(denied.holdIndex()).isEqualTo(1);
+        assertThat(denied.key()).isEqualTo("b");
+        assertThat(denied.current()).isEqualTo(90);
+        assertThat(denied.limit()).isEqualTo(100);
+        assertThat(denied.resetsIn()).contains(Duration.ofSeconds(40));
+        assertThat(reserve("full-a", "a", 100, 100).isGranted()).as("nothing of r1 held on a").isTrue();
+        assertThat(reserve("full-c", "c", 100, 100).isGranted()).as("nothing of r1 held on c").isTrue();
+
+        state.release("full-a");
+        state.release("full-c");
+        assertThat(reserve(Reservation.builder("r1", LEASE).hold("a", 10, 100, MINUTE).hold("b", 10, 100, MINUTE)
+                .hold("c", 5, 100, MINUTE).build()).isGranted()).as("a denied id can be used again").isTrue();
+        assertThat(reserve("more-b", "b", 1, 100).current()).isEqualTo(100);
+    }
+
+    @Test
+    void exactlyAsManyConcurrentReservationsAreGrantedAsTheTightestLimitAllows() throws Exception {
+        int threads = 50;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CyclicBarrier start = new CyclicBarrier(threads);
+        List<Future<Boolean>> results = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            String user = "user-" + (i % 5);
+            String id = "req-" + i;
+            results.add(pool.submit(() -> {
+                start.await(10, TimeUnit.SECONDS);
+                return reserve(Reservation.builder(id, LEASE)
+                        .hold(user, 10, 50, MINUTE)
+                        .hold("team", 10, 200, MINUTE)
+                        .build()).isGranted();
+            }));
+        }
+        int granted = 0;
+        for (Future<Boolean> f : results) {
+            granted += f.get(10, TimeUnit.SECONDS) ? 1 : 0;
+        }
+        pool.shutdown();
+
+        assertThat(granted).isEqualTo(20);
+        ReservationResult teamFull = reserve("probe", "team", 1, 200);
+        assertThat(teamFull.isGranted()).isFalse();
+        assertThat(teamFull.current()).isEqualTo(200);
+        long usersReserved = 0;
+        for (int u = 0; u < 5; u++) {
+            ReservationResult probe = reserve("probe-" + u, "user-" + u, 51, 50);
+            usersReserved += probe.current();
+        }
+        assertThat(usersReserved).as("each grant held on its user and the team together").isEqualTo(200);
+    }
+
+    @Test
+    void settlingBelowTheHeldAmountFreesTheDifference() {
+        assertThat(reserve("r", "k", 80, 100).isGranted()).isTrue();
+        assertThat(reserve("r2", "k", 30, 100).isGranted()).isFalse();
+
+        settle("r", Map.of("k", 30L));
+
+        assertThat(get("k")).isEqualTo(30);
+        assertThat(reserve("r3", "k", 70, 100).isGranted()).isTrue();
+        assertThat(reserve("r4", "k", 1, 100).current()).isEqualTo(100);
+    }
+
+    @Test
+    void settlingAboveTheHeldAmountCommitsTheActualEvenPastTheLimit() {
+        assertThat(reserve("r", "k", 10, 100).isGranted()).isTrue();
+
+        settle("r", Map.of("k", 150L));
+
+        assertThat(get("k")).isEqualTo(150);
+        ReservationResult next = reserve("r2", "k", 0, 100);
+        assertThat(next.isGranted()).isFalse();
+        assertThat(next.current()).isEqualTo(150);
+    }
+
+    @Test
+    void aHoldLeftOutOfTheSettleCommitsZero() {
+        reserve(Reservation.builder("r", LEASE).hold("a", 10, 100, MINUTE).hold("b", 10, 100, MINUTE).build());
+
+        settle("r", Map.of("a", 4L));
+
+        assertThat(get("a")).isEqualTo(4);
+        assertThat(get("b")).isZero();
+        assertThat(reserve("r2", "b", 100, 100).isGranted()).isTrue();
+    }
+
+    @Test
+    void settlingAKeyTheReservationDoesNotHoldFailsAndChangesNothing() {
+        reserve("r", "a", 10, 100);
+
+        assertThatThrownBy(() -> settle("r", Map.of("a", 5L, "z", 1L)))
+                .isInstanceOf(CompletionException.class).hasCauseInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("holds no key z");
+
+        assertThat(get("a")).isZero();
+        assertThat(reserve("r2", "a", 91, 100).current()).as("r is still held").isEqualTo(10);
+    }
+
+    @Test
+    void releasingCommitsNothingAndFreesTheHolds() {
+        reserve("r", "k", 60, 100);
+
+        state.release("r").toCompletableFuture().join();
+
+        assertThat(get("k")).isZero();
+        assertThat(reserve("r2", "k", 100, 100).isGranted()).isTrue();
+    }
+
+    @Test
+    void releasingAnUnknownIdIsANoOp() {
+        reserve("r", "k", 60, 100);
+
+        state.release("nobody").toCompletableFuture().join();
+
+        assertThat(reserve("r2", "k", 41, 100).current()).isEqualTo(60);
+    }
+
+    @Test
+    void reservingAnIdThatIsInUseFails() {
+        reserve("r", "k", 1, 100);
+
+        assertThatThrownBy(() -> reserve("r", "other", 1, 100))
+                .isInstanceOf(CompletionException.class).hasCauseInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("reservation id r is already in use");
+        assertThat(reserve("probe", "other", 100, 100).isGranted()).as("the refused reservation held nothing").isTrue();
+    }
+
+    @Test
+    void aPassedLeaseFreesItsHoldsAndCommitsNothing() {
+        reserve("crashed", "k", 100, 100);
+        assertThat(reserve("r2", "k", 1, 100).isGranted()).isFalse();
+
+        time.advance(LEASE.minusNanos(1));
+        assertThat(reserve("r3", "k", 1, 100).isGranted()).as("still leased").isFalse();
+        time.advance(Duration.ofNanos(1));
+
+        assertThat(reserve("r4", "k", 100, 100).isGranted()).isTrue();
+        assertThat(get("k")).isZero();
+    }
+
+    @Test
+    void aSettleAfterTheLeaseStillCommitsInTheHoldsWindow() {
+        reserve(Reservation.builder("slow", LEASE).hold("k", 50, 100, Duration.ofSeconds(35)).build());
+        time.advance(Duration.ofSeconds(40));
+
+        settle("slow", Map.of("k", 40L));
+
+        assertThat(get("k")).as("a new window, since the first ended at 35 s").isEqualTo(40);
+        time.advance(Duration.ofSeconds(35));
+        assertThat(get("k")).as("the new window lasts the hold's window").isZero();
+    }
+
+    @Test
+    void aSettleOfAnUnknownIdAddsToLiveCountersOnly() {
+        state.increment("live", 10, MINUTE);
+
+        settle("never-reserved", Map.of("live", 5L, "absent", 7L));
+
+        assertThat(get("live")).isEqualTo(15);
+        assertThat(get("absent")).isZero();
+    }
+
+    @Test
+    void aRememberedReservationIsForgottenTwiceItsLeaseAfterItWasGranted() {
+        reserve("r", "k", 10, 100);
+        time.advance(LEASE.multipliedBy(2).minusNanos(1));
+        assertThatThrownBy(() -> reserve("r", "k", 1, 100)).hasCauseInstanceOf(IllegalStateException.class);
+
+        time.advance(Duration.ofNanos(1));
+
+        assertThat(reserve("r", "k", 1, 100).isGranted()).isTrue();
+    }
+
+    @Test
+    void aWindowEndsOnTimeAndADenialSaysWhen() {
+        reserve("r", "k", 60, 100);
+        settle("r", Map.of("k", 60L));
+        time.advance(Duration.ofSeconds(20));
+
+        ReservationResult denied = reserve("r2", "k", 50, 100);
+        assertThat(denied.isGranted()).isFalse();
+        assertThat(denied.current()).isEqualTo(60);
+        assertThat(denied.resetsIn()).contains(Duration.ofSeconds(40));
+
+        time.advance(Duration.ofSeconds(40));
+        assertThat(reserve("r3", "k", 100, 100).isGranted()).isTrue();
+    }
+
+    @Test
+    void aDenialOnAKeyWithNothingUsedHasNoReset() {
+        ReservationResult denied = reserve("r", "k", 101, 100);
+
+        assertThat(denied.current()).isZero();
+        assertThat(denied.resetsIn()).isEmpty();
+    }
+
+    @Test
+    void adjustCorrectsACounterWithinItsWindowAndNeverBelowZero() {
+        assertThat(state.adjust("k", 10, MINUTE).toCompletableFuture().join()).isEqualTo(10);
+        time.advance(Duration.ofSeconds(30));
+        assertThat(state.adjust("k", -3, MINUTE).toCompletableFuture().join()).isEqualTo(7);
+        assertThat(state.adjust("k", -20, MINUTE).toCompletableFuture().join()).isZero();
+        assertThat(state.adjust("k", 4, MINUTE).toCompletableFuture().join()).isEqualTo(4);
+        time.advance(Duration.ofSeconds(30));
+        assertThat(get("k")).as("the window started with the first adjust").isZero();
+        assertThat(state.adjust("k", -5, MINUTE).toCompletableFuture().join()).isZero();
+        assertThat(state.adjust("k", 2, MINUTE).toCompletableFuture().join()).isEqualTo(2);
+    }
+
+    @Test
+    void adjustCountsAgainstLaterReservations() {
+        reserve("r", "k", 50, 100);
+        settle("r", Map.of("k", 50L));
+
+        state.adjust("k", 30, MINUTE);
+
+        assertThat(reserve("r2", "k", 21, 100).current()).isEqualTo(80);
+        assertThat(reserve("r3", "k", 20, 100).isGranted()).isTrue();
+    }
+
+    @Test
+    void theSweepDropsEndedReservationsAndCounters() {
+        for (int i = 0; i < 1000; i++) {
+            reserve(Reservation.builder("r" + i, Duration.ofSeconds(1)).hold("k" + i, 1, 10, Duration.ofSeconds(1)).build());
+        }
+        assertThat(state.rememberedReservations()).isEqualTo(1000);
+        assertThat(state.storedCounters()).isEqualTo(1000);
+
+        time.advance(Duration.ofSeconds(2));
+        state.sweep();
+
+        assertThat(state.rememberedReservations()).isZero();
+        assertThat(state.storedCounters()).isZero();
     }
 }

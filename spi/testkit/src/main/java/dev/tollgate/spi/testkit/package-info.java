@@ -3,7 +3,8 @@
  * ({@link dev.tollgate.spi.testkit.ScriptedUpstreamHttp}), a provider call that runs every callback
  * on one thread like the kernel does ({@link dev.tollgate.spi.testkit.FakeProviderCall}), a sink that
  * records a stream ({@link dev.tollgate.spi.testkit.RecordingChunkSink}), a plugin context
- * ({@link dev.tollgate.spi.testkit.FakePluginContext}) and SSE fixtures
- * ({@link dev.tollgate.spi.testkit.SseFixtures}).
+ * ({@link dev.tollgate.spi.testkit.FakePluginContext}) whose metrics tests can read, SSE fixtures
+ * ({@link dev.tollgate.spi.testkit.SseFixtures}), and time that moves only when a test advances it
+ * ({@link dev.tollgate.spi.testkit.ManualTime}).
  */
 package dev.tollgate.spi.testkit;
