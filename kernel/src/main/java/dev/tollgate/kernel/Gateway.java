@@ -139,7 +139,7 @@ public final class Gateway implements AutoCloseable {
                 List<Deployment> deployments = new ArrayList<>();
                 for (int i = 0; i < m.deployments().size(); i++) {
                     deployments.add(deployment(m.name(), m.deployments().get(i), "models." + m.name() + ".deployments[" + i + "].provider",
-                            registries, loader, contexts, components));
+                            registries, loader, contexts, components, catalog));
                 }
                 models.put(m.name(), new Model(m.name(), deployments));
             }
@@ -189,14 +189,15 @@ public final class Gateway implements AutoCloseable {
     }
 
     private static Deployment deployment(String model, DeploymentSettings d, String providerKey, Registries registries,
-            ConfigLoader loader, Map<String, KernelPluginContext> contexts, List<AutoCloseable> components) {
+            ConfigLoader loader, Map<String, KernelPluginContext> contexts, List<AutoCloseable> components, KernelModelCatalog catalog) {
         Registry.Registered<dev.tollgate.spi.provider.ProviderFactory> f = registries.providers.get(d.provider(), providerKey);
         ProviderAdapter adapter = create(f, d.configPath(), d.config(), loader, contexts.get(f.pluginId()));
         components.add(adapter);
         SupportsEmbeddings embeddings = adapter instanceof SupportsEmbeddings e ? new ClassLoaderSafeEmbeddings(e, f.loader()) : null;
         return new Deployment(d.id(), model, d.provider(), d.upstreamModel(), d.weight(),
                 new Deployment.Timeouts(d.ttftTimeout(), d.streamIdleTimeout(), d.timeout()),
-                new ClassLoaderSafeProviderAdapter(adapter, f.loader()), embeddings, f.loader(), null);
+                new ClassLoaderSafeProviderAdapter(adapter, f.loader()), embeddings, f.loader(),
+                catalog.effectiveInfo(d.id()).orElse(null));
     }
 
     /** Creates a component; the kernel itself refuses keys the factory did not read. */
