@@ -402,7 +402,7 @@ public final class OpenAiChatRequests {
         return new ContentBlock.Image(null, null, url, detail, null);
     }
 
-    private static List<ContentBlock> readToolCalls(JsonReader r, String at, Warnings warnings) {
+    static List<ContentBlock> readToolCalls(JsonReader r, String at, Warnings warnings) {
         List<ContentBlock> calls = new ArrayList<>();
         int j = 0;
         while (r.nextElement()) {
