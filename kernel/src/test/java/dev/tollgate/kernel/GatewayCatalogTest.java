@@ -40,7 +40,7 @@ class GatewayCatalogTest {
                 @Override
                 public ProviderAdapter create(PluginConfig config, PluginContext context) {
                     seen.set(context);
-                    return new FakeProviderPlugin.Adapter(Duration.ZERO);
+                    return new FakeProviderPlugin.Adapter(Duration.ZERO, true);
                 }
             });
         }

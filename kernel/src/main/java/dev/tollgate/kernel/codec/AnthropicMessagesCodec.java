@@ -58,8 +58,12 @@ public final class AnthropicMessagesCodec implements ChatCodec {
 
     @Override
     public StreamRenderer streamRenderer(RequestFacts facts, String requestId, long createdEpochSeconds) {
-        AnthropicEventWriter events = new AnthropicEventWriter(facts.model(), warnings);
-        return (event, out) -> events.write(event, out::event);
+        EventOut[] target = new EventOut[1];
+        AnthropicEventWriter events = new AnthropicEventWriter(facts.model(), (name, data) -> target[0].event(name, data), warnings);
+        return (event, out) -> {
+            target[0] = out;
+            events.write(event);
+        };
     }
 
     @Override

@@ -53,13 +53,18 @@ public final class OpenAiChatCodec implements ChatCodec {
 
     @Override
     public byte[] response(ChatResponse response, RequestFacts facts) {
-        return OpenAiChatResponses.write(response, facts.model());
+        return OpenAiChatResponses.write(response, facts.model(), warnings);
     }
 
     @Override
     public StreamRenderer streamRenderer(RequestFacts facts, String requestId, long createdEpochSeconds) {
-        OpenAiChunkWriter chunks = new OpenAiChunkWriter(facts.model(), createdEpochSeconds, facts.includeUsage(), warnings);
-        return (event, out) -> chunks.write(event, data -> out.event(null, data));
+        EventOut[] target = new EventOut[1];
+        OpenAiChunkWriter chunks = new OpenAiChunkWriter(facts.model(), createdEpochSeconds, facts.includeUsage(),
+                data -> target[0].event(null, data), warnings);
+        return (event, out) -> {
+            target[0] = out;
+            chunks.write(event);
+        };
     }
 
     @Override

@@ -183,7 +183,8 @@ public final class Lifecycle {
 
     /**
      * A policy admitted the request (called by the chain on this thread, before the next policy
-     * runs); false when admission already timed out, and the late admission is settled at once.
+     * runs). Returns whether admission goes on: not when it timed out (the late admission is
+     * settled at once) nor when the client left meanwhile (this admission settles with the rest).
      */
     boolean admitted(PolicyChain.Admitted a) {
         if (admissionTimedOut) {
@@ -196,7 +197,7 @@ public final class Lifecycle {
             policyRequest = policyRequest.withPrincipal(pr);
         });
         addResponseHeaders(a.admission.responseHeaders());
-        return true;
+        return !clientGone;
     }
 
     private void onVerdict(PolicyChain.Verdict v) {
@@ -343,6 +344,7 @@ public final class Lifecycle {
         }
         a.end(AttemptRecord.Result.SUCCEEDED, null, now());
         phase = Phase.DRAINING;
+        maybeDone();
     }
 
     /**
@@ -360,6 +362,7 @@ public final class Lifecycle {
         a.end(AttemptRecord.Result.FAILED, error.code(), now());
         a.cancel();
         fail(error);
+        maybeDone();
     }
 
     /** The attempt failed after its answer started: end the answer with a protocol-correct error. */
@@ -374,6 +377,7 @@ public final class Lifecycle {
         } else if (relay != null) {
             relay.abort();
         }
+        maybeDone();
     }
 
     private void endStreamWithError(GatewayException error) {
@@ -429,7 +433,7 @@ public final class Lifecycle {
     private void fail(GatewayException error) {
         errorCode = error.code();
         phase = Phase.DRAINING;
-        if (committed) {
+        if (committed || clientFinished) {
             return;
         }
         committed = true;
@@ -438,6 +442,9 @@ public final class Lifecycle {
     }
 
     private void writeWhole(byte[] json, Headers providerHeaders) {
+        if (clientFinished) {
+            return;
+        }
         committed = true;
         firstByteNanos = now();
         Responses.addHeaders(exchange, providerHeaders);
@@ -446,6 +453,9 @@ public final class Lifecycle {
     }
 
     private void writeWhole(Bytes json, Headers providerHeaders) {
+        if (clientFinished) {
+            return;
+        }
         committed = true;
         firstByteNanos = now();
         Responses.addHeaders(exchange, providerHeaders);
@@ -526,20 +536,25 @@ public final class Lifecycle {
         if (a != null && !a.isEnded()) {
             a.end(AttemptRecord.Result.CANCELLED, "client_disconnected", now());
             a.cancel();
-            if (errorCode == null) {
-                errorCode = "client_disconnected";
-            }
+        }
+        boolean answered = committed && (a == null || a.result == AttemptRecord.Result.SUCCEEDED);
+        if (!answered && errorCode == null) {
+            errorCode = "client_disconnected";
         }
         IoUtils.safeClose(exchange.getConnection());
     }
 
+    /** The exchange is over: the answer was written, or the connection closed (the client left before it). */
     private void onExchangeComplete() {
         clientFinished = true;
         Attempt a = current;
-        if (a != null && !a.isEnded()) {
+        boolean answered = committed && (a == null || a.isEnded());
+        if (!answered && phase != Phase.DONE) {
             clientGone = true;
-            a.end(AttemptRecord.Result.CANCELLED, "client_disconnected", now());
-            a.cancel();
+            if (a != null && !a.isEnded()) {
+                a.end(AttemptRecord.Result.CANCELLED, "client_disconnected", now());
+                a.cancel();
+            }
             if (errorCode == null) {
                 errorCode = "client_disconnected";
             }

@@ -96,6 +96,7 @@ public final class PolicyChain {
             }
             Admission a = admission == null ? Admission.proceed() : admission;
             if (!r.admitted(new Admitted(e, a))) {
+                done.accept(Verdict.PROCEED);
                 return;
             }
             if (a.answer().isPresent()) {

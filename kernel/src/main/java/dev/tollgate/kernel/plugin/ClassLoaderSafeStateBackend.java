@@ -1,8 +1,11 @@
 package dev.tollgate.kernel.plugin;
 
+import dev.tollgate.spi.state.Reservation;
+import dev.tollgate.spi.state.ReservationResult;
 import dev.tollgate.spi.state.StateBackend;
 import dev.tollgate.spi.state.TokenBucketResult;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
@@ -45,6 +48,26 @@ public final class ClassLoaderSafeStateBackend implements StateBackend {
     @Override
     public CompletionStage<TokenBucketResult> takeTokens(String key, long capacity, double refillPerSecond, long tokens) {
         return ContextClassLoader.call(loader, () -> delegate.takeTokens(key, capacity, refillPerSecond, tokens));
+    }
+
+    @Override
+    public CompletionStage<ReservationResult> reserve(Reservation reservation) {
+        return ContextClassLoader.call(loader, () -> delegate.reserve(reservation));
+    }
+
+    @Override
+    public CompletionStage<Void> settle(String reservationId, Map<String, Long> actualByKey) {
+        return ContextClassLoader.call(loader, () -> delegate.settle(reservationId, actualByKey));
+    }
+
+    @Override
+    public CompletionStage<Void> release(String reservationId) {
+        return ContextClassLoader.call(loader, () -> delegate.release(reservationId));
+    }
+
+    @Override
+    public CompletionStage<Long> adjust(String key, long delta, Duration ttl) {
+        return ContextClassLoader.call(loader, () -> delegate.adjust(key, delta, ttl));
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.tollgate.kernel.server;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.tollgate.kernel.client.Responses;
 import io.undertow.server.HttpHandler;
 import io.undertow.util.HttpString;
 import java.io.ByteArrayOutputStream;

@@ -64,7 +64,7 @@ class ConfigLoaderTest {
                     config: {header: x}
                 """, null);
         assertThat(c.server()).isEqualTo(new ServerSettings("0.0.0.0", 9000, 3, 512 * 1024, 16 * 1024, Duration.ofSeconds(90),
-                Duration.ofSeconds(45), Duration.ofSeconds(5)));
+                Duration.ofSeconds(45), Duration.ofSeconds(5), Duration.ofMinutes(2), Duration.ofMinutes(10), Duration.ofSeconds(10)));
         assertThat(c.pluginsDirectory()).isEqualTo(dir.resolve("extra/plugins"));
         assertThat(c.plugins()).containsExactly("provider-mock", "provider-openai");
         ModelSettings m = c.models().get("gpt-4o");

@@ -31,6 +31,9 @@ class DeadlinesOnManualTimeTest {
 
     private static final String STREAM = "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
+    /** Set once the stalling provider sent its events. */
+    static final java.util.concurrent.atomic.AtomicBoolean stalled = new java.util.concurrent.atomic.AtomicBoolean();
+
     /** A provider that starts a stream and then never sends another event. */
     public static final class StallingPlugin implements TollgatePlugin {
         @Override
@@ -52,6 +55,7 @@ class DeadlinesOnManualTimeTest {
                             sink.event(new StreamEvent.MessageStart("s-1", "up", null));
                             sink.event(new StreamEvent.BlockStart(0, ContentBlock.Text.of("")));
                             sink.event(new StreamEvent.TextDelta(0, "partial"));
+                            stalled.set(true);
                         }
                     };
                 }
@@ -98,8 +102,9 @@ class DeadlinesOnManualTimeTest {
                         model: up
                         stream_idle_timeout: 30s
                 """, Map.of("stalling", new StallingPlugin()), time)) {
+            stalled.set(false);
             CompletableFuture<HttpResponse<String>> r = g.postAsync("/v1/chat/completions", STREAM);
-            Eventually.await(Duration.ofSeconds(5), () -> time.pending() >= 2);
+            Eventually.await(Duration.ofSeconds(5), () -> stalled.get() && time.pending() >= 3);
             time.advance(Duration.ofSeconds(29));
             assertThat(r).isNotDone();
             time.advance(Duration.ofSeconds(1));

@@ -17,6 +17,7 @@ import dev.tollgate.spi.provider.ProviderCall;
 import dev.tollgate.spi.provider.ResponseSink;
 import dev.tollgate.spi.provider.StreamSink;
 import dev.tollgate.spi.provider.SupportsEmbeddings;
+import dev.tollgate.spi.routing.Candidate;
 import dev.tollgate.spi.routing.RoutingStrategy;
 import dev.tollgate.spi.sink.LogSink;
 import dev.tollgate.spi.state.StateBackend;
@@ -61,7 +62,7 @@ class ClassLoaderSafeWrappersTest {
 
     /** Implemented by the kernel (and the testkit's fakes); plugins call them. Nested interfaces count with their owner. */
     static final Set<Class<?>> KERNEL_IMPLEMENTED = Set.of(PluginContext.class, ProviderCall.class, UpstreamHttp.class,
-            ResponseSink.class, StreamSink.class, Metrics.class, ModelCatalog.class, Ticker.class);
+            ResponseSink.class, StreamSink.class, Metrics.class, ModelCatalog.class, Ticker.class, Candidate.class);
 
     @Test
     void everySpiInterfaceIsClassified() throws Exception {

@@ -11,18 +11,17 @@ import dev.tollgate.spi.ErrorType;
 import dev.tollgate.spi.GatewayException;
 import dev.tollgate.spi.PluginContext;
 import dev.tollgate.spi.TollgatePlugin;
+import dev.tollgate.spi.chat.ChatResponse;
 import dev.tollgate.spi.config.PluginConfig;
-import dev.tollgate.spi.provider.ChatRequest;
-import dev.tollgate.spi.provider.ChunkSink;
 import dev.tollgate.spi.provider.ProviderAdapter;
 import dev.tollgate.spi.provider.ProviderCall;
 import dev.tollgate.spi.provider.ProviderFactory;
-import dev.tollgate.spi.provider.ProviderResult;
+import dev.tollgate.spi.provider.ProviderRequest;
+import dev.tollgate.spi.provider.ResponseSink;
+import dev.tollgate.spi.provider.StreamSink;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -45,16 +44,15 @@ class UpstreamCauseLoggingTest {
                 public ProviderAdapter create(PluginConfig config, PluginContext context) {
                     return new ProviderAdapter() {
                         @Override
-                        public CompletionStage<ProviderResult> chat(ChatRequest request, ProviderCall call) {
-                            return CompletableFuture.failedFuture(GatewayException.builder(ErrorType.UPSTREAM_SERVER, 502,
-                                            "upstream_malformed_response")
+                        public void chat(ProviderRequest request, ProviderCall call, ResponseSink<ChatResponse> sink) {
+                            sink.fail(GatewayException.builder(ErrorType.UPSTREAM_SERVER, 502, "upstream_malformed_response")
                                     .message("the provider returned a malformed response")
                                     .cause(new IllegalArgumentException(REFLECTED))
                                     .build());
                         }
 
                         @Override
-                        public void streamChat(ChatRequest request, ProviderCall call, ChunkSink sink) {
+                        public void streamChat(ProviderRequest request, ProviderCall call, StreamSink sink) {
                             throw new UnsupportedOperationException();
                         }
                     };

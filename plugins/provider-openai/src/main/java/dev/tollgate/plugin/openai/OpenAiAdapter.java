@@ -162,7 +162,7 @@ final class OpenAiAdapter implements ProviderAdapter, SupportsEmbeddings {
         @Override
         public void chunk(byte[] json, ResponseScan scan) {
             try {
-                reader.chunk(json, 0, json.length);
+                reader.feed(json, 0, json.length);
             } catch (FormatException e) {
                 throw ErrorMapping.malformed(null);
             }
@@ -181,7 +181,9 @@ final class OpenAiAdapter implements ProviderAdapter, SupportsEmbeddings {
     private byte[] translate(ProviderRequest request, boolean stream) {
         try {
             return OpenAiChatRequests.write(request.canonical(), request.upstreamModel(),
-                    new OpenAiWriteOptions(stream, stream && config.includeUsage(), config.maxTokensField()), warnings);
+                    new OpenAiWriteOptions(stream, stream && config.includeUsage(),
+                            config.maxTokensField().equals("max_completion_tokens") ? OpenAiWriteOptions.MaxTokensField.MAX_COMPLETION_TOKENS
+                                    : OpenAiWriteOptions.MaxTokensField.MAX_TOKENS), warnings);
         } catch (FormatException e) {
             throw GatewayException.invalidRequest(e.param(), e.getMessage());
         }
