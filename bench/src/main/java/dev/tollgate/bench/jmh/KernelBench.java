@@ -1,6 +1,8 @@
 package dev.tollgate.bench.jmh;
 
-import dev.tollgate.kernel.json.RequestParser;
+import dev.tollgate.kernel.codec.OpenAiChatFacts;
+import dev.tollgate.kernel.codec.RequestBody;
+import dev.tollgate.spi.request.RequestFacts;
 import dev.tollgate.spi.http.Headers;
 import dev.tollgate.spi.sse.SseEvent;
 import dev.tollgate.spi.sse.SseParser;
@@ -34,10 +36,10 @@ public class KernelBench {
         headers = Fixtures.HEADERS.clone();
     }
 
-    /** Validates a chat request and extracts model and stream flags. */
+    /** Validates a chat request in one pass and gathers its facts (model, stream, limits, prompt estimate). */
     @Benchmark
-    public RequestParser.ChatFields requestParserChat() {
-        return RequestParser.chat(chatRequest);
+    public RequestFacts requestFactsChat() {
+        return OpenAiChatFacts.parse(RequestBody.of(chatRequest));
     }
 
     /** Splits the 20-event stream, arriving in 1 KiB pieces, into events. */

@@ -2,7 +2,6 @@ package dev.tollgate.bench.jmh;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tollgate.kernel.json.RequestParser;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.infra.Blackhole;
 
@@ -27,7 +26,9 @@ class KernelBenchTest {
     void benchmarksProcessTheirWholeInput() {
         KernelBench b = new KernelBench();
         b.setup();
-        assertThat(b.requestParserChat()).isEqualTo(new RequestParser.ChatFields("gpt-4o-mini", false, false));
+        assertThat(b.requestFactsChat().model()).isEqualTo("gpt-4o-mini");
+        assertThat(b.requestFactsChat().stream()).isFalse();
+        assertThat(b.requestFactsChat().promptTokenEstimate()).isPositive();
         for (int i = 0; i < 3; i++) { // the pieces are reused: every op sees the whole stream
             assertThat(b.sseParse20Events(BH)).isEqualTo(Fixtures.SSE_EVENTS);
         }

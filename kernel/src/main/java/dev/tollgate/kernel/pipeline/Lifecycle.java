@@ -380,12 +380,12 @@ public final class Lifecycle {
         maybeDone();
     }
 
+    /**
+     * The error event ends the stream, without the API's normal terminator: a client that does not
+     * look at error objects then sees a stream that did not finish, never a normal end.
+     */
     private void endStreamWithError(GatewayException error) {
         sse.event(errors.streamEventName(), errors.body(error));
-        byte[] end = codec.terminator();
-        if (end != null) {
-            sse.event(null, end);
-        }
         sse.finish();
     }
 

@@ -111,8 +111,9 @@ class DeadlinesOnManualTimeTest {
             HttpResponse<String> response = r.get(10, TimeUnit.SECONDS);
             assertThat(response.statusCode()).as("the stream had started").isEqualTo(200);
             assertThat(response.body()).contains("partial")
-                    .contains("data: {\"error\":{\"message\":\"the provider sent no event for 30000 ms\"")
-                    .endsWith("data: [DONE]\n\n");
+                    .endsWith("data: {\"error\":{\"message\":\"the provider sent no event for 30000 ms\",\"type\":\"api_error\","
+                            + "\"param\":null,\"code\":\"upstream_timeout\"}}\n\n")
+                    .doesNotContain("[DONE]");
         }
     }
 

@@ -5,20 +5,25 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.PackageVersion;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.spi.Bytes;
-import dev.tollgate.spi.provider.ChatRequest;
-import dev.tollgate.spi.provider.ChunkSink;
+import dev.tollgate.spi.chat.ChatResponse;
+import dev.tollgate.spi.chat.StopReason;
+import dev.tollgate.spi.chat.Usage;
+import dev.tollgate.spi.chat.WireFormat;
+import dev.tollgate.spi.http.Headers;
+import dev.tollgate.spi.provider.Observation;
 import dev.tollgate.spi.provider.ProviderAdapter;
 import dev.tollgate.spi.provider.ProviderCall;
-import dev.tollgate.spi.provider.ProviderResult;
-import dev.tollgate.spi.provider.Usage;
+import dev.tollgate.spi.provider.ProviderRequest;
+import dev.tollgate.spi.provider.ResponseSink;
+import dev.tollgate.spi.provider.StreamSink;
 import java.io.UncheckedIOException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
+import java.util.Set;
 
 /**
  * Answers every chat request with what it sees from inside its class loader:
  * {@code jackson=<databind version the plugin loaded> tccl=<plugin|other>}. All JSON is built with
- * the plugin's own Jackson databind, so a kernel that leaked its Jackson would show up here.
+ * the plugin's own Jackson databind, so a kernel that leaked its Jackson would show up here. It
+ * speaks OpenAI Chat natively, so its bytes reach OpenAI clients untouched.
  */
 final class ProbeAdapter implements ProviderAdapter {
 
@@ -27,7 +32,12 @@ final class ProbeAdapter implements ProviderAdapter {
     private final ObjectMapper mapper = new ObjectMapper();
 
     @Override
-    public CompletionStage<ProviderResult> chat(ChatRequest request, ProviderCall call) {
+    public Set<WireFormat> nativeFormats() {
+        return Set.of(WireFormat.OPENAI_CHAT);
+    }
+
+    @Override
+    public void chat(ProviderRequest request, ProviderCall call, ResponseSink<ChatResponse> sink) {
         ObjectNode root = envelope(request, "chat.completion");
         ObjectNode choice = root.putArray("choices").addObject();
         choice.put("index", 0);
@@ -36,11 +46,11 @@ final class ProbeAdapter implements ProviderAdapter {
         message.put("content", probe());
         choice.put("finish_reason", "stop");
         usage(root);
-        return CompletableFuture.completedFuture(ProviderResult.of(bytes(root), USAGE));
+        sink.respondNative(bytes(root), Observation.of(USAGE, StopReason.END_TURN), Headers.EMPTY);
     }
 
     @Override
-    public void streamChat(ChatRequest request, ProviderCall call, ChunkSink sink) {
+    public void streamChat(ProviderRequest request, ProviderCall call, StreamSink sink) {
         ObjectNode chunk = envelope(request, "chat.completion.chunk");
         ObjectNode choice = chunk.putArray("choices").addObject();
         choice.put("index", 0);
@@ -48,12 +58,14 @@ final class ProbeAdapter implements ProviderAdapter {
         delta.put("role", "assistant");
         delta.put("content", probe());
         choice.put("finish_reason", "stop");
-        sink.chunk(bytes(chunk));
-
-        ObjectNode usageChunk = envelope(request, "chat.completion.chunk");
-        usageChunk.putArray("choices");
-        usage(usageChunk);
-        sink.usage(USAGE, bytes(usageChunk));
+        sink.nativeEvent(null, bytes(chunk));
+        if (request.facts().includeUsage()) {
+            ObjectNode usageChunk = envelope(request, "chat.completion.chunk");
+            usageChunk.putArray("choices");
+            usage(usageChunk);
+            sink.nativeEvent(null, bytes(usageChunk));
+        }
+        sink.observe(Observation.of(USAGE, StopReason.END_TURN));
         sink.complete();
     }
 
@@ -63,7 +75,7 @@ final class ProbeAdapter implements ProviderAdapter {
         return "jackson=" + PackageVersion.VERSION + " tccl=" + (tcclIsPlugin ? "plugin" : "other");
     }
 
-    private ObjectNode envelope(ChatRequest request, String object) {
+    private ObjectNode envelope(ProviderRequest request, String object) {
         ObjectNode root = mapper.createObjectNode();
         root.put("id", "chatcmpl-probe-" + request.requestId());
         root.put("object", object);
@@ -74,8 +86,8 @@ final class ProbeAdapter implements ProviderAdapter {
 
     private static void usage(ObjectNode root) {
         ObjectNode usage = root.putObject("usage");
-        usage.put("prompt_tokens", USAGE.promptTokens());
-        usage.put("completion_tokens", USAGE.completionTokens());
+        usage.put("prompt_tokens", USAGE.inputTokens());
+        usage.put("completion_tokens", USAGE.outputTokens());
         usage.put("total_tokens", USAGE.totalTokens());
     }
 
