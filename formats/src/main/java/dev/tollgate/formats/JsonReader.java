@@ -122,6 +122,16 @@ public final class JsonReader implements AutoCloseable {
         throw new FormatException(param + " must be an object", param);
     }
 
+    /** Whether the current value is an object, without complaining when it is anything else. */
+    public boolean isObject() {
+        return parser.currentToken() == JsonToken.START_OBJECT;
+    }
+
+    public boolean isBoolean() {
+        JsonToken t = parser.currentToken();
+        return t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE;
+    }
+
     public void object(String param) {
         if (!objectOrNull(param)) {
             throw new FormatException(param + " must be an object", param);

@@ -97,7 +97,10 @@ public final class AnthropicEventReader {
                         while ((g = r.nextField()) != null) {
                             switch (g) {
                                 case "type" -> deltaType = r.string("delta.type");
-                                case "text", "thinking", "signature", "partial_json" -> text = r.stringOrNull("delta." + g);
+                                case "text" -> text = r.stringOrNull("delta.text");
+                                case "thinking" -> text = r.stringOrNull("delta.thinking");
+                                case "signature" -> text = r.stringOrNull("delta.signature");
+                                case "partial_json" -> text = r.stringOrNull("delta.partial_json");
                                 case "stop_reason" -> stopReason = r.stringOrNull("delta.stop_reason");
                                 case "stop_sequence" -> stopSequence = r.stringOrNull("delta.stop_sequence");
                                 default -> r.skip();

@@ -116,11 +116,14 @@ final class AnthropicWire {
     /**
      * Reads one content block (cursor on it). A type the canonical model has no record for, an image from
      * a source other than base64 or url, and a tool result holding more than text and images are kept
-     * whole as {@link ContentBlock.Opaque}.
+     * whole as {@link ContentBlock.Opaque}. Fields are read by shape, not by name alone, because a block
+     * type this reader does not know may use a known name for something else; a known type whose field
+     * has the wrong shape is refused once the whole block is read.
      */
     static ContentBlock readBlock(JsonReader r, String at, Warnings warnings) {
         r.object(at);
         int start = r.start();
+        Shape s = new Shape();
         String type = null;
         String text = null;
         RawJson cacheControl = null;
@@ -140,48 +143,70 @@ final class AnthropicWire {
         List<String> dropped = null;
         String f;
         while ((f = r.nextField()) != null) {
+            String p = at + "." + f;
             switch (f) {
-                case "type" -> type = r.string(at + ".type");
-                case "text" -> text = r.stringOrNull(at + ".text");
+                case "type" -> type = s.string(r, p);
+                case "text" -> text = s.string(r, p);
                 case "cache_control" -> cacheControl = r.isNull() ? null : r.raw();
                 case "source" -> {
-                    if (r.objectOrNull(at + ".source")) {
+                    if (r.isObject()) {
                         String g;
                         while ((g = r.nextField()) != null) {
+                            String q = p + "." + g;
                             switch (g) {
-                                case "type" -> sourceType = r.stringOrNull(at + ".source.type");
-                                case "media_type" -> mediaType = r.stringOrNull(at + ".source.media_type");
-                                case "data" -> data = r.stringOrNull(at + ".source.data");
-                                case "url" -> url = r.stringOrNull(at + ".source.url");
+                                case "type" -> sourceType = s.string(r, q);
+                                case "media_type" -> mediaType = s.string(r, q);
+                                case "data" -> data = s.string(r, q);
+                                case "url" -> url = s.string(r, q);
                                 default -> r.skip();
                             }
                         }
+                    } else {
+                        s.odd(r, p);
                     }
                 }
-                case "id" -> id = r.stringOrNull(at + ".id");
-                case "name" -> name = r.stringOrNull(at + ".name");
+                case "id" -> id = s.string(r, p);
+                case "name" -> name = s.string(r, p);
                 case "input" -> input = r.isNull() ? null : r.raw();
-                case "tool_use_id" -> toolUseId = r.stringOrNull(at + ".tool_use_id");
+                case "tool_use_id" -> toolUseId = s.string(r, p);
                 case "content" -> {
                     content = new ArrayList<>();
                     if (r.isString()) {
-                        content.add(ContentBlock.Text.of(r.string(at + ".content")));
-                    } else if (r.arrayOrNull(at + ".content")) {
+                        content.add(ContentBlock.Text.of(r.string(p)));
+                    } else if (r.isArray()) {
                         int k = 0;
                         while (r.nextElement()) {
-                            ContentBlock b = readBlock(r, at + ".content[" + k++ + "]", warnings);
-                            if (b instanceof ContentBlock.Text || b instanceof ContentBlock.Image) {
-                                content.add(b);
-                            } else {
-                                contentOpaque = true;
+                            String q = p + "[" + k++ + "]";
+                            if (!r.isObject()) {
+                                s.odd(r, q);
+                                continue;
+                            }
+                            try {
+                                ContentBlock b = readBlock(r, q, warnings);
+                                if (b instanceof ContentBlock.Text || b instanceof ContentBlock.Image) {
+                                    content.add(b);
+                                } else {
+                                    contentOpaque = true;
+                                }
+                            } catch (FormatException e) {
+                                // readBlock throws only once its block is read: the cursor is past it
+                                s.odd = s.odd == null ? e.param() : s.odd;
                             }
                         }
+                    } else {
+                        s.odd(r, p);
                     }
                 }
-                case "is_error" -> isError = Boolean.TRUE.equals(r.boolOrNull(at + ".is_error"));
-                case "thinking" -> thinking = r.stringOrNull(at + ".thinking");
-                case "signature" -> signature = r.stringOrNull(at + ".signature");
-                case "data" -> data = r.stringOrNull(at + ".data");
+                case "is_error" -> {
+                    if (r.isNull() || r.isBoolean()) {
+                        isError = Boolean.TRUE.equals(r.boolOrNull(p));
+                    } else {
+                        s.odd(r, p);
+                    }
+                }
+                case "thinking" -> thinking = s.string(r, p);
+                case "signature" -> signature = s.string(r, p);
+                case "data" -> data = s.string(r, p);
                 default -> {
                     if (!r.isNull() && !(r.isArray() && isEmptyArray(r))) {
                         (dropped == null ? dropped = new ArrayList<>() : dropped).add(f);
@@ -191,7 +216,15 @@ final class AnthropicWire {
             }
         }
         if (type == null) {
-            throw new FormatException(at + ".type is required", at + ".type");
+            String p = s.odd != null && s.odd.equals(at + ".type") ? s.odd : at + ".type";
+            throw new FormatException(p + " is required", p);
+        }
+        boolean known = switch (type) {
+            case "text", "image", "tool_use", "tool_result", "thinking", "redacted_thinking" -> true;
+            default -> false;
+        };
+        if (known && s.odd != null) {
+            throw new FormatException(s.odd + " is missing or has the wrong type", s.odd);
         }
         ContentBlock block = switch (type) {
             case "text" -> new ContentBlock.Text(require(text, at + ".text"), cacheControl);
@@ -227,6 +260,26 @@ final class AnthropicWire {
             }
         }
         return block;
+    }
+
+    /** The first field of a block whose shape did not fit what its name usually holds. */
+    private static final class Shape {
+        String odd;
+
+        String string(JsonReader r, String param) {
+            if (r.isString() || r.isNull()) {
+                return r.stringOrNull(param);
+            }
+            odd(r, param);
+            return null;
+        }
+
+        void odd(JsonReader r, String param) {
+            if (odd == null) {
+                odd = param;
+            }
+            r.skip();
+        }
     }
 
     private static boolean isEmptyArray(JsonReader r) {

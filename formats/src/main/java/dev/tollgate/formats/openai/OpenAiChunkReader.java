@@ -167,29 +167,33 @@ public final class OpenAiChunkReader {
         }
     }
 
+    // field paths as constants: building them per chunk would cost more than reading the chunk
+    private static final String CHOICE = "choices[0]";
+    private static final String DELTA = "choices[0].delta";
+
     private void readChoice(JsonReader r, Delta d, int k) {
-        String at = "choices[" + k + "]";
-        r.object(at);
+        if (k > 0) {
+            throw new FormatException("a stream with more than one choice cannot be translated", "choices");
+        }
+        r.object(CHOICE);
         String f;
         while ((f = r.nextField()) != null) {
             switch (f) {
                 case "index" -> {
-                    Integer index = r.intOrNull(at + ".index");
+                    Integer index = r.intOrNull("choices[0].index");
                     if (index != null && index != 0) {
-                        throw new FormatException("a stream with more than one choice cannot be translated", at + ".index");
+                        throw new FormatException("a stream with more than one choice cannot be translated",
+                                "choices[0].index");
                     }
                 }
                 case "delta" -> {
-                    if (r.objectOrNull(at + ".delta")) {
-                        readDelta(r, d, at + ".delta");
+                    if (r.objectOrNull(DELTA)) {
+                        readDelta(r, d, DELTA);
                     }
                 }
-                case "finish_reason" -> d.finish = r.stringOrNull(at + ".finish_reason");
+                case "finish_reason" -> d.finish = r.stringOrNull("choices[0].finish_reason");
                 default -> r.skip();
             }
-        }
-        if (k > 0) {
-            throw new FormatException("a stream with more than one choice cannot be translated", "choices");
         }
         d.choice = true;
     }
@@ -198,10 +202,10 @@ public final class OpenAiChunkReader {
         String f;
         while ((f = r.nextField()) != null) {
             switch (f) {
-                case "content" -> d.content = r.stringOrNull(at + ".content");
-                case "reasoning_content" -> d.reasoningContent = r.stringOrNull(at + ".reasoning_content");
-                case "reasoning" -> d.reasoning = r.stringOrNull(at + ".reasoning");
-                case "refusal" -> d.refusal = r.stringOrNull(at + ".refusal");
+                case "content" -> d.content = r.stringOrNull("choices[0].delta.content");
+                case "reasoning_content" -> d.reasoningContent = r.stringOrNull("choices[0].delta.reasoning_content");
+                case "reasoning" -> d.reasoning = r.stringOrNull("choices[0].delta.reasoning");
+                case "refusal" -> d.refusal = r.stringOrNull("choices[0].delta.refusal");
                 case "tool_calls" -> {
                     if (r.arrayOrNull(at + ".tool_calls")) {
                         int j = 0;
@@ -259,7 +263,6 @@ public final class OpenAiChunkReader {
     }
 
     private void toolDelta(ToolDelta t, int j) {
-        String at = "choices[0].delta.tool_calls[" + j + "]";
         int tool = t.index;
         if (tool < 0) {
             // some compatible servers omit the index: a new id is a new call, anything else continues the last
@@ -269,7 +272,8 @@ public final class OpenAiChunkReader {
         Integer block = tool < toolBlocks.size() ? toolBlocks.get(tool) : null;
         if (block == null) {
             if (t.name == null || t.name.isEmpty()) {
-                throw new FormatException("a tool call starts without a function name", at + ".function.name");
+                throw new FormatException("a tool call starts without a function name",
+                        "choices[0].delta.tool_calls[" + j + "].function.name");
             }
             String callId = t.id;
             if (callId == null || callId.isEmpty()) {
@@ -294,7 +298,7 @@ public final class OpenAiChunkReader {
                 return;
             }
             throw new FormatException("tool call " + tool + " continues after another block began; "
-                    + "interleaved tool calls cannot be translated", at + ".index");
+                    + "interleaved tool calls cannot be translated", "choices[0].delta.tool_calls[" + j + "].index");
         }
         if (t.arguments != null && !t.arguments.isEmpty()) {
             sink.accept(new StreamEvent.ToolArgumentsDelta(block, t.arguments));
