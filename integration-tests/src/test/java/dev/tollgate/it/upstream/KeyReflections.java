@@ -22,6 +22,7 @@ public final class KeyReflections {
      *
      * @param stream whether the client asks for a stream
      */
+    /** @param code the error code the client gets, or {@code null} for an answer (whose key must arrive masked) */
     public record Case(String name, boolean stream, ResponseDefinitionBuilder upstream, int status, String code) {}
 
     /** 40 random letters and digits, new for every run: no "-" or "_" for a parser to stop at. */
@@ -80,7 +81,16 @@ public final class KeyReflections {
                         429, "rate_limit_exceeded"),
                 new Case("stream error event", true,
                         sse(role + "data: " + Upstreams.openAiError("overloaded for " + key, "server_error", null, null) + "\n\n"),
-                        200, "upstream_stream_error"));
+                        200, "upstream_stream_error"),
+                new Case("a valid 200 answer whose text holds the key", false, json(200,
+                        "{\"id\":\"c1\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"" + UPSTREAM_MODEL + "\","
+                                + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"your key is " + key
+                                + "\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":4,\"total_tokens\":5}}"),
+                        200, null),
+                new Case("a valid stream whose text holds the key", true, sse(role
+                        + "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"" + UPSTREAM_MODEL
+                        + "\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"key " + key + "\"},\"finish_reason\":\"stop\"}]}\n\n"
+                        + "data: [DONE]\n\n"), 200, null));
     }
 
     private static ResponseDefinitionBuilder json(int status, String body) {

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * A key made only of letters and digits, which a JSON parser quotes whole in "Unrecognized token
  * '…'", reflected by the upstream in the places the provider parses: a 200 body and stream lines
  * whose {@code error} or {@code usage} is not JSON (before and after the first chunk), 4xx and 5xx
- * error messages, a plain-text 5xx body, a stream error event. It reaches the upstream, and appears in no response and in nothing written by the
+ * error messages, a plain-text 5xx body, a stream error event, and the text of a valid answer and of a
+ * valid stream (which the gateway masks in the bytes it relays). It reaches the upstream, and appears in no response and in nothing written by the
  * logging configuration (message, stack trace, at DEBUG) or to stdout and stderr.
  */
 @Timeout(60)
@@ -137,7 +138,11 @@ class ReflectedKeyNeverLeaksTest {
                     HttpResponse<String> r = Upstreams.chat(gateway, KeyReflections.MODEL, c.stream());
                     responses.append(c.name()).append('\n').append(r.headers().map()).append('\n').append(r.body()).append('\n');
                     assertThat(r.statusCode()).as("%s: %s", c.name(), r.body()).isEqualTo(c.status());
-                    assertThat(r.body()).as(c.name()).contains("\"code\":\"" + c.code() + "\"");
+                    if (c.code() != null) {
+                        assertThat(r.body()).as(c.name()).contains("\"code\":\"" + c.code() + "\"");
+                    } else {
+                        assertThat(r.body()).as(c.name()).contains("*".repeat(key.length()));
+                    }
                     wireMock.verify(1, postRequestedFor(urlEqualTo("/v1/chat/completions"))
                             .withHeader("Authorization", equalTo("Bearer " + key)));
                 }

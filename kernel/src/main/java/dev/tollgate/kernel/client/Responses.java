@@ -1,6 +1,8 @@
 package dev.tollgate.kernel.client;
 
 import dev.tollgate.kernel.codec.ErrorFormat;
+import dev.tollgate.kernel.logging.Secrets;
+import dev.tollgate.spi.Bytes;
 import dev.tollgate.spi.ErrorType;
 import dev.tollgate.spi.GatewayException;
 import dev.tollgate.spi.http.Headers;
@@ -32,8 +34,21 @@ public final class Responses {
         exchange.getResponseSender().send(body);
     }
 
+    /** Writes {@code body}, which the caller owns, with every configured secret in it masked. */
     public static void json(HttpServerExchange exchange, int status, byte[] body) {
+        if (Secrets.any()) {
+            Secrets.maskInPlace(body, 0, body.length);
+        }
         json(exchange, status, ByteBuffer.wrap(body));
+    }
+
+    /** Writes a body the caller does not own (a provider's bytes), copying it only to mask a secret found in it. */
+    public static void json(HttpServerExchange exchange, int status, Bytes body) {
+        if (Secrets.any() && Secrets.foundIn(body)) {
+            json(exchange, status, body.toArray());
+            return;
+        }
+        json(exchange, status, body.asByteBuffer());
     }
 
     /** Adds provider or policy headers, skipping hop-by-hop and framing headers. */

@@ -1,5 +1,6 @@
 package dev.tollgate.kernel.client;
 
+import dev.tollgate.kernel.logging.Secrets;
 import dev.tollgate.spi.Bytes;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HttpString;
@@ -108,6 +109,9 @@ public final class SseWriter {
             }
         }
         b.put(data, lineStart, end - lineStart).put((byte) '\n').put((byte) '\n');
+        if (Secrets.any()) {
+            Secrets.maskInPlace(b.array(), 0, b.position());
+        }
         return b.flip();
     }
 }

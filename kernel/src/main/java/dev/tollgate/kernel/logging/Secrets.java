@@ -19,6 +19,8 @@ public final class Secrets {
 
     /** Longest first; replaced as a whole on registration, read without locking. */
     private static volatile String[] registered = new String[0];
+    /** The same secrets as UTF-8, for masking bytes on their way to clients. */
+    private static volatile byte[][] registeredBytes = new byte[0][];
 
     private Secrets() {}
 
@@ -35,6 +37,56 @@ public final class Secrets {
         next[current.length] = secret;
         Arrays.sort(next, Comparator.comparingInt(String::length).reversed());
         registered = next;
+        byte[][] bytes = new byte[next.length][];
+        for (int i = 0; i < next.length; i++) {
+            bytes[i] = next[i].getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        registeredBytes = bytes;
+    }
+
+    /** Whether any secret is registered; callers skip all masking work when none is. */
+    public static boolean any() {
+        return registeredBytes.length > 0;
+    }
+
+    /**
+     * Overwrites every occurrence of a registered secret in {@code b[offset, offset+length)} with
+     * {@code *}, keeping the length (so a body's {@code Content-Length} and its JSON stay valid).
+     * Only for arrays the caller owns. Returns how many occurrences were masked.
+     */
+    public static int maskInPlace(byte[] b, int offset, int length) {
+        byte[][] secrets = registeredBytes;
+        int masked = 0;
+        int end = offset + length;
+        for (byte[] secret : secrets) {
+            int last = end - secret.length;
+            byte first = secret[0];
+            outer:
+            for (int i = offset; i <= last; i++) {
+                if (b[i] != first) {
+                    continue;
+                }
+                for (int j = 1; j < secret.length; j++) {
+                    if (b[i + j] != secret[j]) {
+                        continue outer;
+                    }
+                }
+                Arrays.fill(b, i, i + secret.length, (byte) '*');
+                masked++;
+                i += secret.length - 1;
+            }
+        }
+        return masked;
+    }
+
+    /** Whether {@code body} holds a registered secret (no copy). */
+    public static boolean foundIn(dev.tollgate.spi.Bytes body) {
+        for (byte[] secret : registeredBytes) {
+            if (body.indexOf(secret, 0) >= 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static int count() {
@@ -44,6 +96,7 @@ public final class Secrets {
     /** Forgets every secret; for tests that register their own. */
     static synchronized void clearForTests() {
         registered = new String[0];
+        registeredBytes = new byte[0][];
     }
 
     /**

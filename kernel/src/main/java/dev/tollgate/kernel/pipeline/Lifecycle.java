@@ -10,6 +10,7 @@ import dev.tollgate.kernel.client.SseWriter;
 import dev.tollgate.kernel.codec.ChatCodec;
 import dev.tollgate.kernel.codec.ErrorFormat;
 import dev.tollgate.kernel.codec.RequestBody;
+import dev.tollgate.kernel.logging.Secrets;
 import dev.tollgate.spi.Bytes;
 import dev.tollgate.spi.ErrorType;
 import dev.tollgate.spi.FailureReason;
@@ -460,7 +461,7 @@ public final class Lifecycle {
         firstByteNanos = now();
         Responses.addHeaders(exchange, providerHeaders);
         Responses.addHeaders(exchange, responseHeaders);
-        Responses.json(exchange, 200, json.asByteBuffer());
+        Responses.json(exchange, 200, json);
     }
 
     private void commitStream(Headers providerHeaders) {
@@ -800,8 +801,16 @@ public final class Lifecycle {
 
         @Override
         public void write(ByteBuffer chunk) {
-            if (live(a)) {
-                a.lastEventNanos = now();
+            if (!live(a)) {
+                return;
+            }
+            a.lastEventNanos = now();
+            if (Secrets.any()) {
+                byte[] copy = new byte[chunk.remaining()];
+                chunk.get(copy);
+                Secrets.maskInPlace(copy, 0, copy.length);
+                relay.write(ByteBuffer.wrap(copy));
+            } else {
                 relay.writeBorrowed(chunk);
             }
         }
