@@ -2,14 +2,16 @@ package dev.tollgate.plugin.openai;
 
 import static dev.tollgate.plugin.openai.TestSupport.KEY;
 import static dev.tollgate.plugin.openai.TestSupport.adapter;
-import static dev.tollgate.plugin.openai.TestSupport.awaitFailure;
+import static dev.tollgate.plugin.openai.TestSupport.answer;
 import static dev.tollgate.plugin.openai.TestSupport.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.spi.ErrorType;
 import dev.tollgate.spi.GatewayException;
+import dev.tollgate.spi.chat.ChatResponse;
 import dev.tollgate.spi.http.Headers;
-import dev.tollgate.spi.testkit.FakeProviderCall;
+import dev.tollgate.spi.testkit.RecordingResponseSink;
+import dev.tollgate.spi.testkit.RecordingResponseSink.Kind;
 import dev.tollgate.spi.testkit.ScriptedUpstreamHttp;
 import dev.tollgate.spi.testkit.ScriptedUpstreamHttp.Reply;
 import dev.tollgate.spi.testkit.SseFixtures;
@@ -26,11 +28,10 @@ class ErrorMappingTest {
     private static final String BODY = "{\"model\":\"gpt-4o\",\"messages\":[]}";
 
     static GatewayException chatFailure(Reply reply) {
-        ScriptedUpstreamHttp http = ScriptedUpstreamHttp.always(reply);
-        try (FakeProviderCall call = new FakeProviderCall("req-42", http)) {
-            OpenAiAdapter adapter = adapter();
-            return awaitFailure(call, () -> adapter.chat(chat(BODY), call));
-        }
+        RecordingResponseSink<ChatResponse> sink = answer(adapter(), chat(BODY), ScriptedUpstreamHttp.always(reply));
+        assertThat(sink.kind()).isEqualTo(Kind.FAILED);
+        assertThat(sink.relayed()).isFalse();
+        return sink.error();
     }
 
     @ParameterizedTest
@@ -54,7 +55,7 @@ class ErrorMappingTest {
         "504, 502, UPSTREAM_SERVER, upstream_error",
         "302, 502, UPSTREAM_SERVER, upstream_error",
     })
-    void statusTable(int upstream, int status, ErrorType type, String code) {
+    void mapsEachUpstreamStatus(int upstream, int status, ErrorType type, String code) {
         GatewayException e = chatFailure(Reply.json(upstream,
                 "{\"error\":{\"message\":\"too long\",\"type\":\"invalid_request_error\",\"param\":\"messages\","
                         + "\"code\":\"context_length_exceeded\"}}"));
@@ -152,7 +153,7 @@ class ErrorMappingTest {
     }
 
     @Test
-    void timeoutStatus() {
+    void status408IsARetryableTimeout() {
         GatewayException e = chatFailure(Reply.json(408, ""));
 
         assertThat(e.code()).isEqualTo("upstream_timeout");
