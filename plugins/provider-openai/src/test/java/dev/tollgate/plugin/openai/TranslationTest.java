@@ -39,6 +39,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -134,7 +135,7 @@ class TranslationTest {
         "https://api.openai.com/v1, auto, max_completion_tokens",
     })
     void writesTheOutputLimitInTheFieldTheUpstreamReads(String apiBase, String configured, String expected) throws IOException {
-        Map<String, Object> config = new java.util.HashMap<>(Map.of("api_base", apiBase));
+        Map<String, Object> config = new HashMap<>(Map.of("api_base", apiBase));
         if (configured != null) {
             config.put("max_tokens_field", configured);
         }
