@@ -3,16 +3,33 @@ package dev.tollgate.plugin.openai;
 import dev.tollgate.bench.jmh.Fixtures;
 import dev.tollgate.spi.Bytes;
 import dev.tollgate.spi.GatewayException;
+import dev.tollgate.spi.chat.ChatRequest;
+import dev.tollgate.spi.chat.Message;
+import dev.tollgate.spi.chat.StreamEvent;
+import dev.tollgate.spi.chat.WireFormat;
+import dev.tollgate.spi.config.PluginConfig;
 import dev.tollgate.spi.http.Headers;
-import dev.tollgate.spi.provider.ChunkSink;
-import dev.tollgate.spi.provider.Usage;
+import dev.tollgate.spi.http.ResponseHandler;
+import dev.tollgate.spi.http.UpstreamHttp;
+import dev.tollgate.spi.http.UpstreamRequest;
+import dev.tollgate.spi.http.UpstreamResponse;
+import dev.tollgate.spi.provider.Observation;
+import dev.tollgate.spi.provider.ProviderCall;
+import dev.tollgate.spi.provider.ProviderRequest;
+import dev.tollgate.spi.provider.StreamSink;
+import dev.tollgate.spi.request.RequestFacts;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -21,9 +38,10 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * The OpenAI provider's per-request work: the request rewrite for the upstream, the usage scan of
- * an answer, and the relay of a stream. In the plugin's package (in the bench module, not the
- * plugin) because these classes are package-private; it calls only their entry points, so that it
- * keeps compiling while their insides change.
+ * an answer, and a stream through the adapter, relayed as it came (pass-through) or translated to
+ * canonical events. In the plugin's package (in the bench module, not the plugin) because these
+ * classes are package-private; it calls only their entry points, so that it keeps compiling while
+ * their insides change.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -31,6 +49,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @State(Scope.Thread)
 public class OpenAiProviderBench {
 
+    static final String CLIENT_MODEL = "gpt-4o-mini";
     static final String UPSTREAM_MODEL = "gpt-4o-mini-2024-07-18";
     static final Headers SSE_HEADERS = Headers.of("content-type", "text/event-stream; charset=utf-8");
 
@@ -39,7 +58,10 @@ public class OpenAiProviderBench {
     Bytes streamRequestWithOptions;
     Bytes chatResponse;
     Bytes usageChunk;
-    ByteBuffer[] ssePieces;
+    OpenAiAdapter adapter;
+    ProviderCall call;
+    ProviderRequest passThroughStream;
+    ProviderRequest translatedStream;
 
     @Setup
     public void setup() {
@@ -48,31 +70,43 @@ public class OpenAiProviderBench {
         streamRequestWithOptions = Bytes.utf8(Fixtures.STREAM_REQUEST_WITH_OPTIONS);
         chatResponse = Bytes.utf8(Fixtures.CHAT_RESPONSE);
         usageChunk = Bytes.utf8(Fixtures.USAGE_CHUNK);
-        ssePieces = Fixtures.pieces(Fixtures.utf8(Fixtures.SSE_STREAM), 1024);
+        adapter = new OpenAiAdapter(OpenAiConfig.from(PluginConfig.of("bench", Map.of("api_key", "sk-bench"))),
+                Clock.systemUTC(), (what, value) -> { });
+        call = new ReplayingCall(Fixtures.pieces(Fixtures.utf8(Fixtures.SSE_STREAM), 1024));
+        RequestFacts openAi = RequestFacts.builder(WireFormat.OPENAI_CHAT, CLIENT_MODEL).stream(true).build();
+        passThroughStream = ProviderRequest.builder("req-bench", openAi, () -> {
+            throw new IllegalStateException("a pass-through request is never translated");
+        }).deployment(CLIENT_MODEL + "#0", UPSTREAM_MODEL).nativeBody(streamRequest).build();
+        ChatRequest canonical = ChatRequest.builder().model(CLIENT_MODEL).addSystem("You are terse.")
+                .addMessage(Message.user("Say hello in one short sentence please.")).temperature(0.7).maxTokens(64)
+                .stream(true).build();
+        RequestFacts anthropic = RequestFacts.builder(WireFormat.ANTHROPIC_MESSAGES, CLIENT_MODEL).stream(true).maxTokens(64).build();
+        translatedStream = ProviderRequest.builder("req-bench", anthropic, () -> canonical)
+                .deployment(CLIENT_MODEL + "#0", UPSTREAM_MODEL).build();
     }
 
     /** Non-stream request: the model alias replaced by the upstream's model. */
     @Benchmark
     public Bytes rewriteChat() throws IOException {
-        return RequestBodies.forUpstream(chatRequest, "gpt-4o-mini", UPSTREAM_MODEL,
+        return RequestBodies.forUpstream(chatRequest, CLIENT_MODEL, UPSTREAM_MODEL,
                 RequestBodies.StreamOptions.KEEP);
     }
 
     /** Stream request: model replaced, {@code stream_options.include_usage} added. */
     @Benchmark
     public Bytes rewriteStream() throws IOException {
-        return RequestBodies.forUpstream(streamRequest, "gpt-4o-mini", UPSTREAM_MODEL,
+        return RequestBodies.forUpstream(streamRequest, CLIENT_MODEL, UPSTREAM_MODEL,
                 RequestBodies.StreamOptions.INCLUDE_USAGE);
     }
 
     /** Stream request whose client set {@code stream_options} itself: merged. */
     @Benchmark
     public Bytes rewriteStreamMergeOptions() throws IOException {
-        return RequestBodies.forUpstream(streamRequestWithOptions, "gpt-4o-mini", UPSTREAM_MODEL,
+        return RequestBodies.forUpstream(streamRequestWithOptions, CLIENT_MODEL, UPSTREAM_MODEL,
                 RequestBodies.StreamOptions.INCLUDE_USAGE);
     }
 
-    /** Usage (and error, choices) of a non-stream answer. */
+    /** Usage (and error, choices, stop reason) of a non-stream answer. */
     @Benchmark
     public Object scanResponse() throws IOException {
         return ResponseScan.of(chatResponse);
@@ -84,27 +118,84 @@ public class OpenAiProviderBench {
         return ResponseScan.of(usageChunk);
     }
 
-    /** The whole 20-event stream, in 1 KiB pieces, relayed to a sink: SSE split, finish and usage detection. */
+    /**
+     * Per upstream event: the 20-event stream, in 1 KiB pieces, through {@code streamChat} for an
+     * OpenAI client (request rewrite once, then SSE split, the payload check, usage and finish
+     * detection and the relay of each chunk untouched).
+     */
     @Benchmark
-    public void relayStream(Blackhole bh) {
-        ChatStream s = new ChatStream(new Sink(bh), null); // the error mapping is only used on failures
-        s.onHeaders(200, SSE_HEADERS);
-        for (ByteBuffer b : ssePieces) {
-            s.onBody(b.rewind());
-        }
-        s.onComplete();
+    @OperationsPerInvocation(Fixtures.SSE_EVENTS)
+    public void relayStreamPerEvent(Blackhole bh) {
+        adapter.streamChat(passThroughStream, call, new Sink(bh));
     }
 
-    /** Hands everything to the blackhole; the relay's output. */
-    record Sink(Blackhole bh) implements ChunkSink {
+    /**
+     * Per upstream event: the same stream for a client of another API (request rendered once from the
+     * canonical model, then each chunk read into canonical events).
+     */
+    @Benchmark
+    @OperationsPerInvocation(Fixtures.SSE_EVENTS)
+    public void translateStreamPerEvent(Blackhole bh) {
+        adapter.streamChat(translatedStream, call, new Sink(bh));
+    }
+
+    /** A call whose upstream answers every stream at once, on the calling thread, with the same pieces. */
+    record ReplayingCall(ByteBuffer[] pieces) implements ProviderCall, UpstreamHttp {
         @Override
-        public void chunk(Bytes json) {
-            bh.consume(json);
+        public String requestId() {
+            return "req-bench";
         }
 
         @Override
-        public void usage(Usage usage, Bytes chunk) {
-            bh.consume(usage);
+        public UpstreamHttp http() {
+            return this;
+        }
+
+        @Override
+        public void schedule(Duration delay, Runnable task) {
+            throw new UnsupportedOperationException("the adapter schedules nothing on a stream");
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return false;
+        }
+
+        @Override
+        public CompletionStage<UpstreamResponse> send(UpstreamRequest request) {
+            throw new UnsupportedOperationException("streams only");
+        }
+
+        @Override
+        public void stream(UpstreamRequest request, ResponseHandler handler) {
+            handler.onHeaders(200, SSE_HEADERS);
+            for (ByteBuffer b : pieces) {
+                handler.onBody(b.rewind());
+            }
+            handler.onComplete();
+        }
+    }
+
+    /** Hands everything to the blackhole; a failed stream fails the benchmark. */
+    record Sink(Blackhole bh) implements StreamSink {
+        @Override
+        public void headers(Headers headers) {
+            bh.consume(headers);
+        }
+
+        @Override
+        public void event(StreamEvent event) {
+            bh.consume(event);
+        }
+
+        @Override
+        public void nativeEvent(String name, Bytes data) {
+            bh.consume(data);
+        }
+
+        @Override
+        public void observe(Observation observation) {
+            bh.consume(observation);
         }
 
         @Override
@@ -113,7 +204,7 @@ public class OpenAiProviderBench {
         }
 
         @Override
-        public void error(GatewayException error) {
+        public void fail(GatewayException error) {
             throw error;
         }
     }

@@ -2,12 +2,14 @@ package dev.tollgate.plugin.openai;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tollgate.bench.jmh.Fixtures;
 import dev.tollgate.spi.Bytes;
 import dev.tollgate.spi.GatewayException;
-import dev.tollgate.spi.provider.ChunkSink;
-import dev.tollgate.spi.provider.Usage;
-import java.nio.ByteBuffer;
+import dev.tollgate.spi.chat.StopReason;
+import dev.tollgate.spi.chat.StreamEvent;
+import dev.tollgate.spi.chat.Usage;
+import dev.tollgate.spi.http.Headers;
+import dev.tollgate.spi.provider.Observation;
+import dev.tollgate.spi.provider.StreamSink;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -29,47 +31,80 @@ class OpenAiProviderBenchTest {
         assertThat(b.rewriteStreamMergeOptions().utf8()).contains(upstream, "\"include_usage\":true")
                 .doesNotContain("false");
         ResponseScan response = (ResponseScan) b.scanResponse();
-        assertThat(response.usage()).isEqualTo(new Usage(24, 12, 0, 0, 0));
+        assertThat(response.usage()).isEqualTo(Usage.of(24, 12));
         assertThat(response.choices()).isTrue();
+        assertThat(response.stopReason()).isEqualTo(StopReason.END_TURN);
         ResponseScan chunk = (ResponseScan) b.scanUsageChunk();
-        assertThat(chunk.usage()).isEqualTo(new Usage(24, 16, 0, 0, 0));
+        assertThat(chunk.usage()).isEqualTo(Usage.of(24, 16));
         assertThat(chunk.choicesEmpty()).isTrue();
         for (int i = 0; i < 3; i++) {
-            b.relayStream(BH); // its sink throws on a stream error
+            b.relayStreamPerEvent(BH); // its sink throws on a stream error
+            b.translateStreamPerEvent(BH);
         }
     }
 
     @Test
-    void theStreamFixtureTakesTheUsagePath() {
-        List<String> seen = new ArrayList<>();
-        ChatStream s = new ChatStream(new ChunkSink() {
-            @Override
-            public void chunk(Bytes json) {
-                seen.add("chunk");
-            }
+    void thePassThroughStreamRelaysEveryChunkAndObservesTheUsage() {
+        OpenAiProviderBench b = new OpenAiProviderBench();
+        b.setup();
+        Seen seen = new Seen();
 
-            @Override
-            public void usage(Usage usage, Bytes chunk) {
-                seen.add("usage " + usage.promptTokens() + "/" + usage.completionTokens()
-                        + (chunk != null ? " +chunk" : ""));
-            }
+        for (int i = 0; i < 2; i++) {
+            seen.lines.clear();
+            b.adapter.streamChat(b.passThroughStream, b.call, seen);
 
-            @Override
-            public void complete() {
-                seen.add("complete");
-            }
-
-            @Override
-            public void error(GatewayException error) {
-                seen.add("error " + error.getMessage());
-            }
-        }, null);
-        s.onHeaders(200, OpenAiProviderBench.SSE_HEADERS);
-        for (ByteBuffer piece : Fixtures.pieces(Fixtures.utf8(Fixtures.SSE_STREAM), 1024)) {
-            s.onBody(piece);
+            assertThat(seen.lines).hasSize(19).endsWith("complete");
+            assertThat(seen.lines.subList(0, 18)).containsOnly("native");
+            assertThat(seen.usage).isEqualTo(Usage.of(24, 16));
         }
-        s.onComplete();
-        assertThat(seen).hasSize(20).startsWith("chunk").endsWith("usage 24/16 +chunk", "complete");
-        assertThat(seen.subList(0, 18)).containsOnly("chunk");
+    }
+
+    @Test
+    void theTranslatedStreamBecomesCanonicalEvents() {
+        OpenAiProviderBench b = new OpenAiProviderBench();
+        b.setup();
+        Seen seen = new Seen();
+
+        b.adapter.streamChat(b.translatedStream, b.call, seen);
+
+        assertThat(seen.lines).hasSize(21).startsWith("MessageStart", "BlockStart").endsWith("BlockStop", "MessageEnd", "complete");
+        assertThat(seen.usage).isEqualTo(Usage.of(24, 16));
+    }
+
+    /** What a stream delivered, in order. */
+    private static final class Seen implements StreamSink {
+        final List<String> lines = new ArrayList<>();
+        Usage usage;
+
+        @Override
+        public void headers(Headers headers) {}
+
+        @Override
+        public void event(StreamEvent event) {
+            lines.add(event.getClass().getSimpleName());
+            if (event instanceof StreamEvent.MessageEnd end) {
+                usage = end.usage();
+            }
+        }
+
+        @Override
+        public void nativeEvent(String name, Bytes data) {
+            lines.add("native");
+        }
+
+        @Override
+        public void observe(Observation observation) {
+            observation.observedUsage().ifPresent(u -> usage = u);
+        }
+
+        @Override
+        public void complete() {
+            lines.add("complete");
+        }
+
+        @Override
+        public void fail(GatewayException error) {
+            lines.add("error " + error.getMessage());
+        }
     }
 }

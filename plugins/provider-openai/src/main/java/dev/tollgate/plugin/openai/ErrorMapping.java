@@ -2,6 +2,7 @@ package dev.tollgate.plugin.openai;
 
 import dev.tollgate.spi.Bytes;
 import dev.tollgate.spi.ErrorType;
+import dev.tollgate.spi.FailureReason;
 import dev.tollgate.spi.GatewayException;
 import dev.tollgate.spi.http.Headers;
 import java.math.BigDecimal;
@@ -12,6 +13,7 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -20,6 +22,7 @@ import java.util.Optional;
  * <pre>
  * upstream                        gateway status  type             code
  * 400 404 409 413 415 422         same            UPSTREAM_CLIENT  upstream code | type | upstream_invalid_request
+ *                                                                  (reason: context window, content policy)
  * 401 403                         502             UPSTREAM_SERVER  upstream_auth_failed (body never echoed)
  * 408                             504             UPSTREAM_SERVER  upstream_timeout
  * 429                             429             RATE_LIMITED     upstream code | rate_limit_exceeded, retryAfter
@@ -82,7 +85,23 @@ final class ErrorMapping {
                         config.redact(code != null ? code : "upstream_invalid_request"))
                 .param(config.redact(error.param()))
                 .message(config.redact(messageOr(error, "the provider rejected the request (HTTP " + status + ")")))
+                .reason(reason(code, error.message()))
                 .build();
+    }
+
+    /**
+     * What fallback policies decide on: OpenAI's and Azure's codes, and the message OpenAI-compatible
+     * servers (vLLM) send without a code for a prompt too long.
+     */
+    private static FailureReason reason(String code, String message) {
+        if ("context_length_exceeded".equals(code)
+                || message != null && message.toLowerCase(Locale.ROOT).contains("maximum context length")) {
+            return FailureReason.CONTEXT_WINDOW_EXCEEDED;
+        }
+        if ("content_policy_violation".equals(code) || "content_filter".equals(code)) {
+            return FailureReason.CONTENT_POLICY;
+        }
+        return FailureReason.UNSPECIFIED;
     }
 
     private GatewayException rateLimited(Headers headers, UpstreamError error) {

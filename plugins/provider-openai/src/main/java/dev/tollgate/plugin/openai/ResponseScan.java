@@ -55,7 +55,11 @@ record ResponseScan(Usage usage, boolean choices, boolean choicesEmpty, boolean 
         return new ResponseScan(usage, f.choices, f.choicesEmpty, f.data, error, stop);
     }
 
-    /** The first {@code "finish_reason": "<value>"} in {@code b[from, to)}, mapped; null when absent or null. */
+    /**
+     * The first {@code "finish_reason": "<value>"} in {@code b[from, to)}, mapped; null when absent or null.
+     * The same bytes as a string value (content that reads {@code finish_reason}) are not followed by a
+     * colon, and the search goes on past them.
+     */
     static StopReason finishReason(byte[] b, int from, int to) {
         outer:
         for (int i = from; i <= to - FINISH_REASON.length; i++) {
@@ -75,7 +79,6 @@ record ResponseScan(Usage usage, boolean choices, boolean choicesEmpty, boolean 
                     return stopReason(new String(b, k + 1, end - k - 1, java.nio.charset.StandardCharsets.UTF_8));
                 }
             }
-            return null;
         }
         return null;
     }

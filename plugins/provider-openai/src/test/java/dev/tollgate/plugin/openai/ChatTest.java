@@ -1,46 +1,54 @@
 package dev.tollgate.plugin.openai;
 
 import static dev.tollgate.plugin.openai.TestSupport.KEY;
+import static dev.tollgate.plugin.openai.TestSupport.MODEL;
+import static dev.tollgate.plugin.openai.TestSupport.UPSTREAM_MODEL;
 import static dev.tollgate.plugin.openai.TestSupport.adapter;
-import static dev.tollgate.plugin.openai.TestSupport.await;
-import static dev.tollgate.plugin.openai.TestSupport.awaitFailure;
+import static dev.tollgate.plugin.openai.TestSupport.answer;
 import static dev.tollgate.plugin.openai.TestSupport.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tollgate.spi.Bytes;
 import dev.tollgate.spi.ErrorType;
 import dev.tollgate.spi.GatewayException;
+import dev.tollgate.spi.chat.ChatResponse;
+import dev.tollgate.spi.chat.StopReason;
+import dev.tollgate.spi.chat.Usage;
 import dev.tollgate.spi.http.Headers;
 import dev.tollgate.spi.http.UpstreamRequest;
-import dev.tollgate.spi.provider.ChatRequest;
-import dev.tollgate.spi.provider.ProviderResult;
-import dev.tollgate.spi.provider.Usage;
-import dev.tollgate.spi.testkit.FakeProviderCall;
+import dev.tollgate.spi.provider.ProviderRequest;
+import dev.tollgate.spi.testkit.RecordingResponseSink;
+import dev.tollgate.spi.testkit.RecordingResponseSink.Kind;
 import dev.tollgate.spi.testkit.ScriptedUpstreamHttp;
 import dev.tollgate.spi.testkit.ScriptedUpstreamHttp.Reply;
 import dev.tollgate.spi.testkit.SseFixtures;
+import dev.tollgate.spi.testkit.TestRequests;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
+/** Non-streamed pass-through: what goes upstream, and the answer relayed byte for byte. */
 class ChatTest {
 
     private static final String BODY = "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-    private static final String COMPLETION = SseFixtures.completion("chatcmpl-1", "gpt-4o-2024-08-06", "hello", 12, 3);
+    private static final String COMPLETION = SseFixtures.completion("chatcmpl-1", UPSTREAM_MODEL, "hello", 12, 3);
 
     private static UpstreamRequest sent(Map<String, ?> config) {
         ScriptedUpstreamHttp http = ScriptedUpstreamHttp.always(Reply.json(200, COMPLETION));
-        try (FakeProviderCall call = new FakeProviderCall("req-42", http)) {
-            OpenAiAdapter adapter = adapter(config);
-            await(call, () -> adapter.chat(chat(BODY), call));
-        }
+        RecordingResponseSink<ChatResponse> sink = answer(adapter(config), chat(BODY), http);
+        assertThat(sink.kind()).isEqualTo(Kind.NATIVE);
         return http.onlyRequest();
     }
 
+    private static RecordingResponseSink<ChatResponse> answerTo(Reply reply) {
+        return answer(adapter(), chat(BODY), ScriptedUpstreamHttp.always(reply));
+    }
+
     @Test
-    void bearerRequest() {
+    void sendsABearerRequestWithTheConfiguredTimeouts() {
         UpstreamRequest r = sent(Map.of("api_key", KEY, "read_timeout", "42s", "connect_timeout", "3s"));
 
         assertThat(r.method()).isEqualTo("POST");
@@ -56,7 +64,7 @@ class ChatTest {
     }
 
     @Test
-    void azureStyleRequest() {
+    void sendsAnAzureStyleRequest() {
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("api_base", "https://res.openai.azure.com/openai/deployments/gpt4o/");
         config.put("api_key", KEY);
@@ -75,7 +83,7 @@ class ChatTest {
     }
 
     @Test
-    void noAuthSendsNoCredentials() {
+    void sendsNoCredentialsWithAuthNoneOrWithoutAKey() {
         UpstreamRequest none = sent(Map.of("api_base", "http://localhost:8000/v1", "auth", "none", "api_key", KEY));
         UpstreamRequest keyless = sent(Map.of("api_base", "http://localhost:8000/v1"));
 
@@ -88,7 +96,7 @@ class ChatTest {
     }
 
     @Test
-    void modelRewrittenToTheUpstreamModel() {
+    void rewritesTheModelToTheUpstreamModel() {
         UpstreamRequest r = sent(Map.of());
 
         assertThat(r.body().utf8()).isEqualTo(
@@ -96,99 +104,117 @@ class ChatTest {
     }
 
     @Test
-    void matchingModelSendsTheClientBytesUntouched() {
+    void sendsTheClientBytesThemselvesWhenTheModelMatches() {
         ScriptedUpstreamHttp http = ScriptedUpstreamHttp.always(Reply.json(200, COMPLETION));
-        ChatRequest request = chat("gpt-4o", "gpt-4o", false, "{ \"model\" : \"gpt-4o\", \"messages\":[] }");
-        try (FakeProviderCall call = new FakeProviderCall("req-42", http)) {
-            await(call, () -> adapter().chat(request, call));
-        }
+        ProviderRequest request = TestRequests.openAiChat("req-42", MODEL, false, false,
+                "{ \"model\" : \"gpt-4o\", \"messages\":[] }", MODEL);
 
-        assertThat(http.onlyRequest().body()).isSameAs(request.body());
+        answer(adapter(), request, http);
+
+        assertThat(http.onlyRequest().body()).isSameAs(request.nativeBody().orElseThrow());
     }
 
     @Test
-    void bodyPassedThroughAndUsageExtracted() {
+    void relaysTheAnswerByteForByteAndObservesItsUsageAndStopReason() {
         String upstream = "{\"id\":\"c\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"message\":"
-                + "{\"role\":\"assistant\",\"content\":\"ok\",\"usage\":{\"prompt_tokens\":999}}}],"
+                + "{\"role\":\"assistant\",\"content\":\"ok\",\"usage\":{\"prompt_tokens\":999}}, \"finish_reason\":\"length\"}],"
                 + "\"usage\":{\"prompt_tokens\":120,\"completion_tokens\":45,\"total_tokens\":165,"
                 + "\"prompt_tokens_details\":{\"cached_tokens\":100,\"audio_tokens\":0},"
                 + "\"completion_tokens_details\":{\"reasoning_tokens\":30,\"accepted_prediction_tokens\":0}},"
                 + "\"system_fingerprint\":\"fp\"}";
-        ScriptedUpstreamHttp http = ScriptedUpstreamHttp.always(
-                Reply.json(200, upstream).withHeader("openai-processing-ms", "321"));
-        ProviderResult result;
-        try (FakeProviderCall call = new FakeProviderCall("req-42", http)) {
-            result = await(call, () -> adapter().chat(chat(BODY), call));
-        }
 
-        assertThat(result.body().toArray()).isEqualTo(upstream.getBytes(StandardCharsets.UTF_8));
-        assertThat(result.usage()).isEqualTo(new Usage(120, 45, 100, 0, 30));
-        assertThat(result.headers().first("openai-processing-ms")).contains("321");
+        RecordingResponseSink<ChatResponse> sink = answerTo(Reply.json(200, upstream).withHeader("openai-processing-ms", "321"));
+
+        assertThat(sink.kind()).isEqualTo(Kind.NATIVE);
+        assertThat(sink.relayed()).isFalse();
+        assertThat(sink.body().toArray()).isEqualTo(upstream.getBytes(StandardCharsets.UTF_8));
+        assertThat(sink.observed().observedUsage()).contains(
+                Usage.builder().inputTokens(120).outputTokens(45).cachedInputTokens(100).reasoningTokens(30).build());
+        assertThat(sink.observed().stopReason()).contains(StopReason.MAX_TOKENS);
+        assertThat(sink.headers().first("openai-processing-ms")).contains("321");
+        assertThat(sink.response()).isNull();
     }
 
     @Test
-    void missingUsageIsZero() {
+    void usageIsUnknownWhenTheAnswerReportsNone() {
         String upstream = "{\"id\":\"c\",\"choices\":[{\"index\":0,\"message\":{\"content\":\"ok\"}}]}";
-        ScriptedUpstreamHttp http = ScriptedUpstreamHttp.always(Reply.json(200, upstream));
-        ProviderResult result;
-        try (FakeProviderCall call = new FakeProviderCall("req-42", http)) {
-            result = await(call, () -> adapter().chat(chat(BODY), call));
-        }
 
-        assertThat(result.usage()).isEqualTo(Usage.ZERO);
-        assertThat(result.body().utf8()).isEqualTo(upstream);
+        RecordingResponseSink<ChatResponse> sink = answerTo(Reply.json(200, upstream));
+
+        assertThat(sink.observed().observedUsage()).isEmpty();
+        assertThat(sink.body().utf8()).isEqualTo(upstream);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"[]", "\"text\"", "<html>oops</html>", "{\"id\":\"c\"}", "{\"choices\":{}}", "{\"choices\":[", "",
+            "{\"choices\":[]} trailing"})
+    void malformedSuccessBodyIs502(String body) {
+        RecordingResponseSink<ChatResponse> sink = answerTo(Reply.json(200, body));
+
+        GatewayException e = sink.error();
+        assertThat(sink.kind()).isEqualTo(Kind.FAILED);
+        assertThat(sink.relayed()).isFalse();
+        assertThat(e.status()).isEqualTo(502);
+        assertThat(e.type()).isEqualTo(ErrorType.UPSTREAM_SERVER);
+        assertThat(e.code()).isEqualTo("upstream_malformed_response");
+        assertThat(e.getMessage()).isEqualTo("the provider returned a malformed response");
     }
 
     @Test
-    void malformedSuccessBodiesAre502() {
-        for (String body : new String[] {"[]", "\"text\"", "<html>oops</html>", "{\"id\":\"c\"}", "{\"choices\":{}}",
-                "{\"choices\":[", ""}) {
-            ScriptedUpstreamHttp http = ScriptedUpstreamHttp.always(Reply.json(200, body));
-            GatewayException e;
-            try (FakeProviderCall call = new FakeProviderCall("req-42", http)) {
-                e = awaitFailure(call, () -> adapter().chat(chat(BODY), call));
-            }
+    void htmlErrorPageWithStatus200Is502() {
+        RecordingResponseSink<ChatResponse> sink = answerTo(Reply.of(200, Headers.of("Content-Type", "text/html"),
+                "<!DOCTYPE html><html><body>Service Unavailable</body></html>".getBytes(StandardCharsets.UTF_8)));
 
-            assertThat(e.status()).as(body).isEqualTo(502);
-            assertThat(e.type()).isEqualTo(ErrorType.UPSTREAM_SERVER);
-            assertThat(e.code()).isEqualTo("upstream_malformed_response");
-            assertThat(e.getMessage()).isEqualTo("the provider returned a malformed response");
-        }
+        assertThat(sink.error().code()).isEqualTo("upstream_malformed_response");
+        assertThat(sink.body()).isNull();
     }
 
     @Test
-    void transportFailureIsPassedOnAsIs() {
+    void relaysAnAnswerLargerThanTheHoldLimitAsItArrives() {
+        String content = "0123456789abcdef".repeat(NativeAnswer.HOLD_LIMIT / 16 + 1024);
+        String upstream = "{\"id\":\"c\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+                + "\"content\":\"" + content + "\"},\"finish_reason\":\"stop\"}],"
+                + "\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":70000,\"completion_tokens_details\":{\"reasoning_tokens\":5}}}";
+        byte[] bytes = upstream.getBytes(StandardCharsets.UTF_8);
+        Headers headers = Headers.of("Content-Type", "application/json", "Content-Length", Integer.toString(bytes.length));
+
+        RecordingResponseSink<ChatResponse> sink = answer(adapter(), chat(BODY),
+                TestSupport.upstream(200, headers, SseFixtures.split(bytes, 16 * 1024), null));
+
+        assertThat(bytes.length).isGreaterThan(NativeAnswer.HOLD_LIMIT);
+        assertThat(sink.relayed()).isTrue();
+        assertThat(sink.kind()).isEqualTo(Kind.RELAYED);
+        assertThat(sink.declaredLength()).isEqualTo(bytes.length);
+        assertThat(sink.body().toArray()).isEqualTo(bytes);
+        assertThat(sink.observed().observedUsage()).contains(Usage.builder().inputTokens(7).outputTokens(70000).reasoningTokens(5).build());
+    }
+
+    @Test
+    void passesTransportFailuresOnAsTheyAre() {
         GatewayException timeout = ScriptedUpstreamHttp.timeout(Duration.ofSeconds(600));
-        ScriptedUpstreamHttp http = ScriptedUpstreamHttp.always(Reply.failure(timeout));
-        GatewayException e;
-        try (FakeProviderCall call = new FakeProviderCall("req-42", http)) {
-            e = awaitFailure(call, () -> adapter().chat(chat(BODY), call));
-        }
 
-        assertThat(e).isSameAs(timeout);
+        RecordingResponseSink<ChatResponse> sink = answerTo(Reply.failure(timeout));
+
+        assertThat(sink.error()).isSameAs(timeout);
     }
 
     @Test
-    void invalidClientBodyIsAClientError() {
+    void refusesABodyThatIsNotAnObjectWith400BeforeAnyCall() {
         ScriptedUpstreamHttp http = ScriptedUpstreamHttp.always(Reply.json(200, COMPLETION));
-        GatewayException e;
-        try (FakeProviderCall call = new FakeProviderCall("req-42", http)) {
-            e = awaitFailure(call, () -> adapter().chat(
-                    new ChatRequest("req-42", "a", "b", false, false, dev.tollgate.spi.provider.ApiFormat.OPENAI_CHAT,
-                            Bytes.utf8("[1,2]")), call));
-        }
 
-        assertThat(e.type()).isEqualTo(ErrorType.CLIENT);
-        assertThat(e.status()).isEqualTo(400);
+        RecordingResponseSink<ChatResponse> sink = answer(adapter(),
+                TestRequests.openAiChat("req-42", "a", false, false, "[1,2]", "b"), http);
+
+        assertThat(sink.error().type()).isEqualTo(ErrorType.CLIENT);
+        assertThat(sink.error().status()).isEqualTo(400);
         assertThat(http.requests()).isEmpty();
     }
 
     @Test
-    void headersSetForEveryRequestAreNotDuplicated() {
+    void configuredHeadersCannotDuplicateTheOnesSetForEveryRequest() {
         UpstreamRequest r = sent(Map.of("headers", Map.of("accept", "text/plain", "X-Request-Id", "spoof")));
 
         assertThat(r.headers().all("Accept")).containsExactly("application/json");
         assertThat(r.headers().all("X-Request-Id")).containsExactly("req-42");
-        assertThat(r.headers()).isNotEqualTo(Headers.EMPTY);
     }
 }

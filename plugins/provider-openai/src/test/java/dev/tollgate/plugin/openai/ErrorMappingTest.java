@@ -2,14 +2,17 @@ package dev.tollgate.plugin.openai;
 
 import static dev.tollgate.plugin.openai.TestSupport.KEY;
 import static dev.tollgate.plugin.openai.TestSupport.adapter;
-import static dev.tollgate.plugin.openai.TestSupport.awaitFailure;
+import static dev.tollgate.plugin.openai.TestSupport.answer;
 import static dev.tollgate.plugin.openai.TestSupport.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.spi.ErrorType;
+import dev.tollgate.spi.FailureReason;
 import dev.tollgate.spi.GatewayException;
+import dev.tollgate.spi.chat.ChatResponse;
 import dev.tollgate.spi.http.Headers;
-import dev.tollgate.spi.testkit.FakeProviderCall;
+import dev.tollgate.spi.testkit.RecordingResponseSink;
+import dev.tollgate.spi.testkit.RecordingResponseSink.Kind;
 import dev.tollgate.spi.testkit.ScriptedUpstreamHttp;
 import dev.tollgate.spi.testkit.ScriptedUpstreamHttp.Reply;
 import dev.tollgate.spi.testkit.SseFixtures;
@@ -26,11 +29,10 @@ class ErrorMappingTest {
     private static final String BODY = "{\"model\":\"gpt-4o\",\"messages\":[]}";
 
     static GatewayException chatFailure(Reply reply) {
-        ScriptedUpstreamHttp http = ScriptedUpstreamHttp.always(reply);
-        try (FakeProviderCall call = new FakeProviderCall("req-42", http)) {
-            OpenAiAdapter adapter = adapter();
-            return awaitFailure(call, () -> adapter.chat(chat(BODY), call));
-        }
+        RecordingResponseSink<ChatResponse> sink = answer(adapter(), chat(BODY), ScriptedUpstreamHttp.always(reply));
+        assertThat(sink.kind()).isEqualTo(Kind.FAILED);
+        assertThat(sink.relayed()).isFalse();
+        return sink.error();
     }
 
     @ParameterizedTest
@@ -54,7 +56,7 @@ class ErrorMappingTest {
         "504, 502, UPSTREAM_SERVER, upstream_error",
         "302, 502, UPSTREAM_SERVER, upstream_error",
     })
-    void statusTable(int upstream, int status, ErrorType type, String code) {
+    void mapsEachUpstreamStatus(int upstream, int status, ErrorType type, String code) {
         GatewayException e = chatFailure(Reply.json(upstream,
                 "{\"error\":{\"message\":\"too long\",\"type\":\"invalid_request_error\",\"param\":\"messages\","
                         + "\"code\":\"context_length_exceeded\"}}"));
@@ -83,6 +85,39 @@ class ErrorMappingTest {
         assertThat(unparseable.status()).isEqualTo(404);
         assertThat(unparseable.code()).isEqualTo("upstream_invalid_request");
         assertThat(unparseable.getMessage()).isEqualTo("the provider rejected the request (HTTP 404)");
+    }
+
+    @Test
+    void contextWindowRejectionSaysSoForFallbacks() {
+        GatewayException openAi = chatFailure(Reply.json(400, SseFixtures.openAiError(
+                "This model's maximum context length is 128000 tokens.", "invalid_request_error", "context_length_exceeded")));
+        GatewayException vllm = chatFailure(Reply.json(400, "{\"object\":\"error\",\"message\":\"This model's maximum context "
+                + "length is 4096 tokens. However, you requested 5000 tokens.\",\"type\":\"BadRequestError\",\"param\":null,\"code\":400}"));
+
+        assertThat(openAi.reason()).isEqualTo(FailureReason.CONTEXT_WINDOW_EXCEEDED);
+        assertThat(vllm.reason()).isEqualTo(FailureReason.CONTEXT_WINDOW_EXCEEDED);
+        assertThat(vllm.type()).isEqualTo(ErrorType.UPSTREAM_CLIENT);
+    }
+
+    @Test
+    void contentPolicyRejectionSaysSo() {
+        GatewayException openAi = chatFailure(Reply.json(400, SseFixtures.openAiError(
+                "Your request was rejected as a result of our safety system.", "invalid_request_error", "content_policy_violation")));
+        GatewayException azure = chatFailure(Reply.json(400, "{\"error\":{\"message\":\"The response was filtered due to the prompt "
+                + "triggering Azure OpenAI's content management policy.\",\"type\":null,\"param\":\"prompt\",\"code\":\"content_filter\","
+                + "\"status\":400}}"));
+
+        assertThat(openAi.reason()).isEqualTo(FailureReason.CONTENT_POLICY);
+        assertThat(azure.reason()).isEqualTo(FailureReason.CONTENT_POLICY);
+        assertThat(azure.code()).isEqualTo("content_filter");
+    }
+
+    @Test
+    void otherRejectionsHaveNoSpecificReason() {
+        GatewayException e = chatFailure(Reply.json(400, SseFixtures.openAiError("Invalid value for 'temperature'", "invalid_request_error",
+                "invalid_value")));
+
+        assertThat(e.reason()).isEqualTo(FailureReason.UNSPECIFIED);
     }
 
     @Test
@@ -152,7 +187,7 @@ class ErrorMappingTest {
     }
 
     @Test
-    void timeoutStatus() {
+    void status408IsARetryableTimeout() {
         GatewayException e = chatFailure(Reply.json(408, ""));
 
         assertThat(e.code()).isEqualTo("upstream_timeout");

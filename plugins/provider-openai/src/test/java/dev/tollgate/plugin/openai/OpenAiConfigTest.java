@@ -11,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class OpenAiConfigTest {
 
@@ -28,6 +30,8 @@ class OpenAiConfigTest {
         assertThat(c.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.readTimeout()).isEqualTo(Duration.ofSeconds(600));
         assertThat(c.includeUsage()).isTrue();
+        assertThat(c.maxTokensField()).isEqualTo("max_completion_tokens");
+        assertThat(c.keyMissing()).isFalse();
     }
 
     @Test
@@ -41,6 +45,7 @@ class OpenAiConfigTest {
         values.put("connect_timeout", "2s");
         values.put("read_timeout", "90s");
         values.put("include_usage", "false");
+        values.put("max_tokens_field", "max_tokens");
 
         OpenAiConfig c = OpenAiConfig.from(config(values));
 
@@ -55,6 +60,8 @@ class OpenAiConfigTest {
         assertThat(c.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(c.readTimeout()).isEqualTo(Duration.ofSeconds(90));
         assertThat(c.includeUsage()).isFalse();
+        assertThat(c.maxTokensField()).isEqualTo("max_tokens");
+        assertThat(c.keyMissing()).isFalse();
     }
 
     @Test
@@ -63,6 +70,58 @@ class OpenAiConfigTest {
 
         assertThat(c.chatUri()).hasToString("http://localhost:11434/v1/chat/completions");
         assertThat(c.baseHeaders().size()).isZero();
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "https://api.openai.com/v1, max_completion_tokens",
+        "https://API.OPENAI.COM/v1/, max_completion_tokens",
+        "https://my-resource.openai.azure.com/openai/deployments/gpt4o, max_completion_tokens",
+        "http://localhost:8000/v1, max_tokens",
+        "https://api.groq.com/openai/v1, max_tokens",
+        "https://api.openai.com.example.net/v1, max_tokens",
+    })
+    void maxTokensFieldDefaultsByHost(String apiBase, String expected) {
+        assertThat(OpenAiConfig.from(config(Map.of("api_base", apiBase))).maxTokensField()).isEqualTo(expected);
+        assertThat(OpenAiConfig.from(config(Map.of("api_base", apiBase, "max_tokens_field", "auto"))).maxTokensField()).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "https://api.openai.com/v1, max_tokens",
+        "http://localhost:8000/v1, max_completion_tokens",
+        "http://localhost:8000/v1, max_tokens",
+    })
+    void explicitMaxTokensFieldWins(String apiBase, String field) {
+        assertThat(OpenAiConfig.from(config(Map.of("api_base", apiBase, "max_tokens_field", field))).maxTokensField()).isEqualTo(field);
+    }
+
+    @Test
+    void invalidMaxTokensFieldNamesTheKey() {
+        for (String bad : List.of("max_output_tokens", "MAX_TOKENS", "")) {
+            assertThatThrownBy(() -> OpenAiConfig.from(config(Map.of("max_tokens_field", bad))))
+                    .as(bad)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining(TestSupport.PATH + ".max_tokens_field")
+                    .hasMessageContaining("max_completion_tokens");
+        }
+    }
+
+    @Test
+    void keyConfiguredButResolvedEmptyIsMissing() {
+        OpenAiConfig empty = OpenAiConfig.from(config(Map.of("api_key", "")));
+        OpenAiConfig blank = OpenAiConfig.from(config(Map.of("api_key", " \t")));
+        OpenAiConfig emptyForAzure = OpenAiConfig.from(config(Map.of("api_key", "", "auth", "api-key")));
+        OpenAiConfig emptyWithoutAuth = OpenAiConfig.from(config(Map.of("api_key", "", "auth", "none")));
+        OpenAiConfig absent = OpenAiConfig.from(config(Map.of()));
+
+        assertThat(empty.keyMissing()).isTrue();
+        assertThat(blank.keyMissing()).isTrue();
+        assertThat(emptyForAzure.keyMissing()).isTrue();
+        assertThat(emptyWithoutAuth.keyMissing()).isFalse();
+        assertThat(absent.keyMissing()).isFalse();
+        assertThat(empty.apiKey()).isNull();
+        assertThat(empty.baseHeaders().first("Authorization")).isEmpty();
     }
 
     @Test
@@ -104,7 +163,7 @@ class OpenAiConfigTest {
         OpenAiConfig c = OpenAiConfig.from(config(Map.of("api_key", KEY, "headers", Map.of("X-Team", "a"))));
 
         assertThat(c.toString()).doesNotContain(KEY).contains("***");
-        assertThat(new OpenAiAdapter(c, TestSupport.CLOCK).toString()).doesNotContain(KEY);
+        assertThat(new OpenAiAdapter(c, TestSupport.CLOCK, TestSupport.NO_WARNINGS).toString()).doesNotContain(KEY);
         assertThatThrownBy(() -> OpenAiConfig.from(config(Map.of("api_key", List.of(KEY)))))
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain(KEY));

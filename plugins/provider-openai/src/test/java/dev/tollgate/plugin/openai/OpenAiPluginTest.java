@@ -3,6 +3,7 @@ package dev.tollgate.plugin.openai;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.spi.TollgatePlugin;
+import dev.tollgate.spi.chat.WireFormat;
 import dev.tollgate.spi.provider.ProviderFactory;
 import dev.tollgate.spi.provider.SupportsEmbeddings;
 import java.util.List;
@@ -26,5 +27,11 @@ class OpenAiPluginTest {
         });
         assertThat(providers.get(0).create(TestSupport.config(Map.of()), new dev.tollgate.spi.testkit.FakePluginContext()))
                 .isInstanceOf(SupportsEmbeddings.class);
+    }
+
+    @Test
+    void passesOpenAiChatAndEmbeddingsThroughAndTranslatesTheRest() {
+        assertThat(TestSupport.adapter().nativeFormats())
+                .containsExactlyInAnyOrder(WireFormat.OPENAI_CHAT, WireFormat.OPENAI_EMBEDDINGS);
     }
 }

@@ -1,33 +1,46 @@
 package dev.tollgate.plugin.openai;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
-import dev.tollgate.spi.Bytes;
+import dev.tollgate.formats.Warnings;
 import dev.tollgate.spi.GatewayException;
+import dev.tollgate.spi.chat.ChatResponse;
 import dev.tollgate.spi.config.PluginConfig;
-import dev.tollgate.spi.provider.ApiFormat;
-import dev.tollgate.spi.provider.ChatRequest;
+import dev.tollgate.spi.http.Headers;
+import dev.tollgate.spi.http.ResponseHandler;
+import dev.tollgate.spi.http.UpstreamHttp;
+import dev.tollgate.spi.http.UpstreamRequest;
+import dev.tollgate.spi.http.UpstreamResponse;
+import dev.tollgate.spi.provider.EmbeddingsRequest;
+import dev.tollgate.spi.provider.EmbeddingsResponse;
 import dev.tollgate.spi.provider.ProviderAdapter;
+import dev.tollgate.spi.provider.ProviderRequest;
 import dev.tollgate.spi.testkit.FakePluginContext;
 import dev.tollgate.spi.testkit.FakeProviderCall;
+import dev.tollgate.spi.testkit.RecordingResponseSink;
+import dev.tollgate.spi.testkit.RecordingStreamSink;
+import dev.tollgate.spi.testkit.TestRequests;
+import java.nio.ByteBuffer;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 
 final class TestSupport {
 
     static final String KEY = "sk-test-SECRET-0123456789abcdef";
     static final String PATH = "models.gpt-4o.deployments[0].config";
+    static final String MODEL = "gpt-4o";
+    static final String UPSTREAM_MODEL = "gpt-4o-2024-08-06";
+    static final String REQUEST_ID = "req-42";
     static final Instant NOW = Instant.parse("2025-01-01T12:00:00Z");
     static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+    static final Warnings NO_WARNINGS = (what, value) -> { };
+    private static final Duration WAIT = Duration.ofSeconds(5);
 
     private TestSupport() {}
 
@@ -46,45 +59,67 @@ final class TestSupport {
         return adapter(Map.of("api_key", KEY));
     }
 
-    static ChatRequest chat(String body) {
-        return chat("gpt-4o", "gpt-4o-2024-08-06", false, body);
+    static ErrorMapping errors() {
+        return new ErrorMapping(OpenAiConfig.from(config(Map.of("api_key", KEY))), CLOCK);
     }
 
-    static ChatRequest streamChat(String body) {
-        return chat("gpt-4o", "gpt-4o-2024-08-06", true, body);
+    /** A pass-through, non-streamed OpenAI request for {@link #MODEL}, deployed as {@link #UPSTREAM_MODEL}. */
+    static ProviderRequest chat(String body) {
+        return TestRequests.openAiChat(REQUEST_ID, MODEL, false, false, body, UPSTREAM_MODEL);
     }
 
-    static ChatRequest chat(String model, String upstreamModel, boolean stream, String body) {
-        return new ChatRequest("req-42", model, upstreamModel, stream, true, ApiFormat.OPENAI_CHAT, Bytes.utf8(body));
+    /** A pass-through, streamed OpenAI request; {@code includeUsage} is whether the client asked for the usage chunk. */
+    static ProviderRequest streamChat(String body, boolean includeUsage) {
+        return TestRequests.openAiChat(REQUEST_ID, MODEL, true, includeUsage, body, UPSTREAM_MODEL);
     }
 
-    /** Starts {@code start} on the call's thread, as the kernel does, and waits for its stage. */
-    static <T> T await(FakeProviderCall call, Supplier<CompletionStage<T>> start) {
-        try {
-            return stage(call, start).toCompletableFuture().get(5, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            throw new AssertionError("stage failed", e.getCause());
-        } catch (Exception e) {
-            throw new AssertionError(e);
+    /** Runs a non-streamed call on the call's thread, as the kernel does, and waits for its one answer. */
+    static RecordingResponseSink<ChatResponse> answer(OpenAiAdapter adapter, ProviderRequest request, UpstreamHttp http) {
+        RecordingResponseSink<ChatResponse> sink = new RecordingResponseSink<>();
+        try (FakeProviderCall call = new FakeProviderCall(REQUEST_ID, http)) {
+            call.runOnCallThread(() -> adapter.chat(request, call, sink));
+            return sink.awaitEnd(WAIT);
         }
     }
 
-    /** Like {@link #await} but expects a failure, which must be the GatewayException itself. */
-    static <T> GatewayException awaitFailure(FakeProviderCall call, Supplier<CompletionStage<T>> start) {
-        try {
-            Object value = stage(call, start).toCompletableFuture().get(5, TimeUnit.SECONDS);
-            return fail("expected a failure, got " + value);
-        } catch (ExecutionException e) {
-            assertThat(e.getCause()).isInstanceOf(GatewayException.class);
-            return (GatewayException) e.getCause();
-        } catch (Exception e) {
-            throw new AssertionError(e);
+    /** Runs a streamed call on the call's thread and waits until the stream completed or failed. */
+    static RecordingStreamSink stream(OpenAiAdapter adapter, ProviderRequest request, UpstreamHttp http) {
+        RecordingStreamSink sink = new RecordingStreamSink();
+        try (FakeProviderCall call = new FakeProviderCall(REQUEST_ID, http)) {
+            call.runOnCallThread(() -> adapter.streamChat(request, call, sink));
+            return sink.awaitEnd(WAIT);
         }
     }
 
-    private static <T> CompletionStage<T> stage(FakeProviderCall call, Supplier<CompletionStage<T>> start) {
-        AtomicReference<CompletionStage<T>> ref = new AtomicReference<>();
-        call.runOnCallThread(() -> ref.set(start.get()));
-        return ref.get();
+    /**
+     * An upstream that answers every streamed request with {@code status}, {@code headers} and the body in
+     * {@code pieces}, then completes, or fails with {@code failure} when it is not null.
+     */
+    static UpstreamHttp upstream(int status, Headers headers, List<byte[]> pieces, GatewayException failure) {
+        return new UpstreamHttp() {
+            @Override
+            public CompletionStage<UpstreamResponse> send(UpstreamRequest request) {
+                throw new UnsupportedOperationException("this upstream only streams");
+            }
+
+            @Override
+            public void stream(UpstreamRequest request, ResponseHandler handler) {
+                handler.onHeaders(status, headers);
+                pieces.forEach(p -> handler.onBody(ByteBuffer.wrap(p).asReadOnlyBuffer()));
+                if (failure == null) {
+                    handler.onComplete();
+                } else {
+                    handler.onError(failure);
+                }
+            }
+        };
+    }
+
+    static RecordingResponseSink<EmbeddingsResponse> embeddings(OpenAiAdapter adapter, EmbeddingsRequest request, UpstreamHttp http) {
+        RecordingResponseSink<EmbeddingsResponse> sink = new RecordingResponseSink<>();
+        try (FakeProviderCall call = new FakeProviderCall(request.requestId(), http)) {
+            call.runOnCallThread(() -> adapter.embeddings(request, call, sink));
+            return sink.awaitEnd(WAIT);
+        }
     }
 }

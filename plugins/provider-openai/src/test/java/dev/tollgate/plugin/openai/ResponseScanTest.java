@@ -1,0 +1,65 @@
+package dev.tollgate.plugin.openai;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.spi.chat.StopReason;
+import dev.tollgate.spi.chat.Usage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ResponseScanTest {
+
+    private static ResponseScan scan(String json) throws IOException {
+        return ResponseScan.of(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "stop, END_TURN",
+        "length, MAX_TOKENS",
+        "tool_calls, TOOL_USE",
+        "function_call, TOOL_USE",
+        "content_filter, CONTENT_FILTER",
+        "eos, OTHER",
+    })
+    void mapsTheFinishReason(String finishReason, StopReason expected) throws IOException {
+        ResponseScan s = scan("{\"choices\":[{\"index\":0,\"message\":{\"content\":\"x\"},\"finish_reason\":\"" + finishReason + "\"}]}");
+
+        assertThat(s.stopReason()).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"},\"finish_reason\":null}]}",
+        "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}",
+        "{\"choices\":[],\"usage\":{\"prompt_tokens\":1}}",
+        "{\"finish_reason\":\"stop\",\"choices\":[{\"delta\":{}}]}",
+        "{\"data\":[]}"})
+    void noFinishReasonInsideTheChoicesIsNoStopReason(String json) throws IOException {
+        assertThat(scan(json).stopReason()).isNull();
+    }
+
+    @Test
+    void aStringReadingFinishReasonIsSkipped() throws IOException {
+        ResponseScan s = scan("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"finish_reason\"},\"logprobs\":{\"content\":"
+                + "[{\"token\":\"finish_reason\",\"logprob\":-0.1}]},\"finish_reason\" : \"length\"}]}");
+
+        assertThat(s.stopReason()).isEqualTo(StopReason.MAX_TOKENS);
+    }
+
+    @Test
+    void readsUsageChoicesAndErrorAtTheTopLevelOnly() throws IOException {
+        ResponseScan s = scan("{\"choices\":[{\"message\":{\"usage\":{\"prompt_tokens\":999},\"error\":\"no\"}}],"
+                + "\"usage\":{\"prompt_tokens\":20,\"completion_tokens\":5,\"prompt_tokens_details\":{\"cached_tokens\":30},"
+                + "\"completion_tokens_details\":{\"reasoning_tokens\":2}}}");
+
+        assertThat(s.usage()).isEqualTo(Usage.builder().inputTokens(20).outputTokens(5).cachedInputTokens(20).reasoningTokens(2).build());
+        assertThat(s.choices()).isTrue();
+        assertThat(s.choicesEmpty()).isFalse();
+        assertThat(s.error()).isNull();
+    }
+}
