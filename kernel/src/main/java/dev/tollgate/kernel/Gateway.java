@@ -133,7 +133,7 @@ public final class Gateway implements AutoCloseable {
 
             RequestMetrics requestMetrics = new RequestMetrics();
             Pipeline pipeline = new Pipeline(new PolicyChain(policies), upstream, blocking, requestMetrics);
-            GatewayServer server = GatewayServer.start(config.server(), worker, models, pipeline,
+            GatewayServer server = GatewayServer.start(config.server(), worker, models, pipeline, kernelMetrics,
                     () -> requestMetrics.prometheus() + kernelMetrics.prometheus());
             log.info("Tollgate {} listening on http://{}:{} with models {}", VERSION, config.server().host(), server.port(),
                     models.keySet());
