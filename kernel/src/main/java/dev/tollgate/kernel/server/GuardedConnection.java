@@ -8,6 +8,7 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 import org.xnio.IoUtils;
 import org.xnio.Option;
 import org.xnio.StreamConnection;
@@ -58,6 +59,8 @@ final class GuardedConnection extends StreamConnection implements ExchangeComple
     private Rejection rejection;
     private int markerPos;
     private Rejection failure;
+    private boolean failureOwned;
+    private Consumer<Rejection> bodyWatcher;
     private long refusedAt;
 
     private boolean readsTerminated;
@@ -107,9 +110,22 @@ final class GuardedConnection extends StreamConnection implements ExchangeComple
         share = s;
     }
 
+    /**
+     * The body reader of the current request: told (once, from a task on this thread) when the
+     * body breaks its framing, stalls or is cut by shutdown, so it can answer; reads then see no
+     * more bytes. Without one, the read that would see them fails and Undertow closes.
+     */
+    void watchBody(Consumer<Rejection> watcher) {
+        bodyWatcher = watcher;
+        if (failure != null && !failureOwned) {
+            hand(failure);
+        }
+    }
+
     @Override
     public void exchangeEvent(HttpServerExchange exchange, NextListener next) {
         exchangeActive = false;
+        bodyWatcher = null;
         idleSince = System.nanoTime();
         if (share != null) {
             share.release();
@@ -233,7 +249,19 @@ final class GuardedConnection extends StreamConnection implements ExchangeComple
     private void fail(Rejection r, long now) {
         failure = r;
         refusedAt = now;
-        source.wake();
+        guards.rejected(r);
+        if (bodyWatcher != null) {
+            hand(r);
+        } else {
+            source.wake();
+        }
+    }
+
+    private void hand(Rejection r) {
+        Consumer<Rejection> watcher = bodyWatcher;
+        bodyWatcher = null;
+        failureOwned = true;
+        getIoThread().execute(() -> watcher.accept(r));
     }
 
     private void reject(Rejection r, long now) {
@@ -252,6 +280,9 @@ final class GuardedConnection extends StreamConnection implements ExchangeComple
             return deliverHeld(dst);
         }
         if (failure != null) {
+            if (failureOwned) {
+                return 0;
+            }
             throw new FramingException(failure);
         }
         if (rejection != null) {
@@ -311,14 +342,15 @@ final class GuardedConnection extends StreamConnection implements ExchangeComple
     private int violation(StreamSourceConduit next, ByteBuffer dst, int p0, int stop, int end, int began, boolean partialHeld,
             Rejection v, long now) throws IOException {
         if (framing.inBody()) {
-            failure = v;
-            refusedAt = now;
-            guards.rejected(v);
             dst.position(stop);
-            if (stop == p0) {
-                throw new FramingException(v);
+            fail(v, now);
+            if (stop > p0) {
+                return stop - p0;
             }
-            return stop - p0;
+            if (failureOwned) {
+                return 0;
+            }
+            throw new FramingException(v);
         }
         if (partialHeld && began >= 0 && append(dst, p0, began)) {
             holdDeliverEnd = holdLen;
@@ -404,7 +436,7 @@ final class GuardedConnection extends StreamConnection implements ExchangeComple
     }
 
     private boolean pending() {
-        return holdPos < holdDeliverEnd || failure != null || (rejection != null && markerPos < MARKER.length);
+        return holdPos < holdDeliverEnd || (failure != null && !failureOwned) || (rejection != null && markerPos < MARKER.length);
     }
 
     /** The guard in front of Undertow's parser. */

@@ -9,6 +9,7 @@ import io.undertow.server.RequestTooBigException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.ChannelListener;
@@ -76,7 +77,11 @@ final class RequestBodyReader {
             Responses.error(exchange, requestId, GatewayException.internal("the request body was already read", null));
             return;
         }
-        new Read(exchange, requestId, callback, share, declared).readSome(channel);
+        Read read = new Read(exchange, requestId, callback, share, declared, channel);
+        if (guarded != null) {
+            guarded.watchBody(read);
+        }
+        read.readSome(channel);
     }
 
     private void tooLarge(HttpServerExchange exchange, String id) {
@@ -84,18 +89,22 @@ final class RequestBodyReader {
                 .message("the request body is larger than the limit of " + maxBytes + " bytes").build());
     }
 
-    private final class Read implements ChannelListener<StreamSourceChannel> {
+    private final class Read implements ChannelListener<StreamSourceChannel>, Consumer<Rejection> {
 
         private final HttpServerExchange exchange;
         private final String id;
         private final Callback callback;
         private final RequestMemory.Share share;
         private final long limit;
+        private final StreamSourceChannel channel;
+        private boolean done;
         private byte[] body;
         private int length;
         private long discarded = -1;
 
-        Read(HttpServerExchange exchange, String id, Callback callback, RequestMemory.Share share, long declared) {
+        Read(HttpServerExchange exchange, String id, Callback callback, RequestMemory.Share share, long declared,
+                StreamSourceChannel channel) {
+            this.channel = channel;
             this.exchange = exchange;
             this.id = id;
             this.callback = callback;
@@ -108,7 +117,27 @@ final class RequestBodyReader {
             readSome(channel);
         }
 
+        /** The connection guard cut the body: malformed, stalled or shutting down. */
+        @Override
+        public void accept(Rejection rejection) {
+            if (done) {
+                return;
+            }
+            stop();
+            share.release();
+            Responses.reject(exchange, id, rejection.toException());
+        }
+
+        private void stop() {
+            done = true;
+            channel.getReadSetter().set(null);
+            channel.suspendReads();
+        }
+
         void readSome(StreamSourceChannel channel) {
+            if (done) {
+                return;
+            }
             PooledByteBuffer pooled = exchange.getConnection().getByteBufferPool().allocate();
             try {
                 ByteBuffer buffer = pooled.getBuffer();
@@ -118,7 +147,7 @@ final class RequestBodyReader {
                     try {
                         n = channel.read(buffer);
                     } catch (IOException e) {
-                        channel.suspendReads();
+                        stop();
                         failed(e);
                         return;
                     }
@@ -128,15 +157,13 @@ final class RequestBodyReader {
                         return;
                     }
                     if (n < 0) {
-                        channel.getReadSetter().set(null);
-                        channel.suspendReads();
+                        stop();
                         finished();
                         return;
                     }
                     buffer.flip();
                     if (!take(buffer)) {
-                        channel.getReadSetter().set(null);
-                        channel.suspendReads();
+                        stop();
                         return;
                     }
                 }
