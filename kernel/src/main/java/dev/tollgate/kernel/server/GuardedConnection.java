@@ -16,6 +16,7 @@ import org.xnio.channels.StreamSinkChannel;
 import org.xnio.conduits.AbstractStreamSourceConduit;
 import org.xnio.conduits.ConduitReadableByteChannel;
 import org.xnio.conduits.Conduits;
+import org.xnio.conduits.ReadReadyHandler;
 import org.xnio.conduits.StreamSourceConduit;
 
 /**
@@ -67,6 +68,7 @@ final class GuardedConnection extends StreamConnection implements ExchangeComple
     private boolean eof;
     private boolean readError;
     private boolean lingerless;
+    private boolean lingering;
     private boolean closed;
     private boolean sawBytes;
     private boolean exchangeActive;
@@ -187,7 +189,8 @@ final class GuardedConnection extends StreamConnection implements ExchangeComple
         if (lingerless || eof || readError || guards.stopping() || !socket.isOpen()) {
             IoUtils.safeClose(socket);
         } else {
-            Linger.close(socket, RequestBodyReader.DRAIN_CAP, guards.lingerMillis);
+            lingering = true;
+            Linger.close(socket, source.socketSide(), RequestBodyReader.DRAIN_CAP, guards.lingerMillis);
         }
     }
 
@@ -482,8 +485,30 @@ final class GuardedConnection extends StreamConnection implements ExchangeComple
             return readsTerminated || next.isReadShutdown();
         }
 
+        StreamSourceConduit socketSide() {
+            return next;
+        }
+
+        /** Once the close lingers, it alone reads the socket; Undertow resetting its channel must not take it back. */
+        @Override
+        public void setReadReadyHandler(ReadReadyHandler handler) {
+            if (!lingering) {
+                next.setReadReadyHandler(handler);
+            }
+        }
+
+        @Override
+        public void suspendReads() {
+            if (!lingering) {
+                next.suspendReads();
+            }
+        }
+
         @Override
         public void resumeReads() {
+            if (lingering) {
+                return;
+            }
             if (pending()) {
                 next.wakeupReads();
             } else {
