@@ -16,7 +16,7 @@ import java.nio.ByteBuffer;
  * end in CRLF (a bare LF or CR is refused: no client of an API needs it). Allocation-free;
  * confined to the connection's I/O thread.
  */
-final class RequestFraming {
+public final class RequestFraming {
 
     static final int MAX_FIELDS = 200;
     /** Longest chunk-size line, extensions included. */
@@ -108,7 +108,7 @@ final class RequestFraming {
     private int chunkLineBytes;
     private int extensionBytes;
 
-    RequestFraming(int maxHeadBytes) {
+    public RequestFraming(int maxHeadBytes) {
         this.maxHeadBytes = maxHeadBytes;
     }
 
@@ -117,7 +117,7 @@ final class RequestFraming {
      * or the index of the first byte that breaks the framing, with {@link #violation()} set;
      * nothing may be scanned after a violation.
      */
-    int scan(ByteBuffer buffer, int from, int to) {
+    public int scan(ByteBuffer buffer, int from, int to) {
         headBeganAt = -1;
         int i = from;
         while (i < to) {
@@ -175,7 +175,7 @@ final class RequestFraming {
     }
 
     /** Whether the scanned bytes end exactly between two messages. */
-    boolean betweenMessages() {
+    public boolean betweenMessages() {
         return state == METHOD_START;
     }
 
