@@ -22,7 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The distribution run with a low open-file limit, its descriptors exhausted by idle connections
  * long enough that XNIO's accept back-off would have grown to 16 s: once the connections are
- * released, a new request is served within a couple of seconds.
+ * released, a new request is served within a couple of seconds. ({@code max_connections} stays at
+ * its default, far above what 256 descriptors allow, and the idle connections are released before
+ * {@code request_start_timeout} would close them.)
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class DescriptorExhaustionProcessTest {
@@ -43,8 +45,6 @@ class DescriptorExhaustionProcessTest {
                 server:
                   host: 127.0.0.1
                   port: %d
-                  max_connections: 100000
-                  request_start_timeout: 5m
                 plugins: [provider-mock]
                 models:
                   mock:
