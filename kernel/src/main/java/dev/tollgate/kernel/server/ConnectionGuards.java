@@ -121,7 +121,7 @@ final class ConnectionGuards implements ChannelListener<AcceptingChannel<StreamC
         return s;
     }
 
-    void rejected(Rejection r) {
+    void rejected() {
         rejected.increment();
     }
 

@@ -252,7 +252,7 @@ final class GuardedConnection extends StreamConnection implements ExchangeComple
     private void fail(Rejection r, long now) {
         failure = r;
         refusedAt = now;
-        guards.rejected(r);
+        guards.rejected();
         if (bodyWatcher != null) {
             hand(r);
         } else {
@@ -271,7 +271,7 @@ final class GuardedConnection extends StreamConnection implements ExchangeComple
         dropHold();
         rejection = r;
         refusedAt = now;
-        guards.rejected(r);
+        guards.rejected();
         source.wake();
     }
 
@@ -360,7 +360,7 @@ final class GuardedConnection extends StreamConnection implements ExchangeComple
             dst.position(p0);
             rejection = v;
             refusedAt = now;
-            guards.rejected(v);
+            guards.rejected();
             return deliverHeld(dst);
         }
         int keep = partialHeld ? p0 : began;

@@ -14,7 +14,7 @@ import java.nio.ByteBuffer;
  * that frames it differently: only {@code chunked} is accepted as a transfer coding, a head with
  * both framing headers or with differing or malformed lengths is refused, and every line must
  * end in CRLF (a bare LF or CR is refused: no client of an API needs it). Allocation-free;
- * confined to the connection's I/O thread.
+ * confined to the connection's I/O thread. Public for the benchmark in bench/ only.
  */
 public final class RequestFraming {
 
@@ -244,7 +244,7 @@ public final class RequestFraming {
                     state = TARGET_START;
                     return true;
                 }
-                return fail(c == '\r' || c == '\n' ? Rejection.MALFORMED_REQUEST_LINE : Rejection.MALFORMED_REQUEST_LINE);
+                return fail(Rejection.MALFORMED_REQUEST_LINE);
             }
             case TARGET_START, TARGET -> {
                 if (c == '%') {
