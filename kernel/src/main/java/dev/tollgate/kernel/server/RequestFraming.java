@@ -57,6 +57,7 @@ public final class RequestFraming {
     private static final byte[] HTTP_1 = "HTTP/1.".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final boolean[] TCHAR = new boolean[256];
     private static final byte[] HEX = new byte[256];
+    private static final ThreadLocal<byte[]> WINDOW = ThreadLocal.withInitial(() -> new byte[4096]);
 
     static {
         for (int c = '0'; c <= '9'; c++) {
@@ -119,27 +120,70 @@ public final class RequestFraming {
      */
     public int scan(ByteBuffer buffer, int from, int to) {
         headBeganAt = -1;
+        if (buffer.hasArray()) {
+            int offset = buffer.arrayOffset();
+            return scanBytes(buffer.array(), from + offset, to + offset, -offset, false) - offset;
+        }
+        // Per-byte reads of a direct buffer cost several times those of an array: copy the framing
+        // bytes into one (bodies are skipped, never copied).
+        byte[] window = WINDOW.get();
+        int i = from;
+        while (i < to) {
+            if (state == BODY || state == CHUNK_DATA) {
+                i = skip(i, to);
+                continue;
+            }
+            int n = Math.min(window.length, to - i);
+            buffer.get(i, window, 0, n);
+            int end = scanBytes(window, 0, n, i, true);
+            if (violation != null) {
+                return end + i;
+            }
+            i += end;
+        }
+        return to;
+    }
+
+    private int skip(int i, int to) {
+        int n = (int) Math.min(remaining, to - i);
+        remaining -= n;
+        if (remaining == 0) {
+            if (state == BODY) {
+                endMessage();
+            } else {
+                state = CHUNK_DATA_CR;
+            }
+        }
+        return i + n;
+    }
+
+    /** Scans {@code a[from, to)}; {@code base} turns its indexes into the caller's. Stops at a body when {@code stopAtBody}. */
+    private int scanBytes(byte[] a, int from, int to, int base, boolean stopAtBody) {
         int i = from;
         while (i < to) {
             switch (state) {
-                case BODY -> {
-                    int n = (int) Math.min(remaining, to - i);
-                    i += n;
-                    remaining -= n;
-                    if (remaining == 0) {
-                        endMessage();
+                case BODY, CHUNK_DATA -> {
+                    if (stopAtBody) {
+                        return i;
                     }
-                }
-                case CHUNK_DATA -> {
-                    int n = (int) Math.min(remaining, to - i);
-                    i += n;
-                    remaining -= n;
-                    if (remaining == 0) {
-                        state = CHUNK_DATA_CR;
-                    }
+                    i = skip(i, to);
                 }
                 case VALUE -> {
-                    int end = valueRun(buffer, i, to);
+                    int end = valueRun(a, i, to);
+                    if (end < 0) {
+                        return -end - 1;
+                    }
+                    i = end;
+                }
+                case NAME -> {
+                    int end = nameRun(a, i, to);
+                    if (end < 0) {
+                        return -end - 1;
+                    }
+                    i = end;
+                }
+                case TARGET -> {
+                    int end = targetRun(a, i, to);
                     if (end < 0) {
                         return -end - 1;
                     }
@@ -147,9 +191,9 @@ public final class RequestFraming {
                 }
                 default -> {
                     if (state == METHOD_START) {
-                        headBeganAt = i;
+                        headBeganAt = i + base;
                     }
-                    if (!step(buffer.get(i))) {
+                    if (!step(a[i])) {
                         return i;
                     }
                     i++;
@@ -183,11 +227,48 @@ public final class RequestFraming {
         return violation;
     }
 
-    /** Consumes a run of header-value bytes; the index after it, or {@code -(index + 1)} of a violating byte. */
-    private int valueRun(ByteBuffer buffer, int from, int to) {
+    /** Consumes a run of header-name bytes up to the colon; the index after it, or {@code -(index + 1)} of a violating byte. */
+    private int nameRun(byte[] a, int from, int to) {
+        int i = from;
+        boolean framingName = nameMayBeContentLength || nameMayBeTransferEncoding;
+        while (i < to) {
+            int c = a[i] & 0xff;
+            if (!TCHAR[c]) {
+                if (!count(i - from + 1) || !name(c)) {
+                    return -(i + 1);
+                }
+                return i + 1;
+            }
+            if (framingName) {
+                nameByte(c);
+                framingName = nameMayBeContentLength || nameMayBeTransferEncoding;
+            }
+            i++;
+        }
+        return count(i - from) ? to : -to;
+    }
+
+    /** Consumes a run of request-target bytes; the index after it, or {@code -(index + 1)} of a violating byte. */
+    private int targetRun(byte[] a, int from, int to) {
         int i = from;
         while (i < to) {
-            int c = buffer.get(i) & 0xff;
+            int c = a[i] & 0xff;
+            if (c <= 0x20 || c >= 0x7f || c == '%') {
+                if (!count(i - from + 1) || !step0(c)) {
+                    return -(i + 1);
+                }
+                return i + 1;
+            }
+            i++;
+        }
+        return count(i - from) ? to : -to;
+    }
+
+    /** Consumes a run of header-value bytes; the index after it, or {@code -(index + 1)} of a violating byte. */
+    private int valueRun(byte[] a, int from, int to) {
+        int i = from;
+        while (i < to) {
+            int c = a[i] & 0xff;
             if (c == '\r') {
                 if (!count(i - from + 1)) {
                     return -(i + 1);
@@ -229,11 +310,13 @@ public final class RequestFraming {
 
     private boolean step(byte b) {
         int c = b & 0xff;
-        if (state < BODY || trailer) {
-            if (!count(1)) {
-                return false;
-            }
+        if ((state < BODY || trailer) && !count(1)) {
+            return false;
         }
+        return step0(c);
+    }
+
+    private boolean step0(int c) {
         switch (state) {
             case METHOD_START, METHOD -> {
                 if (TCHAR[c]) {

@@ -16,10 +16,11 @@ class RequestFramingTest {
             + "5;ext=1\r\nhello\r\n3 \r\nabc\r\n0\r\nTrailer: t\r\n\r\n"
             + "GET /health/live?x=%20 HTTP/1.0\r\nHost: x\r\nX-Empty:\r\n\r\n";
 
-    @Test
-    void followsMessageBoundariesWhereverTheBytesAreSplit() {
+    @ParameterizedTest(name = "direct={0}")
+    @ValueSource(booleans = {false, true})
+    void followsMessageBoundariesWhereverTheBytesAreSplit(boolean direct) {
         byte[] bytes = TWO_MESSAGES.getBytes(StandardCharsets.US_ASCII);
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        ByteBuffer buffer = direct ? ByteBuffer.allocateDirect(bytes.length).put(bytes).flip() : ByteBuffer.wrap(bytes);
         for (int split = 0; split <= bytes.length; split++) {
             RequestFraming f = new RequestFraming(32 * 1024);
             assertThat(f.scan(buffer, 0, split)).as("split at %d", split).isEqualTo(split);
@@ -57,11 +58,16 @@ class RequestFramingTest {
         assertThat(f.violation() == null).isEqualTo(limit == 1024);
     }
 
-    @Test
-    void refusesTheMessageAtTheByteThatBreaksIt() {
-        byte[] bytes = "GET / HTTP/1.1\r\nBad\u0001: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+    @ParameterizedTest(name = "direct={0}")
+    @ValueSource(booleans = {false, true})
+    void refusesTheMessageAtTheByteThatBreaksIt(boolean direct) {
+        byte[] bytes = "POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\nabGET / HTTP/1.1\r\nBad\u0001: x\r\n\r\n"
+                .getBytes(StandardCharsets.ISO_8859_1);
+        ByteBuffer buffer = direct ? ByteBuffer.allocateDirect(bytes.length + 3).position(3).put(bytes).flip().position(3).slice()
+                : ByteBuffer.wrap(bytes);
         RequestFraming f = new RequestFraming(1024);
-        assertThat(f.scan(ByteBuffer.wrap(bytes), 0, bytes.length)).isEqualTo(19);
+        assertThat(f.scan(buffer, 0, bytes.length)).isEqualTo(40 + 19);
         assertThat(f.violation()).isEqualTo(Rejection.HEADER_NAME);
+        assertThat(f.headBeganAt()).isEqualTo(40);
     }
 }
