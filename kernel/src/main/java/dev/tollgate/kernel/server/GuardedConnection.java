@@ -117,6 +117,13 @@ final class GuardedConnection extends StreamConnection implements ExchangeComple
      * body breaks its framing, stalls or is cut by shutdown, so it can answer; reads then see no
      * more bytes. Without one, the read that would see them fails and Undertow closes.
      */
+    /** The body reader is done: a later failure belongs to whatever reads next. */
+    void unwatchBody(Consumer<Rejection> watcher) {
+        if (bodyWatcher == watcher) {
+            bodyWatcher = null;
+        }
+    }
+
     void watchBody(Consumer<Rejection> watcher) {
         bodyWatcher = watcher;
         if (failure != null && !failureOwned) {
@@ -200,7 +207,8 @@ final class GuardedConnection extends StreamConnection implements ExchangeComple
             return;
         }
         if (failure != null || rejection != null) {
-            if (now - refusedAt > guards.lingerMillis * 1_000_000L) {
+            // answered by now unless nothing reads: a request before it may still be running
+            if (!exchangeActive && now - refusedAt > guards.lingerMillis * 1_000_000L) {
                 closeAtOnce();
             }
             return;

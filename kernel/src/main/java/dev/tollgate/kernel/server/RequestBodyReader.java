@@ -77,7 +77,7 @@ final class RequestBodyReader {
             Responses.error(exchange, requestId, GatewayException.internal("the request body was already read", null));
             return;
         }
-        Read read = new Read(exchange, requestId, callback, share, declared, channel);
+        Read read = new Read(exchange, requestId, callback, share, declared, channel, guarded);
         if (guarded != null) {
             guarded.watchBody(read);
         }
@@ -97,14 +97,16 @@ final class RequestBodyReader {
         private final RequestMemory.Share share;
         private final long limit;
         private final StreamSourceChannel channel;
+        private final GuardedConnection guarded;
         private boolean done;
         private byte[] body;
         private int length;
         private long discarded = -1;
 
         Read(HttpServerExchange exchange, String id, Callback callback, RequestMemory.Share share, long declared,
-                StreamSourceChannel channel) {
+                StreamSourceChannel channel, GuardedConnection guarded) {
             this.channel = channel;
+            this.guarded = guarded;
             this.exchange = exchange;
             this.id = id;
             this.callback = callback;
@@ -130,6 +132,9 @@ final class RequestBodyReader {
 
         private void stop() {
             done = true;
+            if (guarded != null) {
+                guarded.unwatchBody(this);
+            }
             channel.getReadSetter().set(null);
             channel.suspendReads();
         }
