@@ -134,11 +134,12 @@ public final class ConfigLoader {
         Duration header = positive(s, "header_timeout", d.headerTimeout());
         Duration body = positive(s, "body_read_timeout", d.bodyReadTimeout());
         Duration idle = positive(s, "idle_timeout", d.idleTimeout());
+        Duration send = positive(s, "send_timeout", d.sendTimeout());
         Duration ttft = s.duration("ttft_timeout", d.ttftTimeout());
         Duration grace = s.duration("shutdown_grace", d.shutdownGrace());
         s.requireAllRead();
         return new ServerSettings(host, port, ioThreads, maxRequest, (int) maxHeader, maxBuffered, maxConnections, start, header, body,
-                idle, ttft, grace);
+                idle, send, ttft, grace);
     }
 
     private static Duration positive(PluginConfig s, String key, Duration dflt) {

@@ -16,6 +16,7 @@ import java.time.Duration;
  * @param headerTimeout            a request head not complete this long after its first byte gets 408
  * @param bodyReadTimeout          a request body that receives no byte this long gets 408
  * @param idleTimeout              a keep-alive connection idle this long between requests is closed
+ * @param sendTimeout              a connection whose client takes no response byte this long is closed
  * @param ttftTimeout              default limit from the start of an attempt to its first streamed chunk
  * @param shutdownGrace            how long in-flight requests may take to finish after SIGTERM
  */
@@ -31,16 +32,17 @@ public record ServerSettings(
         Duration headerTimeout,
         Duration bodyReadTimeout,
         Duration idleTimeout,
+        Duration sendTimeout,
         Duration ttftTimeout,
         Duration shutdownGrace) {
 
     public static final ServerSettings DEFAULTS = new ServerSettings(
             "127.0.0.1", 8480, 0, 4L * 1024 * 1024, 32 * 1024, 64L * 1024 * 1024, 8192,
             Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(75),
-            Duration.ofMinutes(2), Duration.ofSeconds(30));
+            Duration.ofSeconds(60), Duration.ofMinutes(2), Duration.ofSeconds(30));
 
     public ServerSettings withPort(int newPort) {
         return new ServerSettings(host, newPort, ioThreads, maxRequestBytes, maxHeaderBytes, maxBufferedRequestBytes, maxConnections,
-                requestStartTimeout, headerTimeout, bodyReadTimeout, idleTimeout, ttftTimeout, shutdownGrace);
+                requestStartTimeout, headerTimeout, bodyReadTimeout, idleTimeout, sendTimeout, ttftTimeout, shutdownGrace);
     }
 }

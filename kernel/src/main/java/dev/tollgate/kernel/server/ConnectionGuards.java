@@ -33,6 +33,7 @@ final class ConnectionGuards implements ChannelListener<AcceptingChannel<StreamC
     final long headerNanos;
     final long bodyNanos;
     final long idleNanos;
+    final long sendNanos;
     final long lingerMillis;
     final RequestMemory memory;
 
@@ -54,6 +55,7 @@ final class ConnectionGuards implements ChannelListener<AcceptingChannel<StreamC
         this.headerNanos = s.headerTimeout().toNanos();
         this.bodyNanos = s.bodyReadTimeout().toNanos();
         this.idleNanos = s.idleTimeout().toNanos();
+        this.sendNanos = s.sendTimeout().toNanos();
         this.lingerMillis = lingerMillis;
         this.memory = memory;
         this.maxConnections = s.maxConnections();

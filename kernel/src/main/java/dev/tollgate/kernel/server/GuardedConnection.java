@@ -13,7 +13,11 @@ import org.xnio.IoUtils;
 import org.xnio.Option;
 import org.xnio.StreamConnection;
 import org.xnio.channels.StreamSinkChannel;
+import org.xnio.Buffers;
+import org.xnio.channels.StreamSourceChannel;
+import org.xnio.conduits.AbstractStreamSinkConduit;
 import org.xnio.conduits.AbstractStreamSourceConduit;
+import org.xnio.conduits.StreamSinkConduit;
 import org.xnio.conduits.ConduitReadableByteChannel;
 import org.xnio.conduits.Conduits;
 import org.xnio.conduits.ReadReadyHandler;
@@ -76,6 +80,7 @@ final class GuardedConnection extends StreamConnection implements ExchangeComple
     private long headStartedAt;
     private long lastReadAt;
     private long idleSince;
+    private long writeStalledSince;
     private RequestMemory.Share share;
 
     GuardedConnection(StreamConnection socket, ConnectionGuards guards, ConnectionSweep sweep) {
@@ -87,7 +92,7 @@ final class GuardedConnection extends StreamConnection implements ExchangeComple
         this.source = new Source(socket.getSourceChannel().getConduit());
         this.acceptedAt = System.nanoTime();
         setSourceConduit(source);
-        setSinkConduit(socket.getSinkChannel().getConduit());
+        setSinkConduit(new Sink(socket.getSinkChannel().getConduit()));
         sweep.add(this);
     }
 
@@ -204,6 +209,10 @@ final class GuardedConnection extends StreamConnection implements ExchangeComple
     /** Called by the sweep of this connection's thread. */
     void checkDeadline(long now) {
         if (closed) {
+            return;
+        }
+        if (writeStalledSince != 0 && now - writeStalledSince > guards.sendNanos) {
+            closeAtOnce();
             return;
         }
         if (failure != null || rejection != null) {
@@ -448,6 +457,60 @@ final class GuardedConnection extends StreamConnection implements ExchangeComple
 
     private boolean pending() {
         return holdPos < holdDeliverEnd || (failure != null && !failureOwned) || (rejection != null && markerPos < MARKER.length);
+    }
+
+    private void wrote(long n, boolean wanted) {
+        if (n > 0) {
+            writeStalledSince = 0;
+        } else if (wanted && writeStalledSince == 0) {
+            writeStalledSince = System.nanoTime();
+        }
+    }
+
+    /** Notes when the client stops taking the response: a write that moves nothing starts {@code send_timeout}. */
+    private final class Sink extends AbstractStreamSinkConduit<StreamSinkConduit> {
+
+        Sink(StreamSinkConduit next) {
+            super(next);
+        }
+
+        @Override
+        public int write(ByteBuffer src) throws IOException {
+            boolean wanted = src.hasRemaining();
+            int n = next.write(src);
+            wrote(n, wanted);
+            return n;
+        }
+
+        @Override
+        public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+            boolean wanted = Buffers.hasRemaining(srcs, offset, length);
+            long n = next.write(srcs, offset, length);
+            wrote(n, wanted);
+            return n;
+        }
+
+        @Override
+        public int writeFinal(ByteBuffer src) throws IOException {
+            return Conduits.writeFinalBasic(this, src);
+        }
+
+        @Override
+        public long writeFinal(ByteBuffer[] srcs, int offset, int length) throws IOException {
+            return Conduits.writeFinalBasic(this, srcs, offset, length);
+        }
+
+        @Override
+        public long transferFrom(FileChannel src, long position, long count) throws IOException {
+            long n = next.transferFrom(src, position, count);
+            wrote(n, count > 0);
+            return n;
+        }
+
+        @Override
+        public long transferFrom(StreamSourceChannel source, long count, ByteBuffer throughBuffer) throws IOException {
+            return Conduits.transfer(source, count, throughBuffer, this);
+        }
     }
 
     /** The guard in front of Undertow's parser. */

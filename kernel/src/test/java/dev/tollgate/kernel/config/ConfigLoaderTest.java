@@ -34,6 +34,7 @@ class ConfigLoaderTest {
         assertThat(c.server().headerTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.server().bodyReadTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(c.server().idleTimeout()).isEqualTo(Duration.ofSeconds(75));
+        assertThat(c.server().sendTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(c.plugins()).isEmpty();
         assertThat(c.models()).isEmpty();
         assertThat(c.pluginsDirectory()).isEqualTo(dir.resolve("plugins"));
@@ -54,6 +55,7 @@ class ConfigLoaderTest {
                   header_timeout: 4s
                   body_read_timeout: 6s
                   idle_timeout: 90s
+                  send_timeout: 7s
                   ttft_timeout: 45s
                   shutdown_grace: 5s
                 plugins_dir: extra/plugins
@@ -74,7 +76,7 @@ class ConfigLoaderTest {
                 """, null);
         assertThat(c.server()).isEqualTo(new ServerSettings("0.0.0.0", 9000, 3, 512 * 1024, 16 * 1024, 8L * 1024 * 1024, 500,
                 Duration.ofSeconds(3), Duration.ofSeconds(4), Duration.ofSeconds(6), Duration.ofSeconds(90),
-                Duration.ofSeconds(45), Duration.ofSeconds(5)));
+                Duration.ofSeconds(7), Duration.ofSeconds(45), Duration.ofSeconds(5)));
         assertThat(c.pluginsDirectory()).isEqualTo(dir.resolve("extra/plugins"));
         assertThat(c.plugins()).containsExactly("provider-mock", "provider-openai");
         ModelSettings m = c.models().get("gpt-4o");
