@@ -57,6 +57,8 @@ public final class RequestFraming {
     private static final byte[] HTTP_1 = "HTTP/1.".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final boolean[] TCHAR = new boolean[256];
     private static final byte[] HEX = new byte[256];
+    /** Bytes allowed in a header value: visible, space, tab and obs-text. */
+    private static final boolean[] FIELD_VCHAR = new boolean[256];
     private static final ThreadLocal<byte[]> WINDOW = ThreadLocal.withInitial(() -> new byte[4096]);
 
     static {
@@ -69,6 +71,9 @@ public final class RequestFraming {
         }
         for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
             TCHAR[c] = true;
+        }
+        for (int c = 0; c < 256; c++) {
+            FIELD_VCHAR[c] = c == '\t' || (c >= 0x20 && c != 0x7f);
         }
         java.util.Arrays.fill(HEX, (byte) -1);
         for (int c = 0; c < 16; c++) {
@@ -267,8 +272,13 @@ public final class RequestFraming {
     /** Consumes a run of header-value bytes; the index after it, or {@code -(index + 1)} of a violating byte. */
     private int valueRun(byte[] a, int from, int to) {
         int i = from;
+        boolean plain = field == OTHER_FIELD;
         while (i < to) {
             int c = a[i] & 0xff;
+            if (plain && FIELD_VCHAR[c]) {
+                i++;
+                continue;
+            }
             if (c == '\r') {
                 if (!count(i - from + 1)) {
                     return -(i + 1);
