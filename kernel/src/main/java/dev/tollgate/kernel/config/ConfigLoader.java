@@ -130,24 +130,23 @@ public final class ConfigLoader {
         range(s.path() + ".max_header_bytes", maxHeader, 1024, 1L << 20);
         range(s.path() + ".max_buffered_request_bytes", maxBuffered, 64 * 1024, 1L << 40);
         int maxConnections = (int) range(s.path() + ".max_connections", s.intValue("max_connections", d.maxConnections()), 1, 1_000_000);
-        Duration start = positive(s, "request_start_timeout", d.requestStartTimeout());
-        Duration header = positive(s, "header_timeout", d.headerTimeout());
-        Duration body = positive(s, "body_read_timeout", d.bodyReadTimeout());
-        Duration idle = positive(s, "idle_timeout", d.idleTimeout());
-        Duration send = positive(s, "send_timeout", d.sendTimeout());
+        java.util.function.BiFunction<String, Duration, Duration> positive = (key, dflt) -> {
+            Duration v = s.duration(key, dflt);
+            if (v.isNegative() || v.isZero()) {
+                throw new ConfigException(s.path() + "." + key + " must be a positive duration such as 10s, not " + v);
+            }
+            return v;
+        };
+        Duration start = positive.apply("request_start_timeout", d.requestStartTimeout());
+        Duration header = positive.apply("header_timeout", d.headerTimeout());
+        Duration body = positive.apply("body_read_timeout", d.bodyReadTimeout());
+        Duration idle = positive.apply("idle_timeout", d.idleTimeout());
+        Duration send = positive.apply("send_timeout", d.sendTimeout());
         Duration ttft = s.duration("ttft_timeout", d.ttftTimeout());
         Duration grace = s.duration("shutdown_grace", d.shutdownGrace());
         s.requireAllRead();
         return new ServerSettings(host, port, ioThreads, maxRequest, (int) maxHeader, maxBuffered, maxConnections, start, header, body,
                 idle, send, ttft, grace);
-    }
-
-    private static Duration positive(PluginConfig s, String key, Duration dflt) {
-        Duration v = s.duration(key, dflt);
-        if (v.isNegative() || v.isZero()) {
-            throw new ConfigException(s.path() + "." + key + " must be a positive duration such as 10s, not " + v);
-        }
-        return v;
     }
 
     private String resolved(PluginConfig s, String key, String dflt) {

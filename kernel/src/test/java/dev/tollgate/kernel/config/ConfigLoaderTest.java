@@ -104,6 +104,12 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aServerTimeoutMustBePositive() {
+        assertThatThrownBy(() -> loader(Map.of()).parse("server: {body_read_timeout: 0s}\n", null))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("server.body_read_timeout");
+    }
+
+    @Test
     void anUnknownServerKeyNamesItsPath() {
         assertThatThrownBy(() -> loader(Map.of()).parse("server: {prot: 1}\n", null))
                 .hasMessageContaining("server.prot").hasMessageContaining("port");
