@@ -339,7 +339,15 @@ public final class RequestFraming {
                 }
                 return fail(Rejection.MALFORMED_REQUEST_LINE);
             }
-            case TARGET_START, TARGET -> {
+            case TARGET_START -> {
+                // origin form, or absolute form (a scheme); Undertow refuses the asterisk form with its own 400
+                if (c == '/' || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')) {
+                    state = TARGET;
+                    return true;
+                }
+                return fail(Rejection.MALFORMED_REQUEST_LINE);
+            }
+            case TARGET -> {
                 if (c == '%') {
                     state = PERCENT_1;
                     return true;
@@ -348,7 +356,7 @@ public final class RequestFraming {
                     state = TARGET;
                     return true;
                 }
-                if (c == ' ' && state == TARGET) {
+                if (c == ' ') {
                     state = VERSION;
                     position = 0;
                     return true;

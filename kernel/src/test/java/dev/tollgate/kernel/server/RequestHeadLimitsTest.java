@@ -111,7 +111,7 @@ class RequestHeadLimitsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"GET /a%zz HTTP/1.1", "GET /caf\u00e9 HTTP/1.1", "GET  /x HTTP/1.1", "G(T / HTTP/1.1", "GET / HTTP/1.1 x"})
+    @ValueSource(strings = {"GET * HTTP/1.1", "GET /a%zz HTTP/1.1", "GET /caf\u00e9 HTTP/1.1", "GET  /x HTTP/1.1", "G(T / HTTP/1.1", "GET / HTTP/1.1 x"})
     void refusesAMalformedRequestLineWith400Json(String line) throws Exception {
         String wire = RawHttp.exchange(gateway.port(), line + "\r\nHost: x\r\n\r\n");
         assertThat(RawHttp.statuses(wire)).containsExactly(400);
