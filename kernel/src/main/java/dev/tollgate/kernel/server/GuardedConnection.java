@@ -75,11 +75,11 @@ final class GuardedConnection extends StreamConnection implements ExchangeComple
     private boolean lingering;
     private boolean closed;
     private boolean sawBytes;
-    private boolean exchangeActive;
+    private volatile boolean exchangeActive;
     private final long acceptedAt;
     private long headStartedAt;
     private long lastReadAt;
-    private long idleSince;
+    private volatile long idleSince;
     private long writeStalledSince;
     private RequestMemory.Share share;
 
@@ -117,11 +117,6 @@ final class GuardedConnection extends StreamConnection implements ExchangeComple
         share = s;
     }
 
-    /**
-     * The body reader of the current request: told (once, from a task on this thread) when the
-     * body breaks its framing, stalls or is cut by shutdown, so it can answer; reads then see no
-     * more bytes. Without one, the read that would see them fails and Undertow closes.
-     */
     /** The body reader is done: a later failure belongs to whatever reads next. */
     void unwatchBody(Consumer<Rejection> watcher) {
         if (bodyWatcher == watcher) {
@@ -129,6 +124,11 @@ final class GuardedConnection extends StreamConnection implements ExchangeComple
         }
     }
 
+    /**
+     * The body reader of the current request: told (once, from a task on this thread) when the
+     * body breaks its framing, stalls or is cut by shutdown, so it can answer; reads then see no
+     * more bytes. Without one, the read that would see them fails and Undertow closes.
+     */
     void watchBody(Consumer<Rejection> watcher) {
         bodyWatcher = watcher;
         if (failure != null && !failureOwned) {
