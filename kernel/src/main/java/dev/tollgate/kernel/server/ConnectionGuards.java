@@ -43,6 +43,7 @@ final class ConnectionGuards implements ChannelListener<AcceptingChannel<StreamC
     private final ConnectionSweep[] sweeps;
     private final DescriptorReserve reserve;
     private final AtomicInteger open = new AtomicInteger();
+    private final ChannelListener<StreamConnection> released = c -> open.decrementAndGet();
     private final Metrics.Counter refused;
     private final Metrics.Counter refusedNoDescriptors;
     private final Metrics.Counter rejected;
@@ -89,14 +90,16 @@ final class ConnectionGuards implements ChannelListener<AcceptingChannel<StreamC
 
     private void accepted(StreamConnection socket) {
         open.incrementAndGet();
-        socket.setCloseListener(c -> open.decrementAndGet());
+        // XNIO merges close listeners rather than replacing them: set exactly one
         if (!reserve.restore()) {
+            socket.setCloseListener(released);
             refusedNoDescriptors.increment();
             write(socket, TOO_MANY);
             IoUtils.safeClose(socket);
             return;
         }
         if (open.get() > maxConnections || stopping) {
+            socket.setCloseListener(released);
             refused.increment();
             if (write(socket, TOO_MANY)) {
                 Linger.close(socket, 64 * 1024, REFUSAL_LINGER_MILLIS);

@@ -16,6 +16,49 @@ import org.junit.jupiter.api.Test;
 class ConnectionLimitTest {
 
     @Test
+    void countsEveryClosedConnectionOnce() throws Exception {
+        try (KernelHarness g = KernelHarness.withFakeModel("""
+                server:
+                  max_connections: 3
+                """, Map.of())) {
+            for (String request : List.of("GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                    "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 9999999\r\n\r\n{",
+                    "GET /health/live HTTP/1.1\r\nHost: x\r\nBad Name: y\r\n\r\n")) {
+                for (int i = 0; i < 5; i++) {
+                    assertThat(RawHttp.statuses(RawHttp.exchange(g.port(), request))).hasSize(1);
+                }
+            }
+            try (Socket silent = RawHttp.connect(g.port())) {
+                silent.setSoTimeout(100);
+            }
+            Eventually.await(Duration.ofSeconds(5), () -> openConnections(g) == 1);
+            List<Socket> held = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    held.add(RawHttp.connect(g.port()));
+                }
+                assertThat(RawHttp.statuses(RawHttp.exchange(g.port(), "GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n")))
+                        .containsExactly(503);
+            } finally {
+                for (Socket s : held) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    /** Open connections as /metrics counts them, its own included. */
+    private static long openConnections(KernelHarness g) {
+        try {
+            String metrics = RawHttp.exchange(g.port(), "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^tollgate_server_connections (-?\\d+)$").matcher(metrics);
+            return m.find() ? Long.parseLong(m.group(1)) : Long.MIN_VALUE;
+        } catch (java.io.IOException e) {
+            return Long.MIN_VALUE;
+        }
+    }
+
+    @Test
     void refusesConnectionsOverTheCapWith503JsonAndCountsThem() throws Exception {
         try (KernelHarness g = KernelHarness.withFakeModel("""
                 server:
@@ -34,16 +77,16 @@ class ConnectionLimitTest {
                 assertThat(refused).contains("\"code\":\"too_many_connections\"").contains("\"type\":\"api_error\"")
                         .contains("Retry-After: 1").contains("Connection: close");
                 open.remove(0).close();
+                // the freed slot serves again, and /metrics shows the refusal
                 Eventually.await(Duration.ofSeconds(5), () -> {
                     try {
-                        return RawHttp.statuses(RawHttp.exchange(g.port(), "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
-                                .equals(List.of(200));
+                        String metrics = RawHttp.exchange(g.port(), "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+                        return RawHttp.statuses(metrics).equals(List.of(200))
+                                && metrics.matches("(?s).*\ntollgate_server_connections_refused_total [1-9].*");
                     } catch (java.io.IOException e) {
                         return false;
                     }
                 });
-                String metrics = RawHttp.exchange(g.port(), "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-                assertThat(metrics).containsPattern("(?m)^tollgate_server_connections_refused_total [1-9]");
             } finally {
                 for (Socket s : open) {
                     s.close();
