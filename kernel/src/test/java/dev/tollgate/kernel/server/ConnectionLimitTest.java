@@ -35,10 +35,14 @@ class ConnectionLimitTest {
             List<Socket> held = new ArrayList<>();
             try {
                 for (int i = 0; i < 3; i++) {
-                    held.add(RawHttp.connect(g.port()));
+                    Socket s = RawHttp.connect(g.port());
+                    held.add(s);
+                    // answered, so surely accepted and counted (accepting is asynchronous to connecting)
+                    s.getOutputStream().write("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    assertThat(RawHttp.readResponse(s.getInputStream())).startsWith("HTTP/1.1 200");
                 }
                 assertThat(RawHttp.statuses(RawHttp.exchange(g.port(), "GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n")))
-                        .containsExactly(503);
+                        .as("the cap of 3 holds: the count came back to exactly the connections open").containsExactly(503);
             } finally {
                 for (Socket s : held) {
                     s.close();
