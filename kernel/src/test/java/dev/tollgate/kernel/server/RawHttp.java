@@ -22,7 +22,7 @@ final class RawHttp {
 
     static Socket connect(int port) throws IOException {
         Socket s = new Socket("127.0.0.1", port);
-        s.setSoTimeout(Integer.getInteger("raw.timeout", 10_000));
+        s.setSoTimeout(10_000);
         return s;
     }
 
