@@ -158,7 +158,7 @@ public final class Gateway implements AutoCloseable {
             Pipeline pipeline = new Pipeline(new PolicyChain(policies), upstream, requestMetrics,
                     scheduler != null ? scheduler : new XnioScheduler(worker, ticker), ticker, clock,
                     config.server().admissionTimeout(), warnings);
-            GatewayServer server = GatewayServer.start(config.server(), worker, models, pipeline,
+            GatewayServer server = GatewayServer.start(config.server(), worker, models, pipeline, kernelMetrics,
                     () -> requestMetrics.prometheus() + kernelMetrics.prometheus());
             log.info("Tollgate {} listening on http://{}:{} with models {}, configuration {}", VERSION, config.server().host(),
                     server.port(), models.keySet(), config.source() == null ? "built in code" : config.source().toAbsolutePath());

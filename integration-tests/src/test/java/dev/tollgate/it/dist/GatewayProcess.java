@@ -35,7 +35,16 @@ final class GatewayProcess implements AutoCloseable {
      * {@code env} on top (a {@code null} value removes a variable).
      */
     static GatewayProcess start(Path workDir, Map<String, String> env, String... args) {
-        List<String> command = new ArrayList<>();
+        return start(workDir, env, List.of(), args);
+    }
+
+    /** Like {@link #start}, with the process's open-file limit lowered to {@code openFiles} first ({@code ulimit -n}). */
+    static GatewayProcess startWithOpenFileLimit(Path workDir, Map<String, String> env, int openFiles, String... args) {
+        return start(workDir, env, List.of("/bin/bash", "-c", "ulimit -n " + openFiles + " && exec \"$0\" \"$@\""), args);
+    }
+
+    private static GatewayProcess start(Path workDir, Map<String, String> env, List<String> prefix, String... args) {
+        List<String> command = new ArrayList<>(prefix);
         command.add(Dist.launcher().toString());
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());

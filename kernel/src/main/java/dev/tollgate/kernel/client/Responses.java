@@ -20,6 +20,7 @@ public final class Responses {
     private static final Logger log = LoggerFactory.getLogger("tollgate.errors");
     private static final HttpString CONTENT_TYPE = new HttpString("Content-Type");
     private static final HttpString RETRY_AFTER = new HttpString("Retry-After");
+    private static final HttpString CONNECTION = new HttpString("Connection");
     private static final String JSON = "application/json";
     private static final Set<String> NOT_FORWARDED = Set.of(
             "connection", "content-length", "content-type", "transfer-encoding", "keep-alive", "date", "server",
@@ -103,5 +104,22 @@ public final class Responses {
     /** {@link #error(HttpServerExchange, String, ErrorFormat, GatewayException)} in OpenAI's shape. */
     public static void error(HttpServerExchange exchange, String requestId, GatewayException error) {
         error(exchange, requestId, ErrorFormat.OPENAI, error);
+    }
+
+    /**
+     * Sends {@code error} and closes the connection after it (lingering, so the client can read
+     * it). Never logged: these answer what a client sent or how much it sends at once, and a
+     * client must not be able to fill the log; they are counted in the metrics instead.
+     */
+    public static void reject(HttpServerExchange exchange, String requestId, ErrorFormat format, GatewayException error) {
+        exchange.setPersistent(false);
+        if (exchange.isResponseStarted()) {
+            org.xnio.IoUtils.safeClose(exchange.getConnection());
+            return;
+        }
+        exchange.getResponseHeaders().put(CONNECTION, "close");
+        error.retryAfter().ifPresent(d -> exchange.getResponseHeaders().put(RETRY_AFTER,
+                Long.toString(Math.max(1, (d.toMillis() + 999) / 1000))));
+        json(exchange, error.status(), format.body(error));
     }
 }

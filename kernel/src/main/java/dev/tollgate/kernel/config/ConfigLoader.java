@@ -219,16 +219,24 @@ public final class ConfigLoader {
         int ioThreads = (int) range(s.path() + ".io_threads", s.intValue("io_threads", d.ioThreads()), 0, 1024);
         long maxRequest = size(s, "max_request_bytes", d.maxRequestBytes());
         long maxHeader = size(s, "max_header_bytes", d.maxHeaderBytes());
+        long maxBuffered = size(s, "max_buffered_request_bytes", d.maxBufferedRequestBytes());
         range(s.path() + ".max_request_bytes", maxRequest, 1024, 1L << 30);
         range(s.path() + ".max_header_bytes", maxHeader, 1024, 1L << 20);
-        Duration idle = s.duration("idle_timeout", d.idleTimeout());
+        range(s.path() + ".max_buffered_request_bytes", maxBuffered, 64 * 1024, 1L << 40);
+        int maxConnections = (int) range(s.path() + ".max_connections", s.intValue("max_connections", d.maxConnections()), 1, 1_000_000);
+        Duration start = positive(s, "request_start_timeout", d.requestStartTimeout());
+        Duration header = positive(s, "header_timeout", d.headerTimeout());
+        Duration body = positive(s, "body_read_timeout", d.bodyReadTimeout());
+        Duration idle = positive(s, "idle_timeout", d.idleTimeout());
+        Duration send = positive(s, "send_timeout", d.sendTimeout());
         Duration ttft = s.duration("ttft_timeout", d.ttftTimeout());
         Duration grace = s.duration("shutdown_grace", d.shutdownGrace());
         Duration streamIdle = positive(s, "stream_idle_timeout", d.streamIdleTimeout());
         Duration request = positive(s, "request_timeout", d.requestTimeout());
         Duration admission = positive(s, "admission_timeout", d.admissionTimeout());
         s.requireAllRead();
-        return new ServerSettings(host, port, ioThreads, maxRequest, (int) maxHeader, idle, ttft, grace, streamIdle, request, admission);
+        return new ServerSettings(host, port, ioThreads, maxRequest, (int) maxHeader, maxBuffered, maxConnections, start, header, body,
+                idle, send, ttft, grace, streamIdle, request, admission);
     }
 
     private String resolved(PluginConfig s, String key, String dflt) {
@@ -382,7 +390,7 @@ public final class ConfigLoader {
     private static Duration positive(PluginConfig c, String key, Duration dflt) {
         Duration v = c.duration(key, dflt);
         if (v.isZero() || v.isNegative()) {
-            throw new ConfigException(c.keyPath(key) + " must be a positive duration");
+            throw new ConfigException(c.keyPath(key) + " must be a positive duration such as 10s, not " + v);
         }
         return v;
     }

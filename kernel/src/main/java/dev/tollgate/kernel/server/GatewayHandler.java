@@ -7,13 +7,12 @@ import dev.tollgate.spi.GatewayException;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
-import io.undertow.util.HeaderValues;
 import io.undertow.util.HttpString;
 import java.util.Map;
 
 /**
- * The root handler: assigns the request id (echoed on every response), enforces the header size
- * limit, refuses work while shutting down, and dispatches by path and method.
+ * The root handler: assigns the request id (echoed on every response), answers the requests the
+ * connection guard rejected, refuses work while shutting down, and dispatches by path and method.
  */
 final class GatewayHandler implements HttpHandler {
 
@@ -29,12 +28,10 @@ final class GatewayHandler implements HttpHandler {
 
     private final Map<String, Route> routes;
     private final ShutdownGate gate;
-    private final int maxHeaderBytes;
 
-    GatewayHandler(Map<String, Route> routes, ShutdownGate gate, int maxHeaderBytes) {
+    GatewayHandler(Map<String, Route> routes, ShutdownGate gate) {
         this.routes = Map.copyOf(routes);
         this.gate = gate;
-        this.maxHeaderBytes = maxHeaderBytes;
     }
 
     @Override
@@ -42,6 +39,14 @@ final class GatewayHandler implements HttpHandler {
         String id = RequestIds.accept(exchange.getRequestHeaders().getFirst(X_REQUEST_ID));
         exchange.putAttachment(REQUEST_ID, id);
         exchange.getResponseHeaders().put(X_REQUEST_ID, id);
+        GuardedConnection guarded = GuardedConnection.of(exchange);
+        if (guarded != null) {
+            if (guarded.rejection() != null && exchange.getRelativePath().equals(GuardedConnection.REJECTED_PATH)) {
+                Responses.reject(exchange, id, ErrorFormat.OPENAI, guarded.rejection().toException());
+                return;
+            }
+            guarded.exchangeStarted(exchange);
+        }
         ErrorFormat errors = errorsFor(exchange.getRelativePath());
         if (errors == ErrorFormat.ANTHROPIC) {
             exchange.getResponseHeaders().put(REQUEST_ID_HEADER, id);
@@ -61,12 +66,6 @@ final class GatewayHandler implements HttpHandler {
             gate.leave();
             next.proceed();
         });
-        if (headerBytes(exchange) > maxHeaderBytes) {
-            exchange.setPersistent(false);
-            Responses.error(exchange, id, errors, GatewayException.builder(ErrorType.CLIENT, 431, "request_headers_too_large")
-                    .message("the request headers are larger than " + maxHeaderBytes + " bytes").build());
-            return;
-        }
         dispatch(exchange, id, errors);
     }
 
@@ -93,17 +92,6 @@ final class GatewayHandler implements HttpHandler {
             return;
         }
         route.handler().handleRequest(exchange);
-    }
-
-    private static int headerBytes(HttpServerExchange exchange) {
-        int total = 0;
-        for (HeaderValues values : exchange.getRequestHeaders()) {
-            int nameLength = values.getHeaderName().length();
-            for (int i = 0; i < values.size(); i++) {
-                total += nameLength + values.get(i).length() + 4;
-            }
-        }
-        return total;
     }
 
     private static String safePath(String path) {

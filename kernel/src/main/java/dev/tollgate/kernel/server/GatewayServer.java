@@ -4,19 +4,22 @@ import dev.tollgate.kernel.codec.AnthropicMessagesCodec;
 import dev.tollgate.kernel.codec.ErrorFormat;
 import dev.tollgate.kernel.codec.OpenAiChatCodec;
 import dev.tollgate.kernel.config.ServerSettings;
+import dev.tollgate.kernel.metrics.KernelMetrics;
 import dev.tollgate.kernel.pipeline.Model;
 import dev.tollgate.kernel.pipeline.Pipeline;
 import io.undertow.UndertowOptions;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.protocol.http.HttpOpenListener;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Supplier;
-import org.xnio.ChannelListeners;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.xnio.IoUtils;
 import org.xnio.OptionMap;
 import org.xnio.Options;
@@ -24,33 +27,48 @@ import org.xnio.StreamConnection;
 import org.xnio.XnioWorker;
 import org.xnio.channels.AcceptingChannel;
 
-/** The HTTP listener (Undertow's HTTP/1.1 protocol on an accepting channel the gateway owns) and its routes. */
+/**
+ * The HTTP listener (Undertow's HTTP/1.1 protocol on an accepting channel the gateway owns, each
+ * connection behind a {@link GuardedConnection}) and its routes.
+ */
 public final class GatewayServer {
+
+    private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
+    /** How long a connection closed after an error answer keeps reading what the client still sends. */
+    static final long LINGER_MILLIS = 5000;
 
     private final AcceptingChannel<StreamConnection> acceptor;
     private final HttpOpenListener connections;
+    private final ConnectionGuards guards;
+    private final DescriptorReserve reserve;
     private final ShutdownGate gate;
     private final int port;
 
-    private GatewayServer(AcceptingChannel<StreamConnection> acceptor, HttpOpenListener connections, ShutdownGate gate, int port) {
+    private GatewayServer(AcceptingChannel<StreamConnection> acceptor, HttpOpenListener connections, ConnectionGuards guards,
+            DescriptorReserve reserve, ShutdownGate gate, int port) {
         this.acceptor = acceptor;
         this.connections = connections;
+        this.guards = guards;
+        this.reserve = reserve;
         this.gate = gate;
         this.port = port;
     }
 
     public static GatewayServer start(ServerSettings s, XnioWorker worker, Map<String, Model> models, Pipeline pipeline,
-            Supplier<String> metrics) {
+            KernelMetrics kernelMetrics, Supplier<String> metrics) {
         ShutdownGate gate = new ShutdownGate();
-        long max = s.maxRequestBytes();
+        RequestMemory memory = new RequestMemory(s.maxBufferedRequestBytes());
+        RequestBodyReader bodies = new RequestBodyReader(s.maxRequestBytes(), memory,
+                kernelMetrics.counter("tollgate_server_busy_total",
+                        "Requests answered 503 server_busy: server.max_buffered_request_bytes was reached"));
         InferenceHandler chat = new InferenceHandler(InferenceHandler.Kind.CHAT, "/v1/chat/completions",
-                new OpenAiChatCodec(pipeline.warnings()), ErrorFormat.OPENAI, models, pipeline, max);
+                new OpenAiChatCodec(pipeline.warnings()), ErrorFormat.OPENAI, models, pipeline, bodies);
         InferenceHandler messages = new InferenceHandler(InferenceHandler.Kind.CHAT, "/v1/messages",
-                new AnthropicMessagesCodec(pipeline.warnings()), ErrorFormat.ANTHROPIC, models, pipeline, max);
+                new AnthropicMessagesCodec(pipeline.warnings()), ErrorFormat.ANTHROPIC, models, pipeline, bodies);
         InferenceHandler countTokens = new InferenceHandler(InferenceHandler.Kind.COUNT_TOKENS, "/v1/messages/count_tokens", null,
-                ErrorFormat.ANTHROPIC, models, pipeline, max);
+                ErrorFormat.ANTHROPIC, models, pipeline, bodies);
         InferenceHandler embeddings = new InferenceHandler(InferenceHandler.Kind.EMBEDDINGS, "/v1/embeddings", null,
-                ErrorFormat.OPENAI, models, pipeline, max);
+                ErrorFormat.OPENAI, models, pipeline, bodies);
         Map<String, GatewayHandler.Route> routes = new HashMap<>();
         for (String prefix : new String[] {"/v1", ""}) {
             routes.put(prefix + "/chat/completions", new GatewayHandler.Route("POST", chat));
@@ -64,33 +82,49 @@ public final class GatewayServer {
         routes.put("/health/ready", new GatewayHandler.Route("GET", StaticHandlers.ready(gate)));
         routes.put("/metrics", new GatewayHandler.Route("GET", StaticHandlers.metrics(metrics)));
 
-        int idleMillis = (int) Math.min(Integer.MAX_VALUE, s.idleTimeout().toMillis());
+        // The guard enforces the head limits and every deadline before Undertow parses; these are backstops.
         OptionMap undertowOptions = OptionMap.builder()
-                .set(UndertowOptions.MAX_HEADER_SIZE, Math.max(1024 * 1024, s.maxHeaderBytes() * 2))
-                .set(UndertowOptions.MAX_ENTITY_SIZE, InferenceHandler.DRAIN_CAP)
-                .set(UndertowOptions.IDLE_TIMEOUT, idleMillis)
-                .set(UndertowOptions.NO_REQUEST_TIMEOUT, idleMillis)
-                .set(UndertowOptions.REQUEST_PARSE_TIMEOUT, 30_000)
+                .set(UndertowOptions.MAX_HEADER_SIZE, s.maxHeaderBytes() * 2 + 64 * 1024)
+                .set(UndertowOptions.MAX_HEADERS, RequestFraming.MAX_FIELDS + 1)
+                .set(UndertowOptions.MAX_PARAMETERS, s.maxHeaderBytes())
+                .set(UndertowOptions.MAX_COOKIES, s.maxHeaderBytes())
+                .set(UndertowOptions.MAX_ENTITY_SIZE, RequestBodyReader.DRAIN_CAP)
                 .getMap();
         HttpOpenListener openListener = new HttpOpenListener(new DefaultByteBufferPool(true, 16 * 1024, -1, 4), undertowOptions);
-        openListener.setRootHandler(new GatewayHandler(routes, gate, s.maxHeaderBytes()));
+        openListener.setRootHandler(new GatewayHandler(routes, gate));
+        DescriptorReserve reserve = DescriptorReserve.start(kernelMetrics.counter("tollgate_server_descriptor_exhaustion_total",
+                "Times the process ran out of file descriptors and gave up its spare one to keep accepting"));
+        ConnectionGuards guards = new ConnectionGuards(s, LINGER_MILLIS, memory, worker, openListener, kernelMetrics, reserve);
         AcceptingChannel<StreamConnection> acceptor;
         try {
-            acceptor = worker.createStreamConnectionServer(new InetSocketAddress(s.host(), s.port()),
-                    ChannelListeners.openListenerAdapter(openListener),
+            acceptor = worker.createStreamConnectionServer(new InetSocketAddress(s.host(), s.port()), guards,
                     OptionMap.builder()
                             .set(Options.TCP_NODELAY, true)
                             .set(Options.REUSE_ADDRESSES, true)
                             .set(Options.BACKLOG, 4096)
                             .getMap());
         } catch (IOException e) {
+            reserve.close();
             throw new ListenException(e instanceof BindException && String.valueOf(e.getMessage()).contains("in use")
                     ? "port " + s.port() + " on " + s.host() + " is already in use"
                     : "cannot listen on " + s.host() + ":" + s.port() + ": " + e.getMessage(), e);
         }
         acceptor.resumeAccepts();
+        warnWhenDescriptorsAreShort(s.maxConnections());
         int bound = acceptor.getLocalAddress(InetSocketAddress.class).getPort();
-        return new GatewayServer(acceptor, openListener, gate, bound);
+        return new GatewayServer(acceptor, openListener, guards, reserve, gate, bound);
+    }
+
+    /** Each client connection may need an upstream one too, plus the process's own files. */
+    private static void warnWhenDescriptorsAreShort(int maxConnections) {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean os) {
+            long limit = os.getMaxFileDescriptorCount();
+            long wanted = 2L * maxConnections + 256;
+            if (limit < wanted) {
+                log.warn("the open-file limit is {}, but server.max_connections {} may need about {} (a client and an upstream "
+                        + "socket each); raise the limit (ulimit -n) or lower max_connections", limit, maxConnections, wanted);
+            }
+        }
     }
 
     public int port() {
@@ -102,12 +136,14 @@ public final class GatewayServer {
     }
 
     /**
-     * Closes the listening socket (new connections are refused; open ones live on), answers new
-     * requests on open connections with 503, and waits for the requests in flight.
+     * Closes the listening socket (new connections are refused; open ones live on), closes idle
+     * connections, answers requests still arriving and new requests on open connections with 503,
+     * and waits for the requests in flight.
      */
     public boolean drain(Duration grace) throws InterruptedException {
         gate.close();
         IoUtils.safeClose(acceptor);
+        guards.drain();
         return gate.awaitIdle(grace.toMillis());
     }
 
@@ -117,7 +153,9 @@ public final class GatewayServer {
     }
 
     public void stop() {
+        guards.stop();
         IoUtils.safeClose(acceptor);
         connections.closeConnections();
+        reserve.close();
     }
 }

@@ -30,6 +30,13 @@ class ConfigLoaderTest {
         assertThat(c.server().host()).isEqualTo("127.0.0.1");
         assertThat(c.server().port()).isEqualTo(8480);
         assertThat(c.server().maxRequestBytes()).isEqualTo(4L * 1024 * 1024);
+        assertThat(c.server().maxBufferedRequestBytes()).isEqualTo(64L * 1024 * 1024);
+        assertThat(c.server().maxConnections()).isEqualTo(8192);
+        assertThat(c.server().requestStartTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.server().headerTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.server().bodyReadTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.server().idleTimeout()).isEqualTo(Duration.ofSeconds(75));
+        assertThat(c.server().sendTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(c.plugins()).isEmpty();
         assertThat(c.models()).isEmpty();
         assertThat(c.pluginsDirectory()).isEqualTo(dir.resolve("plugins"));
@@ -44,7 +51,13 @@ class ConfigLoaderTest {
                   io_threads: 3
                   max_request_bytes: 512KiB
                   max_header_bytes: 16KiB
+                  max_buffered_request_bytes: 8MiB
+                  max_connections: 500
+                  request_start_timeout: 3s
+                  header_timeout: 4s
+                  body_read_timeout: 6s
                   idle_timeout: 90s
+                  send_timeout: 7s
                   ttft_timeout: 45s
                   shutdown_grace: 5s
                 plugins_dir: extra/plugins
@@ -63,8 +76,10 @@ class ConfigLoaderTest {
                   - name: keys
                     config: {header: x}
                 """, null);
-        assertThat(c.server()).isEqualTo(new ServerSettings("0.0.0.0", 9000, 3, 512 * 1024, 16 * 1024, Duration.ofSeconds(90),
-                Duration.ofSeconds(45), Duration.ofSeconds(5), Duration.ofMinutes(2), Duration.ofMinutes(10), Duration.ofSeconds(10)));
+        assertThat(c.server()).isEqualTo(new ServerSettings("0.0.0.0", 9000, 3, 512 * 1024, 16 * 1024, 8L * 1024 * 1024, 500,
+                Duration.ofSeconds(3), Duration.ofSeconds(4), Duration.ofSeconds(6), Duration.ofSeconds(90),
+                Duration.ofSeconds(7), Duration.ofSeconds(45), Duration.ofSeconds(5), Duration.ofMinutes(2), Duration.ofMinutes(10),
+                Duration.ofSeconds(10)));
         assertThat(c.pluginsDirectory()).isEqualTo(dir.resolve("extra/plugins"));
         assertThat(c.plugins()).containsExactly("provider-mock", "provider-openai");
         ModelSettings m = c.models().get("gpt-4o");
@@ -89,6 +104,12 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("severs")
                 .hasMessageContaining("server").hasMessageContaining("models").hasMessageContaining("plugins");
+    }
+
+    @Test
+    void aServerTimeoutMustBePositive() {
+        assertThatThrownBy(() -> loader(Map.of()).parse("server: {body_read_timeout: 0s}\n", null))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("server.body_read_timeout");
     }
 
     @Test
