@@ -73,10 +73,11 @@ public final class ConfigLoader {
         List<String> plugins = top.stringList("plugins");
         Map<String, ModelSettings> models = models(rootMap.get("models"), server);
         List<ComponentSettings> policies = components("policies", rootMap.get("policies"));
+        UpstreamSettings upstream = upstream(top.section("upstream"));
         top.has("models");
         top.has("policies");
         top.requireAllRead();
-        return new GatewayConfig(source, server, pluginsDir, plugins, models, policies);
+        return new GatewayConfig(source, server, pluginsDir, plugins, models, policies, upstream);
     }
 
     /**
@@ -132,6 +133,24 @@ public final class ConfigLoader {
         Duration grace = s.duration("shutdown_grace", d.shutdownGrace());
         s.requireAllRead();
         return new ServerSettings(host, port, ioThreads, maxRequest, (int) maxHeader, idle, ttft, grace);
+    }
+
+    private UpstreamSettings upstream(PluginConfig u) {
+        UpstreamSettings d = UpstreamSettings.DEFAULTS;
+        long maxResponse = range(u.path() + ".max_response_bytes", size(u, "max_response_bytes", d.maxResponseBytes()),
+                1024, 1L << 30);
+        long maxBuffered = range(u.path() + ".max_buffered_response_bytes",
+                size(u, "max_buffered_response_bytes", d.maxBufferedResponseBytes()), 1024, 1L << 40);
+        if (maxBuffered < maxResponse) {
+            throw new ConfigException(u.path() + ".max_buffered_response_bytes (" + maxBuffered + ") must be at least "
+                    + u.path() + ".max_response_bytes (" + maxResponse + ")");
+        }
+        int streams = (int) range(u.path() + ".max_streams_per_connection",
+                u.intValue("max_streams_per_connection", d.maxStreamsPerConnection()), 1, 100_000);
+        int connections = (int) range(u.path() + ".max_connections", u.intValue("max_connections", d.maxConnections()),
+                0, 10_000_000);
+        u.requireAllRead();
+        return new UpstreamSettings(maxResponse, maxBuffered, streams, connections);
     }
 
     private String resolved(PluginConfig s, String key, String dflt) {

@@ -15,6 +15,7 @@ import java.util.Map;
  * @param plugins   ids of the plugins to start, in order
  * @param models    models by client-facing name, in file order
  * @param policies  request policies, in order
+ * @param upstream  limits of the outbound client
  */
 public record GatewayConfig(
         Path source,
@@ -22,7 +23,8 @@ public record GatewayConfig(
         Path pluginsDirectory,
         List<String> plugins,
         Map<String, ModelSettings> models,
-        List<ComponentSettings> policies) {
+        List<ComponentSettings> policies,
+        UpstreamSettings upstream) {
 
     public GatewayConfig {
         requireNonNull(server, "server is null");
@@ -30,9 +32,10 @@ public record GatewayConfig(
         plugins = List.copyOf(requireNonNull(plugins, "plugins is null"));
         models = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(requireNonNull(models, "models is null")));
         policies = List.copyOf(requireNonNull(policies, "policies is null"));
+        requireNonNull(upstream, "upstream is null");
     }
 
     public GatewayConfig withPort(int port) {
-        return new GatewayConfig(source, server.withPort(port), pluginsDirectory, plugins, models, policies);
+        return new GatewayConfig(source, server.withPort(port), pluginsDirectory, plugins, models, policies, upstream);
     }
 }
