@@ -106,7 +106,7 @@ public final class Gateway implements AutoCloseable {
         try {
             int ioThreads = config.server().ioThreads() > 0 ? config.server().ioThreads() : Runtime.getRuntime().availableProcessors();
             worker = createWorker(ioThreads);
-            UpstreamClient upstream = new UpstreamClient(worker, null, MAX_IDLE_PER_ORIGIN, 30_000);
+            UpstreamClient upstream = new UpstreamClient(worker, null, MAX_IDLE_PER_ORIGIN, 30_000, config.upstream());
             KernelMetrics kernelMetrics = new KernelMetrics();
             InProcessStateBackend state = new InProcessStateBackend(blocking);
             Map<String, KernelPluginContext> contexts = new HashMap<>();
