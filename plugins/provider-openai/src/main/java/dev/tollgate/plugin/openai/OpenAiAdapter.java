@@ -82,7 +82,7 @@ final class OpenAiAdapter implements ProviderAdapter, SupportsEmbeddings {
                 .set("X-Request-Id", requestId)
                 .build();
         return new UpstreamRequest("POST", uri, headers, body,
-                config.connectTimeout(), config.readTimeout(), config.readTimeout());
+                config.connectTimeout(), config.readTimeout(), config.readTimeout(), config.timeout(), config.protocol());
     }
 
     private CompletionStage<ProviderResult> exchange(ProviderCall call, UpstreamRequest upstream, boolean embeddings) {
