@@ -24,6 +24,8 @@ final class ConnectionPools {
      */
     static final int STREAMS_BEFORE_SETTINGS = 100;
 
+    private static final int NO_LIMIT = 0;
+
     private record Idle(ClientConnection connection, long sinceNanos) {}
 
     /**
@@ -52,6 +54,8 @@ final class ConnectionPools {
     private final Map<Origin, ArrayDeque<Idle>> idle = new HashMap<>();
     private final Map<Origin, List<Multiplexed>> multiplexed = new HashMap<>();
     private final Map<URI, Origin> origins = new IdentityHashMap<>();
+    /** The stream limit each origin's server announced ({@link #NO_LIMIT} for none), by origin. */
+    private final Map<Origin, Integer> learned = new HashMap<>();
     private final int maxIdlePerOrigin;
     private final long maxIdleNanos;
     private final int maxStreamsPerConnection;
@@ -172,12 +176,26 @@ final class ConnectionPools {
         }
     }
 
+    /**
+     * The streams {@code m} may carry: the server's SETTINGS_MAX_CONCURRENT_STREAMS capped by ours;
+     * for a connection whose SETTINGS are not known yet, what another connection to the same origin
+     * learned, else {@value #STREAMS_BEFORE_SETTINGS}.
+     */
     int limit(Multiplexed m) {
         int server = m.channel == null ? -1 : m.channel.getSendMaxConcurrentStreams();
         if (server > 0) {
+            learned.put(m.origin, server);
             return Math.min(maxStreamsPerConnection, server);
         }
-        return m.settled ? maxStreamsPerConnection : Math.min(maxStreamsPerConnection, STREAMS_BEFORE_SETTINGS);
+        if (m.settled) {
+            learned.put(m.origin, NO_LIMIT);
+            return maxStreamsPerConnection;
+        }
+        Integer known = learned.get(m.origin);
+        if (known != null) {
+            return known == NO_LIMIT ? maxStreamsPerConnection : Math.min(maxStreamsPerConnection, known);
+        }
+        return Math.min(maxStreamsPerConnection, STREAMS_BEFORE_SETTINGS);
     }
 
     /** An open HTTP/1.1 connection to {@code origin}, or {@code null} when a new one must be made. */

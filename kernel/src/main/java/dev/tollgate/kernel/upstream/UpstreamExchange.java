@@ -304,15 +304,20 @@ final class UpstreamExchange extends Deadlines.Entry implements UpstreamClient.H
         }
         if (reused && !retried && !headersReceived) {
             retried = true;
-            if (slot != null) {
-                resetStream();
-                releaseSlot();
-            } else {
-                IoUtils.safeClose(connection);
-            }
+            // leave the connection before closing it: closing reports the failure again, synchronously
+            ClientConnection old = connection;
+            ConnectionPools.Multiplexed oldSlot = slot;
+            Http2StreamSinkChannel oldStream = stream;
             connection = null;
+            slot = null;
             stream = null;
             requestWritten = false;
+            if (oldSlot != null) {
+                reset(oldSlot, old, null, oldStream);
+                pools.releaseStream(oldSlot, deadlines.now());
+            } else {
+                IoUtils.safeClose(old);
+            }
             clearPhase();
             if (origin.h2c()) {
                 open(deadlines.now());
@@ -438,7 +443,7 @@ final class UpstreamExchange extends Deadlines.Entry implements UpstreamClient.H
      */
     private void abort() {
         if (slot != null) {
-            resetStream();
+            reset(slot, connection, source, stream);
             releaseSlot();
             return;
         }
@@ -453,14 +458,15 @@ final class UpstreamExchange extends Deadlines.Entry implements UpstreamClient.H
     }
 
     /** Resets this exchange's HTTP/2 stream, or leaves the queue of a connection being opened. */
-    private void resetStream() {
-        if (connection == null) {
-            slot.waiting.remove(this);
-        } else if (source != null) {
+    private void reset(ConnectionPools.Multiplexed m, ClientConnection c, StreamSourceChannel response,
+            Http2StreamSinkChannel requestStream) {
+        if (c == null) {
+            m.waiting.remove(this);
+        } else if (response != null) {
             // closing a response channel that has not been read to its end sends RST_STREAM(CANCEL)
-            IoUtils.safeClose(source);
-        } else if (stream != null) {
-            stream.getChannel().sendRstStream(stream.getStreamId(), Http2Channel.ERROR_CANCEL);
+            IoUtils.safeClose(response);
+        } else if (requestStream != null) {
+            requestStream.getChannel().sendRstStream(requestStream.getStreamId(), Http2Channel.ERROR_CANCEL);
         }
     }
 
