@@ -38,10 +38,14 @@ public enum UpstreamFailure {
     }
 
     public GatewayException toException(Object origin, Throwable cause) {
-        return GatewayException.builder(ErrorType.UPSTREAM_SERVER, status, code)
+        GatewayException.Builder b = GatewayException.builder(ErrorType.UPSTREAM_SERVER, status, code)
                 .message(String.format(message, origin))
-                .cause(cause)
-                .build();
+                .cause(cause);
+        if (this == NO_DESCRIPTORS) {
+            // descriptors come back as streams end; another deployment would need one too
+            b.retryAfter(Duration.ofSeconds(1)).fallbackAllowed(false);
+        }
+        return b.build();
     }
 
     public GatewayException toException(Object origin, Duration after) {
