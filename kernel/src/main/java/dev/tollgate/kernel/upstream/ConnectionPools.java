@@ -38,6 +38,8 @@ final class ConnectionPools {
         Http2Channel channel;
         /** The server's SETTINGS_MAX_CONCURRENT_STREAMS is known (a response arrived, or it said a number). */
         boolean settled;
+        /** What this connection learned about the server's limit is in {@code learned}. */
+        boolean told;
         int streams;
         long idleSinceNanos;
         final List<UpstreamExchange> waiting = new ArrayList<>(0);
@@ -183,13 +185,12 @@ final class ConnectionPools {
      */
     int limit(Multiplexed m) {
         int server = m.channel == null ? -1 : m.channel.getSendMaxConcurrentStreams();
-        if (server > 0) {
-            learned.put(m.origin, server);
-            return Math.min(maxStreamsPerConnection, server);
-        }
-        if (m.settled) {
-            learned.put(m.origin, NO_LIMIT);
-            return maxStreamsPerConnection;
+        if (server > 0 || m.settled) {
+            if (!m.told) {
+                m.told = true;
+                learned.put(m.origin, server > 0 ? server : NO_LIMIT);
+            }
+            return server > 0 ? Math.min(maxStreamsPerConnection, server) : maxStreamsPerConnection;
         }
         Integer known = learned.get(m.origin);
         if (known != null) {
@@ -270,12 +271,6 @@ final class ConnectionPools {
             }
         }
         return n;
-    }
-
-    /** Open HTTP/2 connections to {@code origin} (tests). */
-    int multiplexedConnections(Origin origin) {
-        List<Multiplexed> list = multiplexed.get(origin);
-        return list == null ? 0 : (int) list.stream().filter(m -> !m.connecting()).count();
     }
 
     void closeAll() {

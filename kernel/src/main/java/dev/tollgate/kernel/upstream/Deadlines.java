@@ -82,10 +82,6 @@ final class Deadlines {
         e.linked = false;
     }
 
-    boolean isEmpty() {
-        return head == null;
-    }
-
     void sweep() {
         long now = ticker.nanoTime();
         Entry e = head;
