@@ -124,7 +124,7 @@ public final class Gateway implements AutoCloseable {
         try {
             int ioThreads = config.server().ioThreads() > 0 ? config.server().ioThreads() : Runtime.getRuntime().availableProcessors();
             worker = createWorker(ioThreads);
-            UpstreamClient upstream = new UpstreamClient(worker, null, MAX_IDLE_PER_ORIGIN, 30_000);
+            UpstreamClient upstream = new UpstreamClient(worker, null, MAX_IDLE_PER_ORIGIN, 30_000, config.upstream());
             KernelMetrics kernelMetrics = new KernelMetrics();
             InProcessStateBackend state = InProcessStateBackend.withSweep(blocking, ticker, Duration.ofSeconds(10));
             components.add(state);

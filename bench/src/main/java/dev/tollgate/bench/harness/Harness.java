@@ -105,7 +105,7 @@ public final class Harness {
             }
             if (o.targets.contains(Target.GATEWAY)) {
                 int port = Launchers.freePort();
-                String cfg = o.gatewayConfig == null ? Launchers.gatewayConfig(port, stubPort)
+                String cfg = o.gatewayConfig == null ? Launchers.gatewayConfig(port, stubPort, o.s4H2c)
                         : Launchers.expandTemplate(Files.readString(o.gatewayConfig), port, stubPort);
                 ManagedProcess gw = Launchers.startGateway(Target.GATEWAY, o.gatewayHome.toAbsolutePath(), tmp, port,
                         cfg, o.gatewayReadyTimeoutMs);
@@ -113,7 +113,8 @@ public final class Harness {
                 targets.add(new Target(Target.GATEWAY, port, chat, chat, model, "bench-hold", List.of(), false, gw));
                 System.out.println("gateway: pid " + gw.samplePid + ", port " + port + ", "
                         + o.gatewayHome.toAbsolutePath() + "/bin/tollgate"
-                        + (o.gatewayConfig != null ? ", config " + o.gatewayConfig : ""));
+                        + (o.gatewayConfig != null ? ", config " + o.gatewayConfig : "")
+                        + (o.s4H2c ? ", S4 streams to the stub over h2c" : ""));
             }
             if (o.s5Config != null) {
                 int port = Launchers.freePort();

@@ -13,6 +13,8 @@ public final class Options {
     public Path gatewayHome = Path.of("distribution/target/tollgate");
     public Path gatewayConfig;   // template; null: generated
     public Path s5Config;        // template for the "everything on" gateway; null: no S5 target
+    /** The generated gateway config's S4 model (bench-hold) talks to the stub over h2c instead of HTTP/1.1. */
+    public boolean s4H2c;
     public List<String> s5Headers = new ArrayList<>();
     public Path nginx = Path.of("/usr/sbin/nginx");
     public Path resultsDir = Path.of("bench/target");
@@ -40,6 +42,9 @@ public final class Options {
               --gateway-home DIR            unpacked distribution       [distribution/target/tollgate]
               --gateway-config FILE         gateway YAML template instead of the generated one;
                                             ${PORT} and ${STUB_PORT} are replaced
+              --s4-h2c                      the generated gateway config sends S4's streams (model
+                                            bench-hold) to the stub over HTTP/2 with prior knowledge
+                                            (http_version: h2c): many streams per connection
               --s5-config FILE              adds target gateway-s5 ("everything on"), started with this
                                             template; its requests carry --s5-header and unique bodies
               --s5-header 'K: V'            header for gateway-s5 requests (repeatable)
@@ -71,6 +76,7 @@ public final class Options {
                 case "--gateway-home" -> { o.gatewayHome = Path.of(need(a, v)); i++; }
                 case "--gateway-config" -> { o.gatewayConfig = Path.of(need(a, v)); i++; }
                 case "--s5-config" -> { o.s5Config = Path.of(need(a, v)); i++; }
+                case "--s4-h2c" -> o.s4H2c = true;
                 case "--s5-header" -> { o.s5Headers.add(need(a, v)); i++; }
                 case "--nginx" -> { o.nginx = Path.of(need(a, v)); i++; }
                 case "--results-dir" -> { o.resultsDir = Path.of(need(a, v)); i++; }
@@ -98,6 +104,10 @@ public final class Options {
             throw new IllegalArgumentException("--warmup out of [0, 600]");
         }
         if (o.scale <= 0 || o.scale > 10) throw new IllegalArgumentException("--scale out of (0, 10]");
+        if (o.s4H2c && o.gatewayConfig != null) {
+            throw new IllegalArgumentException("--s4-h2c shapes the generated config; with --gateway-config set "
+                    + "http_version: h2c in the template's bench-hold deployment instead");
+        }
         return o;
     }
 

@@ -1,10 +1,12 @@
 package dev.tollgate.bench.stub;
 
 import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
+import io.undertow.util.Protocols;
 import io.undertow.util.SameThreadExecutor;
 import io.undertow.util.StatusCodes;
 import java.io.IOException;
@@ -31,6 +33,9 @@ import org.xnio.channels.StreamSinkChannel;
  *   <li>{@code POST /v1/embeddings} (also under {@code /hold}): a fixed embedding answer.</li>
  *   <li>{@code GET /health}: 200.</li>
  * </ul>
+ *
+ * <p>The listener speaks HTTP/1.1 and HTTP/2 with prior knowledge (h2c): a client that opens with the
+ * HTTP/2 preface gets HTTP/2, so a gateway can carry many streams on one connection.
  */
 public final class UpstreamStub implements AutoCloseable {
 
@@ -60,9 +65,6 @@ public final class UpstreamStub implements AutoCloseable {
     private static final String JSON = "application/json";
     private static final String SSE = "text/event-stream";
 
-    /** Set while the root handler runs, so a stream started from inside it dispatches to keep the exchange open. */
-    private static final ThreadLocal<boolean[]> IN_HANDLER = ThreadLocal.withInitial(() -> new boolean[1]);
-
     private final Config config;
     private final Undertow server;
     private final int port;
@@ -76,6 +78,7 @@ public final class UpstreamStub implements AutoCloseable {
                 .setSocketOption(Options.BACKLOG, 16384)
                 .setSocketOption(Options.TCP_NODELAY, true)
                 .setSocketOption(Options.REUSE_ADDRESSES, true)
+                .setServerOption(UndertowOptions.ENABLE_HTTP2, true)
                 .setHandler(new Handler())
                 .build();
         server.start();
@@ -110,15 +113,9 @@ public final class UpstreamStub implements AutoCloseable {
                 case "/v1/chat/completions" -> {
                     if (!post) { status(ex, StatusCodes.METHOD_NOT_ALLOWED); return; }
                     final boolean isHold = hold;
-                    boolean[] inHandler = IN_HANDLER.get();
-                    inHandler[0] = true;
-                    try {
-                        ex.getRequestReceiver().receiveFullBytes(
-                                (e, body) -> chat(e, body, isHold),
-                                (e, err) -> { IoUtils.safeClose(e.getConnection()); });
-                    } finally {
-                        inHandler[0] = false;
-                    }
+                    ex.getRequestReceiver().receiveFullBytes(
+                            (e, body) -> chat(e, body, isHold),
+                            (e, err) -> { IoUtils.safeClose(e.getConnection()); });
                 }
                 case "/v1/embeddings" -> {
                     if (!post) { status(ex, StatusCodes.METHOD_NOT_ALLOWED); return; }
@@ -143,11 +140,9 @@ public final class UpstreamStub implements AutoCloseable {
         ex.getResponseHeaders().put(Headers.CONTENT_TYPE, SSE);
         ex.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-cache");
         Stream s = new Stream(ex, Math.max(1, events), Math.max(0, interval));
-        if (IN_HANDLER.get()[0]) {
-            ex.dispatch(SameThreadExecutor.INSTANCE, s); // keeps the exchange open after the handler returns
-        } else {
-            s.run();
-        }
+        // keeps the exchange open after the current call (the handler, or the receive callback it
+        // dispatched: HTTP/2 bodies arrive in a frame of their own); outside a call it runs at once
+        ex.dispatch(SameThreadExecutor.INSTANCE, s);
     }
 
     private static void send(HttpServerExchange ex, String contentType, ByteBuffer body) {
@@ -246,6 +241,15 @@ public final class UpstreamStub implements AutoCloseable {
                     run(); // the tail follows the last content event at once
                 }
             } catch (IOException e) {
+                abort();
+            }
+        }
+
+        /** A failed stream (the client reset or left): on HTTP/2 only this stream ends, not its connection. */
+        private void abort() {
+            if (Protocols.HTTP_2_0.equals(ex.getProtocol())) {
+                IoUtils.safeClose(ch);
+            } else {
                 IoUtils.safeClose(ex.getConnection());
             }
         }
@@ -265,7 +269,7 @@ public final class UpstreamStub implements AutoCloseable {
                             ex.endExchange();
                         }
                     } catch (IOException e) {
-                        IoUtils.safeClose(ex.getConnection());
+                        abort();
                     }
                 });
                 ch.resumeWrites();

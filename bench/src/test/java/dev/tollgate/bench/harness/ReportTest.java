@@ -114,14 +114,28 @@ class ReportTest {
 
     @Test
     void generatesTheContractGatewayConfigAndExpandsTemplates() {
-        String cfg = Launchers.gatewayConfig(8480, 9999);
+        String cfg = Launchers.gatewayConfig(8480, 9999, false);
         assertThat(cfg).contains("plugins: [provider-openai]", "  bench:\n", "api_base: http://127.0.0.1:9999/v1\n",
-                "api_base: http://127.0.0.1:9999/hold/v1", "port: 8480");
+                "api_base: http://127.0.0.1:9999/hold/v1", "port: 8480").doesNotContain("http_version");
         assertThat(Launchers.expandTemplate("p: ${PORT} s: ${STUB_PORT}", 1, 2)).isEqualTo("p: 1 s: 2");
         String nginx = Launchers.nginxConfig(java.nio.file.Path.of("/tmp/x"), 81, 82, 1000);
         assertThat(nginx).contains("daemon off;", "keepalive 64;", "proxy_http_version 1.1;",
                 "proxy_set_header Connection \"\";", "proxy_buffering off;", "access_log off;",
                 "pid /tmp/x/nginx.pid;", "server 127.0.0.1:82;", "listen 127.0.0.1:81");
+    }
+
+    @Test
+    void s4OverH2cSetsTheVersionOfTheHoldModelOnly() {
+        String cfg = Launchers.gatewayConfig(8480, 9999, true);
+        dev.tollgate.kernel.config.GatewayConfig parsed = new dev.tollgate.kernel.config.ConfigLoader(
+                new dev.tollgate.kernel.config.References(name -> null, java.nio.file.Path.of(".")), java.nio.file.Path.of("."))
+                .parse(cfg, null);
+
+        assertThat(parsed.models().get("bench-hold").deployments().getFirst().config()).containsEntry("http_version", "h2c");
+        assertThat(parsed.models().get("bench").deployments().getFirst().config()).doesNotContainKey("http_version");
+        assertThat(Options.parse(new String[] {"--s4-h2c"}).s4H2c).isTrue();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Options.parse(new String[] {"--s4-h2c", "--gateway-config", "x.yaml"}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("http_version: h2c");
     }
 
     @Test

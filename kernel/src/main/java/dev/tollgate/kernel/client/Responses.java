@@ -98,6 +98,10 @@ public final class Responses {
         addHeaders(exchange, error.headers());
         error.retryAfter().ifPresent(d -> exchange.getResponseHeaders().put(RETRY_AFTER,
                 Long.toString(Math.max(1, (d.toMillis() + 999) / 1000))));
+        if (error.status() == 503) {
+            // a gateway without capacity (out of descriptors, shutting down) gives the connection back
+            exchange.setPersistent(false);
+        }
         json(exchange, error.status(), format.body(error));
     }
 

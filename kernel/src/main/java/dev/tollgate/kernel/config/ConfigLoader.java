@@ -83,10 +83,11 @@ public final class ConfigLoader {
         List<ComponentSettings> policies = components("policies", rootMap.get("policies"));
         ModelsFile modelsFile = modelsFile(
                 top.optionalString("models_file").map(v -> references.resolve("models_file", v)).orElse(null), source);
+        UpstreamSettings upstream = upstream(top.section("upstream"));
         top.has("models");
         top.has("policies");
         top.requireAllRead();
-        return new GatewayConfig(source, server, pluginsDir, plugins, models, policies, modelsFile);
+        return new GatewayConfig(source, server, pluginsDir, plugins, models, policies, modelsFile, upstream);
     }
 
     /**
@@ -237,6 +238,24 @@ public final class ConfigLoader {
         s.requireAllRead();
         return new ServerSettings(host, port, ioThreads, maxRequest, (int) maxHeader, maxBuffered, maxConnections, start, header, body,
                 idle, send, ttft, grace, streamIdle, request, admission);
+    }
+
+    private UpstreamSettings upstream(PluginConfig u) {
+        UpstreamSettings d = UpstreamSettings.DEFAULTS;
+        long maxResponse = range(u.path() + ".max_response_bytes", size(u, "max_response_bytes", d.maxResponseBytes()),
+                1024, 1L << 30);
+        long maxBuffered = range(u.path() + ".max_buffered_response_bytes",
+                size(u, "max_buffered_response_bytes", d.maxBufferedResponseBytes()), 1024, 1L << 40);
+        if (maxBuffered < maxResponse) {
+            throw new ConfigException(u.path() + ".max_buffered_response_bytes (" + maxBuffered + ") must be at least "
+                    + u.path() + ".max_response_bytes (" + maxResponse + ")");
+        }
+        int streams = (int) range(u.path() + ".max_streams_per_connection",
+                u.intValue("max_streams_per_connection", d.maxStreamsPerConnection()), 1, 100_000);
+        int connections = (int) range(u.path() + ".max_connections", u.intValue("max_connections", d.maxConnections()),
+                0, 10_000_000);
+        u.requireAllRead();
+        return new UpstreamSettings(maxResponse, maxBuffered, streams, connections);
     }
 
     private String resolved(PluginConfig s, String key, String dflt) {

@@ -16,6 +16,7 @@ import java.util.Map;
  * @param models    models by client-facing name, in file order
  * @param policies  request policies, in order
  * @param modelsFile where the model catalog comes from
+ * @param upstream  limits of the outbound client
  */
 public record GatewayConfig(
         Path source,
@@ -24,7 +25,8 @@ public record GatewayConfig(
         List<String> plugins,
         Map<String, ModelSettings> models,
         List<ComponentSettings> policies,
-        ModelsFile modelsFile) {
+        ModelsFile modelsFile,
+        UpstreamSettings upstream) {
 
     public GatewayConfig {
         requireNonNull(server, "server is null");
@@ -33,9 +35,10 @@ public record GatewayConfig(
         models = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(requireNonNull(models, "models is null")));
         policies = List.copyOf(requireNonNull(policies, "policies is null"));
         requireNonNull(modelsFile, "modelsFile is null");
+        requireNonNull(upstream, "upstream is null");
     }
 
     public GatewayConfig withPort(int port) {
-        return new GatewayConfig(source, server.withPort(port), pluginsDirectory, plugins, models, policies, modelsFile);
+        return new GatewayConfig(source, server.withPort(port), pluginsDirectory, plugins, models, policies, modelsFile, upstream);
     }
 }

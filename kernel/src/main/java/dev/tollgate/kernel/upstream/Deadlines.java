@@ -1,5 +1,6 @@
 package dev.tollgate.kernel.upstream;
 
+import dev.tollgate.spi.time.Ticker;
 import java.util.concurrent.TimeUnit;
 import org.xnio.XnioIoThread;
 
@@ -13,7 +14,16 @@ final class Deadlines {
 
     static final long TICK_MILLIS = 50;
 
-    /** An exchange with a deadline. */
+    /** Runs the next sweep later on the owning thread; tests run sweeps by hand instead. */
+    interface Scheduler {
+        void after(long millis, Runnable task);
+
+        static Scheduler of(XnioIoThread thread) {
+            return (millis, task) -> thread.executeAfter(task, millis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** An exchange with a deadline: at most one entry per exchange, holding its earliest deadline. */
     abstract static class Entry {
         Entry previous;
         Entry next;
@@ -24,12 +34,18 @@ final class Deadlines {
         abstract void onDeadline(long nowNanos);
     }
 
-    private final XnioIoThread thread;
+    private final Scheduler scheduler;
+    private final Ticker ticker;
     private Entry head;
     private boolean sweeping;
 
-    Deadlines(XnioIoThread thread) {
-        this.thread = thread;
+    Deadlines(Scheduler scheduler, Ticker ticker) {
+        this.scheduler = scheduler;
+        this.ticker = ticker;
+    }
+
+    long now() {
+        return ticker.nanoTime();
     }
 
     void add(Entry e, long deadlineNanos) {
@@ -45,7 +61,7 @@ final class Deadlines {
         }
         if (!sweeping) {
             sweeping = true;
-            thread.executeAfter(this::sweep, TICK_MILLIS, TimeUnit.MILLISECONDS);
+            scheduler.after(TICK_MILLIS, this::sweep);
         }
     }
 
@@ -66,18 +82,19 @@ final class Deadlines {
         e.linked = false;
     }
 
-    private void sweep() {
-        long now = System.nanoTime();
+    void sweep() {
+        long now = ticker.nanoTime();
         Entry e = head;
         while (e != null) {
             Entry next = e.next;
-            if (e.deadlineNanos - now <= 0) {
+            // an entry removed by an earlier one's callback in this sweep is skipped
+            if (e.linked && e.deadlineNanos - now <= 0) {
                 e.onDeadline(now);
             }
             e = next;
         }
         if (head != null) {
-            thread.executeAfter(this::sweep, TICK_MILLIS, TimeUnit.MILLISECONDS);
+            scheduler.after(TICK_MILLIS, this::sweep);
         } else {
             sweeping = false;
         }

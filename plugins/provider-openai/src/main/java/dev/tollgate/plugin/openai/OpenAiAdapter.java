@@ -218,7 +218,8 @@ final class OpenAiAdapter implements ProviderAdapter, SupportsEmbeddings {
                 .set("Accept", accept)
                 .set("X-Request-Id", requestId)
                 .build();
-        return new UpstreamRequest("POST", uri, headers, body, config.connectTimeout(), config.readTimeout(), config.readTimeout());
+        return new UpstreamRequest("POST", uri, headers, body,
+                config.connectTimeout(), config.readTimeout(), config.readTimeout(), config.timeout(), config.protocol());
     }
 
     private static GatewayException invalidBody(IOException e) {

@@ -3,6 +3,7 @@ package dev.tollgate.plugin.openai;
 import dev.tollgate.spi.config.ConfigException;
 import dev.tollgate.spi.config.PluginConfig;
 import dev.tollgate.spi.http.Headers;
+import dev.tollgate.spi.http.HttpProtocol;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLEncoder;
@@ -24,12 +25,15 @@ final class OpenAiConfig {
     static final String AUTH = "auth";
     static final String CONNECT_TIMEOUT = "connect_timeout";
     static final String READ_TIMEOUT = "read_timeout";
+    static final String TIMEOUT = "timeout";
+    static final String HTTP_VERSION = "http_version";
     static final String INCLUDE_USAGE = "include_usage";
     static final String MAX_TOKENS_FIELD = "max_tokens_field";
 
     static final String DEFAULT_API_BASE = "https://api.openai.com/v1";
     static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(600);
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(600);
 
     enum Auth {
         BEARER("bearer"),
@@ -66,12 +70,15 @@ final class OpenAiConfig {
     private final URI embeddingsUri;
     private final Duration connectTimeout;
     private final Duration readTimeout;
+    private final Duration timeout;
+    private final HttpProtocol protocol;
     private final boolean includeUsage;
     private final boolean keyMissing;
     private final String maxTokensField;
 
     private OpenAiConfig(String apiBase, String apiKey, boolean keyMissing, Auth auth, Map<String, String> headers,
-            Map<String, String> query, Duration connectTimeout, Duration readTimeout, boolean includeUsage, String maxTokensField,
+            Map<String, String> query, Duration connectTimeout, Duration readTimeout, Duration timeout, HttpProtocol protocol,
+            boolean includeUsage, String maxTokensField,
             String path) {
         this.apiBase = apiBase;
         this.apiKey = apiKey;
@@ -81,6 +88,8 @@ final class OpenAiConfig {
         this.query = query;
         this.connectTimeout = connectTimeout;
         this.readTimeout = readTimeout;
+        this.timeout = timeout;
+        this.protocol = protocol;
         this.includeUsage = includeUsage;
         this.baseHeaders = buildHeaders(auth, apiKey, headers, qualify(path, HEADERS));
         this.chatUri = endpoint(apiBase, "/chat/completions", query, qualify(path, QUERY));
@@ -97,6 +106,11 @@ final class OpenAiConfig {
         Auth auth = Auth.parse(qualify(path, AUTH), config.string(AUTH, Auth.BEARER.configName));
         Duration connect = positive(qualify(path, CONNECT_TIMEOUT), config.duration(CONNECT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT));
         Duration read = positive(qualify(path, READ_TIMEOUT), config.duration(READ_TIMEOUT, DEFAULT_READ_TIMEOUT));
+        Duration timeout = config.duration(TIMEOUT, DEFAULT_TIMEOUT);
+        if (timeout.isNegative()) {
+            throw new ConfigException(qualify(path, TIMEOUT) + " must be a duration, 0 for no limit");
+        }
+        HttpProtocol protocol = protocol(qualify(path, HTTP_VERSION), config.string(HTTP_VERSION, "1.1"), apiBase);
         boolean includeUsage = config.booleanValue(INCLUDE_USAGE, true);
         String maxTokensField = config.string(MAX_TOKENS_FIELD, "auto");
         if (!maxTokensField.equals("auto") && !maxTokensField.equals("max_tokens") && !maxTokensField.equals("max_completion_tokens")) {
@@ -111,7 +125,22 @@ final class OpenAiConfig {
         if (auth == Auth.API_KEY && configuredKey.isEmpty()) {
             throw new ConfigException(qualify(path, API_KEY) + " is required when " + qualify(path, AUTH) + " is api-key");
         }
-        return new OpenAiConfig(apiBase, apiKey, keyMissing, auth, headers, query, connect, read, includeUsage, maxTokensField, path);
+        return new OpenAiConfig(apiBase, apiKey, keyMissing, auth, headers, query, connect, read, timeout, protocol, includeUsage,
+                maxTokensField, path);
+    }
+
+    private static HttpProtocol protocol(String key, String value, String apiBase) {
+        switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "1.1":
+                return HttpProtocol.HTTP_1_1;
+            case "h2c":
+                if (!apiBase.toLowerCase(Locale.ROOT).startsWith("http:")) {
+                    throw new ConfigException(key + " h2c needs an http api_base; over https HTTP/2 is negotiated by itself");
+                }
+                return HttpProtocol.H2C_PRIOR_KNOWLEDGE;
+            default:
+                throw new ConfigException(key + " must be \"1.1\" or \"h2c\", not '" + value + "'");
+        }
     }
 
     private static String normalizeBase(String key, String value) {
@@ -224,6 +253,15 @@ final class OpenAiConfig {
         return readTimeout;
     }
 
+    /** The limit of a whole exchange, streams included; zero for none. */
+    Duration timeout() {
+        return timeout;
+    }
+
+    HttpProtocol protocol() {
+        return protocol;
+    }
+
     boolean includeUsage() {
         return includeUsage;
     }
@@ -250,6 +288,7 @@ final class OpenAiConfig {
     public String toString() {
         return "OpenAiConfig[api_base=" + apiBase + ", auth=" + auth + ", api_key=" + (apiKey == null ? "none" : "***")
                 + ", headers=" + baseHeaders + ", query=" + query.keySet() + ", connect_timeout=" + connectTimeout
-                + ", read_timeout=" + readTimeout + ", include_usage=" + includeUsage + "]";
+                + ", read_timeout=" + readTimeout + ", timeout=" + timeout + ", http_version=" + protocol
+                + ", include_usage=" + includeUsage + "]";
     }
 }
