@@ -50,14 +50,6 @@ final class GatewayProcess implements AutoCloseable {
         return start(workDir, env, command);
     }
 
-    /** Like {@link #start}, with the soft limit of open files lowered to {@code maxOpenFiles} ({@code ulimit -n}). */
-    static GatewayProcess startWithOpenFileLimit(Path workDir, Map<String, String> env, int maxOpenFiles, String... args) {
-        List<String> command = new ArrayList<>(List.of("bash", "-c", "ulimit -n " + maxOpenFiles + " && exec \"$0\" \"$@\"",
-                Dist.launcher().toString()));
-        command.addAll(List.of(args));
-        return start(workDir, env, command);
-    }
-
     private static GatewayProcess start(Path workDir, Map<String, String> env, List<String> command) {
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
         Map<String, String> e = pb.environment();

@@ -33,21 +33,25 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The gateway process on its default heap (256 MB, exit on OutOfMemoryError) in front of an
- * upstream whose answers are huge: six concurrent 24 MB embeddings answers and two concurrent 50 MB
- * chat answers, 244 MB together. It stays alive and serving, and every client gets its answer whole
- * or 502 {@code upstream_response_too_large}.
+ * upstream whose answers are huge: six concurrent 24 MB embeddings answers, two concurrent 50 MB
+ * chat answers and two 50 MB answers to Anthropic clients, 344 MB together. It stays alive and
+ * serving. Chat answers in the client's own format are relayed as they arrive, so both arrive whole;
+ * embeddings arrive whole or get 502 {@code upstream_response_too_large} when buffering them would
+ * pass the gateway's bound; an answer that must be translated is buffered, and 50 MB is over the
+ * default 32 MiB {@code max_response_bytes}: 502 in Anthropic's error shape.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class LargeAnswersTest {
 
     private static final int EMBEDDINGS = 6;
     private static final int CHATS = 2;
+    private static final int TRANSLATED = 2;
 
     @TempDir
     Path dir;
 
     /** A result of one client: its status and body size, and for an error its code. */
-    private record Outcome(String kind, int status, long bytes, String errorCode) {}
+    private record Outcome(String kind, int status, long bytes, String errorCode, String message) {}
 
     @Test
     void hugeAnswersNeverTakeTheGatewayDown() throws Exception {
@@ -85,6 +89,11 @@ class LargeAnswersTest {
                         all.add(pool.submit(() -> outcomes.add(call(client, port, "/v1/chat/completions",
                                 "{\"model\":\"big\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "chat"))));
                     }
+                    for (int i = 0; i < TRANSLATED; i++) {
+                        all.add(pool.submit(() -> outcomes.add(call(client, port, "/v1/messages",
+                                "{\"model\":\"big\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                                "messages"))));
+                    }
                     for (Future<?> f : all) {
                         f.get(120, TimeUnit.SECONDS);
                     }
@@ -93,18 +102,25 @@ class LargeAnswersTest {
 
                 assertThat(g.process().isAlive()).as("the gateway process is alive; output:%n%s", g.output()).isTrue();
                 assertThat(Dist.get(Dist.client(), port, "/health/live").statusCode()).isEqualTo(200);
-                assertThat(outcomes).hasSize(EMBEDDINGS + CHATS).allSatisfy(o -> {
+                assertThat(outcomes).hasSize(EMBEDDINGS + CHATS + TRANSLATED);
+                assertThat(outcomes).filteredOn(o -> o.kind().equals("chat")).allSatisfy(o -> {
+                    assertThat(o.status()).as("a pass-through answer is relayed, not buffered: %s", o).isEqualTo(200);
+                    assertThat(o.bytes()).as("%s", o).isEqualTo(chat.length);
+                });
+                assertThat(outcomes).filteredOn(o -> o.kind().equals("embeddings")).allSatisfy(o -> {
                     if (o.status() == 200) {
-                        assertThat(o.bytes()).as("%s", o).isGreaterThanOrEqualTo(o.kind().equals("chat") ? chat.length
-                                : embeddings.length - 1024);
+                        assertThat(o.bytes()).as("%s", o).isGreaterThanOrEqualTo(embeddings.length - 1024);
                     } else {
                         assertThat(o.status()).as("%s", o).isEqualTo(502);
                         assertThat(o.errorCode()).as("%s", o).isEqualTo("upstream_response_too_large");
                     }
                 });
-                assertThat(outcomes).filteredOn(o -> o.kind().equals("chat")).allSatisfy(o ->
-                        assertThat(o.status()).as("50 MB is over the default 32 MiB max_response_bytes").isEqualTo(502));
-                assertThat(outcomes).filteredOn(o -> o.status() == 200).isNotEmpty();
+                assertThat(outcomes).filteredOn(o -> o.kind().equals("messages")).allSatisfy(o -> {
+                    assertThat(o.status()).as("a translated answer over max_response_bytes: %s", o).isEqualTo(502);
+                    assertThat(o.errorCode()).as("Anthropic's error type: %s", o).isEqualTo("api_error");
+                    assertThat(o.message()).as("%s", o).contains("max_response_bytes");
+                });
+                assertThat(outcomes).filteredOn(o -> o.kind().equals("embeddings") && o.status() == 200).isNotEmpty();
             }
         }
     }
@@ -119,7 +135,8 @@ class LargeAnswersTest {
         try (InputStream in = r.body()) {
             if (r.statusCode() != 200) {
                 JsonNode error = Dist.json(new String(in.readAllBytes(), StandardCharsets.UTF_8)).path("error");
-                return new Outcome(kind, r.statusCode(), 0, error.path("code").asText());
+                String code = error.has("code") ? error.path("code").asText() : error.path("type").asText();
+                return new Outcome(kind, r.statusCode(), 0, code, error.path("message").asText());
             }
             byte[] buf = new byte[64 * 1024];
             long n = 0;
@@ -127,7 +144,7 @@ class LargeAnswersTest {
             while ((read = in.read(buf)) >= 0) {
                 n += read;
             }
-            return new Outcome(kind, 200, n, null);
+            return new Outcome(kind, 200, n, null, null);
         }
     }
 

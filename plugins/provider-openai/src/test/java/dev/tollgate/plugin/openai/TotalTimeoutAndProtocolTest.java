@@ -2,7 +2,6 @@ package dev.tollgate.plugin.openai;
 
 import static dev.tollgate.plugin.openai.TestSupport.KEY;
 import static dev.tollgate.plugin.openai.TestSupport.adapter;
-import static dev.tollgate.plugin.openai.TestSupport.await;
 import static dev.tollgate.plugin.openai.TestSupport.chat;
 import static dev.tollgate.plugin.openai.TestSupport.config;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,8 +10,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tollgate.spi.config.ConfigException;
 import dev.tollgate.spi.http.HttpProtocol;
 import dev.tollgate.spi.http.UpstreamRequest;
-import dev.tollgate.spi.testkit.FakeProviderCall;
-import dev.tollgate.spi.testkit.RecordingChunkSink;
 import dev.tollgate.spi.testkit.ScriptedUpstreamHttp;
 import dev.tollgate.spi.testkit.ScriptedUpstreamHttp.Reply;
 import dev.tollgate.spi.testkit.SseFixtures;
@@ -70,10 +67,8 @@ class TotalTimeoutAndProtocolTest {
                 ? Reply.eventStream(List.of(SseFixtures.sse("[DONE]")))
                 : Reply.json(200, SseFixtures.completion("chatcmpl-1", "m", "hello", 1, 1)));
         OpenAiAdapter adapter = adapter(cfg);
-        try (FakeProviderCall call = new FakeProviderCall("req-42", http)) {
-            await(call, () -> adapter.chat(chat(BODY), call));
-            call.runOnCallThread(() -> adapter.streamChat(TestSupport.streamChat(BODY), call, new RecordingChunkSink()));
-        }
+        TestSupport.answer(adapter, chat(BODY), http);
+        TestSupport.stream(adapter, TestSupport.streamChat(BODY, false), http);
 
         assertThat(http.requests()).hasSize(2).allSatisfy(r -> {
             assertThat(r.totalTimeout()).isEqualTo(Duration.ofSeconds(30));
