@@ -64,7 +64,13 @@ public final class UpstreamClient implements AutoCloseable {
     private final XnioWorker worker;
     private final ByteBufferPool buffers;
     private final UndertowXnioSsl ssl;
+    /** For TLS (HTTP/2 offered by ALPN) and h2c prior knowledge. */
     private final OptionMap options;
+    /**
+     * For clear-text HTTP/1.1: without {@code ENABLE_HTTP2}, else Undertow's client asks for an h2c
+     * upgrade on a connection's first request and an h2c-capable upstream switches protocols.
+     */
+    private final OptionMap http11Options;
     private final Map<Thread, ConnectionPools> pools;
     private final Map<Thread, Deadlines> deadlines;
     private final UndertowClient undertow = UndertowClient.getInstance();
@@ -101,6 +107,9 @@ public final class UpstreamClient implements AutoCloseable {
                 .set(Options.TCP_NODELAY, true)
                 .set(UndertowOptions.ENABLE_HTTP2, true)
                 .set(UndertowOptions.ENDPOINT_IDENTIFICATION_ALGORITHM, "HTTPS")
+                .getMap();
+        this.http11Options = OptionMap.builder()
+                .set(Options.TCP_NODELAY, true)
                 .getMap();
         this.maxResponseBytes = settings.maxResponseBytes();
         this.maxBufferedBytes = settings.maxBufferedResponseBytes();
@@ -145,7 +154,8 @@ public final class UpstreamClient implements AutoCloseable {
     }
 
     void connect(Origin origin, XnioIoThread thread, ClientCallback<ClientConnection> callback) {
-        undertow.connect(callback, null, origin.connectUri(), thread, origin.https() ? ssl : null, buffers, options);
+        undertow.connect(callback, null, origin.connectUri(), thread, origin.https() ? ssl : null, buffers,
+                origin.https() || origin.h2c() ? options : http11Options);
     }
 
     /**

@@ -94,6 +94,20 @@ class H2cTest {
     }
 
     @Test
+    void aClearTextHttp11RequestIsNotUpgradedEvenWhenTheServerOffersH2c() throws Exception {
+        start(100, -1);
+        UpstreamRequest plain = UpstreamRequest.postJson(server.uri("/chat"), Headers.EMPTY, Bytes.utf8("{\"q\":1}"));
+
+        UpstreamResponse first = send(plain);
+        UpstreamResponse second = send(plain);
+
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(second.body().utf8()).isEqualTo("{\"ok\":true}");
+        assertThat(server.protocols()).as("http_version 1.1 means HTTP/1.1, no Upgrade: h2c")
+                .containsExactly("HTTP/1.1", "HTTP/1.1");
+    }
+
+    @Test
     void aStreamArrivesEventByEventAndCompletes() throws Exception {
         start(100, -1);
 
