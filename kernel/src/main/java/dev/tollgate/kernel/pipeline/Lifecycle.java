@@ -94,7 +94,9 @@ public final class Lifecycle {
     private long firstByteNanos = -1;
     private Headers responseHeaders = Headers.EMPTY;
     private SseWriter sse;
+    /** Made on first use: a pass-through stream never renders a canonical event. */
     private ChatCodec.StreamRenderer renderer;
+    private long streamCreatedEpochSeconds;
     private ChannelWriter relay;
 
     private Principal principal = Principal.ANONYMOUS;
@@ -472,7 +474,14 @@ public final class Lifecycle {
         Responses.addHeaders(exchange, responseHeaders);
         sse = new SseWriter(exchange, new ClientListener());
         sse.start();
-        renderer = codec.streamRenderer(facts, requestId, p.clock.instant().getEpochSecond());
+        streamCreatedEpochSeconds = p.clock.instant().getEpochSecond();
+    }
+
+    private ChatCodec.StreamRenderer renderer() {
+        if (renderer == null) {
+            renderer = codec.streamRenderer(facts, requestId, streamCreatedEpochSeconds);
+        }
+        return renderer;
     }
 
     /** A policy answered the request itself: the answer goes out in the client's API, streamed if asked. */
@@ -491,7 +500,7 @@ public final class Lifecycle {
         commitStream(Headers.EMPTY);
         phase = Phase.DRAINING;
         for (StreamEvent e : ResponseEvents.of(response)) {
-            renderer.render(e, sse::event);
+            renderer().render(e, sse::event);
         }
         byte[] end = codec.terminator();
         if (end != null) {
@@ -872,7 +881,7 @@ public final class Lifecycle {
             } else if (event instanceof StreamEvent.MessageStart start && start.usage() != null && a.usage == null) {
                 a.usage = start.usage();
             }
-            renderer.render(event, sse::event);
+            renderer().render(event, sse::event);
         }
 
         @Override

@@ -58,7 +58,8 @@ final class RequestBodies {
     /**
      * The common case without re-serialising: one scan of the top level ({@link TopLevel}) finds
      * the byte range of the {@code model} string and of the closing brace, and the result is the client's
-     * bytes with the model replaced and, for streams, {@code stream_options} appended. Returns
+     * bytes with the model replaced and, for streams, {@code stream_options} appended unless the
+     * client already asked for {@code include_usage: true} (what most SDK users send). Returns
      * {@code null} when the body needs the full rewrite (a client-set {@code stream_options} to
      * merge or drop, a duplicate or non-string {@code model}).
      */
@@ -66,6 +67,7 @@ final class RequestBodies {
         byte[] src = body.toArray();
         int[] modelRange = {-1, -1};
         boolean[] unusual = {false};
+        boolean[] usageAsked = {false};
         int objectEnd = TopLevel.scan(src, 0, src.length, (b, ks, ke, vs, ve) -> {
             if (TopLevel.is(b, ks, ke, "model")) {
                 if (modelRange[0] >= 0 || b[vs] != '"') {
@@ -74,7 +76,11 @@ final class RequestBodies {
                 modelRange[0] = vs;
                 modelRange[1] = ve;
             } else if (options != StreamOptions.KEEP && TopLevel.is(b, ks, ke, "stream_options")) {
-                unusual[0] = true;
+                if (options == StreamOptions.INCLUDE_USAGE && !usageAsked[0] && includesUsage(b, vs, ve)) {
+                    usageAsked[0] = true;
+                } else {
+                    unusual[0] = true;
+                }
             }
         });
         if (unusual[0] || modelRange[0] < 0) {
@@ -83,7 +89,7 @@ final class RequestBodies {
         int modelStart = modelRange[0];
         int modelEnd = modelRange[1];
         byte[] quoted = QUOTER.quoteAsUTF8(model);
-        byte[] insert = options == StreamOptions.INCLUDE_USAGE ? INCLUDE_USAGE_FIELD : NOTHING;
+        byte[] insert = options == StreamOptions.INCLUDE_USAGE && !usageAsked[0] ? INCLUDE_USAGE_FIELD : NOTHING;
         int length = src.length - (modelEnd - modelStart) + quoted.length + 2 + insert.length;
         byte[] out = new byte[length];
         int o = 0;
@@ -99,6 +105,22 @@ final class RequestBodies {
         o += insert.length;
         System.arraycopy(src, objectEnd, out, o, src.length - objectEnd);
         return Bytes.wrapOwned(out);
+    }
+
+    /** Whether {@code b[from, to)} is an object whose only {@code include_usage} member is {@code true}. */
+    private static boolean includesUsage(byte[] b, int from, int to) throws IOException {
+        if (b[from] != '{') {
+            return false;
+        }
+        int[] seen = {0};
+        boolean[] isTrue = {false};
+        TopLevel.scan(b, from, to, (x, ks, ke, vs, ve) -> {
+            if (TopLevel.is(x, ks, ke, "include_usage")) {
+                seen[0]++;
+                isTrue[0] = TopLevel.is(x, vs, ve, "true");
+            }
+        });
+        return seen[0] == 1 && isTrue[0];
     }
 
     static Bytes regenerate(Bytes body, String model, StreamOptions options) throws IOException {

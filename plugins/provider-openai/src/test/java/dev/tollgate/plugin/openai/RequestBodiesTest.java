@@ -50,6 +50,28 @@ class RequestBodiesTest {
     }
 
     @Test
+    void includeUsageTheClientAskedForKeepsTheClientBytes() throws IOException {
+        String body = "{\"model\":\"a\",\"stream\":true,\"stream_options\": { \"include_usage\" : true, \"x\":1 }}";
+
+        Bytes out = RequestBodies.forUpstream(Bytes.utf8(body), "a", "b", StreamOptions.INCLUDE_USAGE);
+
+        assertThat(out.utf8()).isEqualTo(body.replace("\"a\"", "\"b\""));
+    }
+
+    @Test
+    void includeUsageNotPlainlyTrueIsRewritten() throws IOException {
+        for (String options : new String[] {"{\"include_usage\":\"true\"}", "{\"include_usage\":true,\"include_usage\":false}",
+                "{}", "true"}) {
+            String body = "{\"model\":\"a\",\"stream\":true,\"stream_options\":" + options + "}";
+
+            JsonNode out = MAPPER.readTree(RequestBodies.forUpstream(Bytes.utf8(body), "a", "a", StreamOptions.INCLUDE_USAGE).utf8());
+
+            assertThat(out.get("stream_options").get("include_usage").isBoolean()).as(options).isTrue();
+            assertThat(out.get("stream_options").get("include_usage").asBoolean()).as(options).isTrue();
+        }
+    }
+
+    @Test
     void includeUsageMergedIntoExistingStreamOptions() throws IOException {
         String body = "{\"stream_options\":{\"include_usage\":false,\"continuous_usage_stats\":true},\"model\":\"a\",\"stream\":true}";
 
