@@ -116,7 +116,7 @@ class ReportTest {
     void generatesTheContractGatewayConfigAndExpandsTemplates() {
         String cfg = Launchers.gatewayConfig(8480, 9999, false);
         assertThat(cfg).contains("plugins: [provider-openai]", "  bench:\n", "api_base: http://127.0.0.1:9999/v1\n",
-                "api_base: http://127.0.0.1:9999/hold/v1", "port: 8480").doesNotContain("http_version");
+                "api_base: http://127.0.0.1:9999/hold/v1", "port: 8480").doesNotContain("http_version", "max_connections");
         assertThat(Launchers.expandTemplate("p: ${PORT} s: ${STUB_PORT}", 1, 2)).isEqualTo("p: 1 s: 2");
         String nginx = Launchers.nginxConfig(java.nio.file.Path.of("/tmp/x"), 81, 82, 1000);
         assertThat(nginx).contains("daemon off;", "keepalive 64;", "proxy_http_version 1.1;",
@@ -133,6 +133,7 @@ class ReportTest {
 
         assertThat(parsed.models().get("bench-hold").deployments().getFirst().config()).containsEntry("http_version", "h2c");
         assertThat(parsed.models().get("bench").deployments().getFirst().config()).doesNotContainKey("http_version");
+        assertThat(parsed.server().maxConnections()).as("10,000 held clients fit past the HTTP/1.1 default of 8192").isEqualTo(12000);
         assertThat(Options.parse(new String[] {"--s4-h2c"}).s4H2c).isTrue();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Options.parse(new String[] {"--s4-h2c", "--gateway-config", "x.yaml"}))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("http_version: h2c");
