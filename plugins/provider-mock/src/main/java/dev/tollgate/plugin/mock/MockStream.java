@@ -57,7 +57,9 @@ final class MockStream implements Runnable {
         }
         if (next < 0) {
             startNanos = ticker.nanoTime();
-            sink.event(new StreamEvent.MessageStart(id, model, null));
+            // like Anthropic: the prompt's tokens are known at the start, the output's at the end
+            sink.event(new StreamEvent.MessageStart(id, model,
+                    usage == null ? null : usage.toBuilder().outputTokens(0).reasoningTokens(0).build()));
             sink.event(new StreamEvent.BlockStart(0, answer.isToolCall()
                     ? new ContentBlock.ToolUse(toolCallId, answer.toolName(), "")
                     : ContentBlock.Text.of("")));

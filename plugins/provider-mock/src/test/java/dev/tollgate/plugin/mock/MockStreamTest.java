@@ -47,7 +47,8 @@ class MockStreamTest {
         assertThat(sink.completed()).isTrue();
         assertThat(sink.error()).isNull();
         assertThat(events).hasSize(2 + 16 + 2);
-        assertThat(events.get(0)).isEqualTo(new StreamEvent.MessageStart("mock-1", UPSTREAM_MODEL, null));
+        assertThat(events.get(0)).as("the prompt's tokens at the start, like Anthropic's message_start")
+                .isEqualTo(new StreamEvent.MessageStart("mock-1", UPSTREAM_MODEL, Usage.of(4 + 3, 0)));
         assertThat(events.get(1)).isEqualTo(new StreamEvent.BlockStart(0, ContentBlock.Text.of("")));
         assertThat(events.subList(2, 18)).allSatisfy(e -> assertThat(e).isInstanceOfSatisfying(StreamEvent.TextDelta.class,
                 d -> {

@@ -94,7 +94,13 @@ class MockToolsTest {
                 pieces.add(d.json());
             }
         }
-        assertThat(events.get(0)).isEqualTo(new StreamEvent.MessageStart("mock-2", MockFixture.UPSTREAM_MODEL, null));
+        assertThat(events.get(0)).isInstanceOfSatisfying(StreamEvent.MessageStart.class, m -> {
+            assertThat(m.id()).isEqualTo("mock-2");
+            assertThat(m.model()).isEqualTo(MockFixture.UPSTREAM_MODEL);
+            assertThat(m.usage().outputTokens()).isZero();
+            assertThat(m.usage().inputTokens())
+                    .isEqualTo(((StreamEvent.MessageEnd) events.get(events.size() - 1)).usage().inputTokens());
+        });
         assertThat(events.get(1)).isEqualTo(new StreamEvent.BlockStart(0, new ContentBlock.ToolUse("call_mock_2", "get_weather", "")));
         assertThat(pieces).hasSize(3);
         assertThat(events).hasSize(2 + 3 + 2).noneMatch(StreamEvent.TextDelta.class::isInstance);
