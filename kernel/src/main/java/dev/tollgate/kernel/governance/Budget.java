@@ -1,0 +1,16 @@
+package dev.tollgate.kernel.governance;
+
+import java.util.Objects;
+
+/**
+ * A spending cap in integer micro-dollars (US$ 1 = 1,000,000) per {@link Period}; {@code NONE}
+ * means the cap never resets.
+ */
+public record Budget(long microUsd, Period period) {
+    public Budget {
+        if (microUsd < 0) {
+            throw new IllegalArgumentException("budget must not be negative: " + microUsd);
+        }
+        Objects.requireNonNull(period, "period is null");
+    }
+}
