@@ -78,4 +78,37 @@ class GatewayCatalogTest {
         assertThatThrownBy(() -> KernelHarness.start(yaml(dir.resolve("missing.yaml")), Map.of("capturing", capturing)))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("models_file").hasMessageContaining("missing.yaml");
     }
+
+    @Test
+    void aPricedAnswerCarriesItsCostRoundedOnceToTheMicroDollar() throws Exception {
+        // 3 input tokens at $2.50/M and 2 output tokens at $10/M: 27.5 micro-dollars, rounded half up to 28
+        Path models = Files.writeString(dir.resolve("models.yaml"), "models: {up-m: {input: 2.50, output: 10}}\n");
+
+        try (KernelHarness gateway = KernelHarness.start(yaml(models), Map.of("capturing", capturing))) {
+            var passThrough = gateway.post("/v1/chat/completions", KernelHarness.chat("m"));
+            var translated = gateway.post("/v1/messages",
+                    "{\"model\":\"m\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+
+            assertThat(passThrough.statusCode()).isEqualTo(200);
+            assertThat(passThrough.headers().firstValue("x-tollgate-cost")).hasValue("0.000028");
+            assertThat(translated.statusCode()).isEqualTo(200);
+            assertThat(translated.headers().firstValue("x-tollgate-cost")).hasValue("0.000028");
+            assertThat(gateway.get("/metrics").body()).contains("tollgate_requests_unpriced_total 0\n");
+        }
+    }
+
+    @Test
+    void anUnpricedModelIsServedWithItsCostUnknownAndCounted() throws Exception {
+        Path models = Files.writeString(dir.resolve("models.yaml"), "models: {other: {input: 1, output: 1}}\n");
+
+        try (KernelHarness gateway = KernelHarness.start(yaml(models), Map.of("capturing", capturing))) {
+            var first = gateway.post("/v1/chat/completions", KernelHarness.chat("m"));
+            var second = gateway.post("/v1/chat/completions", KernelHarness.chat("m"));
+
+            assertThat(first.statusCode()).isEqualTo(200);
+            assertThat(first.headers().firstValue("x-tollgate-cost")).hasValue("unknown");
+            assertThat(second.headers().firstValue("x-tollgate-cost")).hasValue("unknown");
+            assertThat(gateway.get("/metrics").body()).contains("tollgate_requests_unpriced_total 2\n");
+        }
+    }
 }

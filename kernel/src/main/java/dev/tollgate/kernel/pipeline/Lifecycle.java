@@ -69,6 +69,7 @@ import org.xnio.XnioIoThread;
 public final class Lifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(Lifecycle.class);
+    static final String COST_HEADER = "x-tollgate-cost";
     private static final HttpString CONTENT_TYPE = new HttpString("Content-Type");
     private static final String JSON = "application/json";
 
@@ -112,6 +113,9 @@ public final class Lifecycle {
     private CacheStatus cacheStatus = CacheStatus.NONE;
     private boolean answeredByPolicy;
     private Usage policyUsage;
+    /** The cost of the answering attempt, computed once: for the header, settlement and the log. */
+    private Attempt pricedAttempt;
+    private Cost pricedCost;
 
     /**
      * @param codec            the client's chat API, or {@code null} for embeddings
@@ -640,8 +644,7 @@ public final class Lifecycle {
         } else if (answering == null || usage == null) {
             cost = attempts.isEmpty() ? Cost.ofMicros(0) : Cost.unknown();
         } else {
-            cost = answering.deployment.modelInfo().flatMap(i -> i.prices())
-                    .map(pr -> Cost.ofMicros(pr.costMicros(usage))).orElse(Cost.unknown());
+            cost = costOf(answering);
         }
         return Outcome.builder(exchange.getStatusCode(), Duration.ofNanos(now - startNanos))
                 .errorCode(errorCode)
@@ -655,6 +658,40 @@ public final class Lifecycle {
                 .clientDisconnected(clientGone)
                 .stream(facts.stream())
                 .build();
+    }
+
+    /**
+     * The cost of an attempt's usage at its deployment's prices, computed once per request; a
+     * deployment without prices is counted (and warned about once) and costs {@link Cost#unknown()}.
+     */
+    private Cost costOf(Attempt a) {
+        if (pricedAttempt == a) {
+            return pricedCost;
+        }
+        Cost cost;
+        if (a.usage == null) {
+            cost = Cost.unknown();
+        } else {
+            cost = a.deployment.modelInfo().flatMap(i -> i.prices()).map(pr -> Cost.ofMicros(pr.costMicros(a.usage))).orElse(null);
+            if (cost == null) {
+                cost = Cost.unknown();
+                if (p.metrics.unpriced(a.deployment.id())) {
+                    log.warn("deployment {} (model {}) has no prices in the model catalog: its requests are served and their cost "
+                            + "recorded as unknown; add the model to models.yaml or give the deployment model_info", a.deployment.id(),
+                            a.deployment.model());
+                }
+            }
+        }
+        pricedAttempt = a;
+        pricedCost = cost;
+        return cost;
+    }
+
+    /** {@code x-tollgate-cost}: the answer's cost in US dollars, or {@code unknown}. */
+    private void addCostHeader(Attempt a) {
+        Cost cost = costOf(a);
+        addResponseHeaders(Headers.of(COST_HEADER, cost.micros().isPresent()
+                ? java.math.BigDecimal.valueOf(cost.micros().getAsLong(), 6).toPlainString() : "unknown"));
     }
 
     private List<AttemptRecord> records() {
@@ -742,6 +779,7 @@ public final class Lifecycle {
             a.firstEventNanos = now();
             succeeded(a, usageOf.apply(response));
             a.finish();
+            addCostHeader(a);
             writeWhole(json, headers);
         }
 
@@ -753,6 +791,7 @@ public final class Lifecycle {
             a.firstEventNanos = now();
             succeeded(a, observed.observedUsage().orElse(null));
             a.finish();
+            addCostHeader(a);
             writeWhole(nativeBody, headers);
         }
 

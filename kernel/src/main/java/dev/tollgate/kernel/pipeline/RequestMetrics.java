@@ -1,6 +1,8 @@
 package dev.tollgate.kernel.pipeline;
 
 import dev.tollgate.spi.chat.Usage;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Counters of the request path; contention-free (LongAdder). */
@@ -13,6 +15,8 @@ public final class RequestMetrics {
     private final LongAdder serverErrors = new LongAdder();
     private final LongAdder promptTokens = new LongAdder();
     private final LongAdder completionTokens = new LongAdder();
+    private final LongAdder unpriced = new LongAdder();
+    private final Set<String> unpricedDeployments = ConcurrentHashMap.newKeySet();
 
     void started() {
         started.increment();
@@ -34,6 +38,16 @@ public final class RequestMetrics {
         }
     }
 
+    /** Counts an answer whose deployment has no prices; true the first time for that deployment. */
+    boolean unpriced(String deploymentId) {
+        unpriced.increment();
+        return unpricedDeployments.size() < 10_000 && unpricedDeployments.add(deploymentId);
+    }
+
+    public long unpricedCount() {
+        return unpriced.sum();
+    }
+
     public long inFlight() {
         return inFlight.sum();
     }
@@ -51,6 +65,9 @@ public final class RequestMetrics {
                 + "tollgate_requests_in_flight " + inFlight.sum() + "\n"
                 + "# TYPE tollgate_tokens_total counter\n"
                 + "tollgate_tokens_total{kind=\"prompt\"} " + promptTokens.sum() + "\n"
-                + "tollgate_tokens_total{kind=\"completion\"} " + completionTokens.sum() + "\n";
+                + "tollgate_tokens_total{kind=\"completion\"} " + completionTokens.sum() + "\n"
+                + "# HELP tollgate_requests_unpriced_total Answers whose deployment has no prices: their cost is recorded as unknown\n"
+                + "# TYPE tollgate_requests_unpriced_total counter\n"
+                + "tollgate_requests_unpriced_total " + unpriced.sum() + "\n";
     }
 }

@@ -206,4 +206,20 @@ class KernelModelCatalogTest {
         assertThat(mock.contextWindow()).hasValue(128000);
         assertThat(mock.capabilities()).containsExactly(Capability.TOOLS);
     }
+
+    @Test
+    void theShippedCatalogPricesCurrentProviderModels() {
+        var shipped = KernelModelCatalog.of(KernelModelCatalog.read(
+                new ModelsFile(Path.of("../distribution/src/conf/models.yaml"), true)), java.util.List.of());
+        for (String model : java.util.List.of("gpt-4o-mini", "gpt-5", "claude-sonnet-4-5", "claude-haiku-4-5", "gemini-2.5-flash")) {
+            ModelInfo info = shipped.find(model).orElseThrow(() -> new AssertionError(model + " is not in the shipped catalog"));
+            assertThat(info.prices()).as(model).isPresent();
+            assertThat(info.prices().orElseThrow().outputPerMillion()).as(model).isPositive();
+            assertThat(info.contextWindow()).as(model).isPresent();
+        }
+        // cache reads are cheaper than input, and Anthropic's cache writes dearer, where the provider prices them so
+        var sonnet = shipped.find("claude-sonnet-4-5").orElseThrow().prices().orElseThrow();
+        assertThat(sonnet.cachedInputPerMillion().orElseThrow()).isLessThan(sonnet.inputPerMillion());
+        assertThat(sonnet.cacheWritePerMillion().orElseThrow()).isGreaterThan(sonnet.inputPerMillion());
+    }
 }
