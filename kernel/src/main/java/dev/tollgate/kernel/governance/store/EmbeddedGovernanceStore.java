@@ -55,19 +55,24 @@ public final class EmbeddedGovernanceStore implements GovernanceStore {
 
     private EmbeddedGovernanceStore(String file, Durability durability) throws SQLException {
         this.file = file;
-        this.writer = connect(durability);
-        try (Statement st = writer.createStatement()) {
-            st.execute("PRAGMA journal_mode = WAL");
-        }
-        writer.setAutoCommit(false);
-        Schema.migrate(writer, file);
         this.readers = new ArrayBlockingQueue<>(READERS);
-        for (int i = 0; i < READERS; i++) {
-            Connection reader = connect(durability);
-            try (Statement st = reader.createStatement()) {
-                st.execute("PRAGMA query_only = true");
+        try {
+            this.writer = connect(durability);
+            try (Statement st = writer.createStatement()) {
+                st.execute("PRAGMA journal_mode = WAL");
             }
-            readers.add(reader);
+            writer.setAutoCommit(false);
+            Schema.migrate(writer, file);
+            for (int i = 0; i < READERS; i++) {
+                Connection reader = connect(durability);
+                try (Statement st = reader.createStatement()) {
+                    st.execute("PRAGMA query_only = true");
+                }
+                readers.add(reader);
+            }
+        } catch (SQLException | RuntimeException e) {
+            closeAll();
+            throw e;
         }
     }
 
@@ -99,9 +104,6 @@ public final class EmbeddedGovernanceStore implements GovernanceStore {
         try (Statement s = c.createStatement()) {
             s.execute("PRAGMA busy_timeout = " + BUSY_TIMEOUT_MILLIS);
             s.execute("PRAGMA synchronous = " + durability.synchronous);
-        } catch (SQLException e) {
-            closeAll();
-            throw e;
         }
         return c;
     }
