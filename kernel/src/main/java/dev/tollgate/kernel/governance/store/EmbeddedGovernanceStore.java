@@ -390,13 +390,11 @@ public final class EmbeddedGovernanceStore implements GovernanceStore {
         } finally {
             writeLock.unlock();
         }
-        List<Connection> idle = new ArrayList<>();
-        // wait for the readers in use to come back, so none is closed under a running query
+        // wait (bounded) for the readers in use to come back, so none is closed under a running query
         for (int i = 0; i < READERS; i++) {
             try {
-                Connection c = readers.poll(WAIT_SECONDS, TimeUnit.SECONDS);
-                if (c != null) {
-                    idle.add(c);
+                if (readers.poll(WAIT_SECONDS, TimeUnit.SECONDS) == null) {
+                    break;
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -455,17 +453,7 @@ public final class EmbeddedGovernanceStore implements GovernanceStore {
     }
 
     private <T> T read(String operation, Work<T> work) {
-        ensureOpen();
-        Connection c;
-        try {
-            c = readers.poll(WAIT_SECONDS, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GovernanceStoreException(operation + " interrupted while waiting for a connection");
-        }
-        if (c == null) {
-            throw new GovernanceStoreException(operation + ": no free read connection after " + WAIT_SECONDS + " s");
-        }
+        Connection c = borrowReader(operation);
         try {
             ensureOpen();
             return work.run(c);
@@ -473,6 +461,26 @@ public final class EmbeddedGovernanceStore implements GovernanceStore {
             throw failure(operation, e);
         } finally {
             readers.add(c);
+        }
+    }
+
+    /** Waits for a free reader, in slices so that a store closed meanwhile fails at once. */
+    private Connection borrowReader(String operation) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        try {
+            while (true) {
+                ensureOpen();
+                Connection c = readers.poll(100, TimeUnit.MILLISECONDS);
+                if (c != null) {
+                    return c;
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new GovernanceStoreException(operation + ": no free read connection after " + WAIT_SECONDS + " s");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GovernanceStoreException(operation + " interrupted while waiting for a connection");
         }
     }
 
