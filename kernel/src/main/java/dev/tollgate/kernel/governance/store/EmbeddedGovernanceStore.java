@@ -1,0 +1,505 @@
+package dev.tollgate.kernel.governance.store;
+
+import dev.tollgate.kernel.governance.GovernanceStore;
+import dev.tollgate.kernel.governance.SpendEntry;
+import dev.tollgate.kernel.governance.SpendQuery;
+import dev.tollgate.kernel.governance.Team;
+import dev.tollgate.kernel.governance.VirtualKey;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The default {@link GovernanceStore}: one SQLite file, {@value #FILE_NAME}, in the data directory
+ * (with its {@code -wal} and {@code -shm} companions while open), in WAL mode. See
+ * docs/decisions.md, "Embedded governance store", for why SQLite and these modes.
+ *
+ * <p>Thread-safe. All writes go through one connection under a lock (SQLite has one writer at a
+ * time anyway), so a check-then-insert is atomic; reads use a small pool of their own connections
+ * and, in WAL mode, neither wait for the writer nor hold it up. Every method blocks: call it from a
+ * worker or virtual thread.
+ */
+public final class EmbeddedGovernanceStore implements GovernanceStore {
+
+    /** The database file's name inside the data directory. */
+    public static final String FILE_NAME = "governance.db";
+
+    private static final int READERS = 4;
+    private static final long WAIT_SECONDS = 30;
+    private static final int BUSY_TIMEOUT_MILLIS = 10_000;
+    private static final DateTimeFormatter UTC_DAY = DateTimeFormatter.ISO_LOCAL_DATE.withZone(ZoneOffset.UTC);
+
+    private final String file;
+    private final Connection writer;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final BlockingQueue<Connection> readers;
+    private final List<Connection> all = new ArrayList<>();
+    private volatile boolean closed;
+
+    private EmbeddedGovernanceStore(String file, Durability durability) throws SQLException {
+        this.file = file;
+        this.readers = new ArrayBlockingQueue<>(READERS);
+        try {
+            this.writer = connect(durability);
+            try (Statement st = writer.createStatement()) {
+                st.execute("PRAGMA journal_mode = WAL");
+            }
+            writer.setAutoCommit(false);
+            Schema.migrate(writer, file);
+            for (int i = 0; i < READERS; i++) {
+                Connection reader = connect(durability);
+                try (Statement st = reader.createStatement()) {
+                    st.execute("PRAGMA query_only = true");
+                }
+                readers.add(reader);
+            }
+        } catch (SQLException | RuntimeException e) {
+            closeAll();
+            throw e;
+        }
+    }
+
+    /** Opens (creating if needed) {@code dataDir/governance.db}, surviving a process crash ({@link Durability#PROCESS_CRASH}). */
+    public static EmbeddedGovernanceStore open(Path dataDir) {
+        return open(dataDir, Durability.PROCESS_CRASH);
+    }
+
+    /** Opens (creating if needed) {@code dataDir/governance.db} and brings its schema up to date. */
+    public static EmbeddedGovernanceStore open(Path dataDir, Durability durability) {
+        Objects.requireNonNull(dataDir, "dataDir is null");
+        Objects.requireNonNull(durability, "durability is null");
+        Path file = dataDir.resolve(FILE_NAME).toAbsolutePath();
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException e) {
+            throw new GovernanceStoreException("cannot create the data directory " + dataDir + ": " + e.getMessage(), e);
+        }
+        try {
+            return new EmbeddedGovernanceStore(file.toString(), durability);
+        } catch (SQLException e) {
+            throw new GovernanceStoreException("cannot open " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Connection connect(Durability durability) throws SQLException {
+        Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        all.add(c);
+        try (Statement s = c.createStatement()) {
+            s.execute("PRAGMA busy_timeout = " + BUSY_TIMEOUT_MILLIS);
+            s.execute("PRAGMA synchronous = " + durability.synchronous);
+        }
+        return c;
+    }
+
+    // ---- teams
+
+    @Override
+    public void createTeam(Team team) {
+        Objects.requireNonNull(team, "team is null");
+        write("createTeam", c -> {
+            if (exists(c, "SELECT 1 FROM team WHERE id = ?", team.id())) {
+                throw new IllegalArgumentException("team already exists: " + team.id());
+            }
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO team (name, parent_id, rpm, tpm, max_parallel,"
+                    + " budget_micro_usd, budget_period, metadata, created_at, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                Rows.bindTeam(p, team);
+                p.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<Team> team(String id) {
+        Objects.requireNonNull(id, "id is null");
+        return read("team", c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT * FROM team WHERE id = ?")) {
+                p.setString(1, id);
+                try (ResultSet rs = p.executeQuery()) {
+                    return rs.next() ? Optional.of(Rows.team(rs)) : Optional.<Team>empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<Team> teams() {
+        return read("teams", c -> {
+            List<Team> teams = new ArrayList<>();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM team ORDER BY id")) {
+                while (rs.next()) {
+                    teams.add(Rows.team(rs));
+                }
+            }
+            return teams;
+        });
+    }
+
+    @Override
+    public boolean updateTeam(Team team) {
+        Objects.requireNonNull(team, "team is null");
+        return write("updateTeam", c -> {
+            try (PreparedStatement p = c.prepareStatement("UPDATE team SET name = ?, parent_id = ?, rpm = ?, tpm = ?,"
+                    + " max_parallel = ?, budget_micro_usd = ?, budget_period = ?, metadata = ?, created_at = ? WHERE id = ?")) {
+                Rows.bindTeam(p, team);
+                return p.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public boolean deleteTeam(String id) {
+        Objects.requireNonNull(id, "id is null");
+        return write("deleteTeam", c -> {
+            try (PreparedStatement p = c.prepareStatement("DELETE FROM team WHERE id = ?")) {
+                p.setString(1, id);
+                return p.executeUpdate() == 1;
+            }
+        });
+    }
+
+    // ---- keys
+
+    @Override
+    public void createKey(VirtualKey key) {
+        Objects.requireNonNull(key, "key is null");
+        write("createKey", c -> {
+            if (exists(c, "SELECT 1 FROM virtual_key WHERE id = ?", key.id())) {
+                throw new IllegalArgumentException("key already exists: " + key.id());
+            }
+            if (exists(c, "SELECT 1 FROM virtual_key WHERE hash = ?", key.hash())) {
+                throw new IllegalArgumentException("another key already has this hash (key " + key.id() + ")");
+            }
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO virtual_key (name, team_id, allowed_models,"
+                    + " expires_at, metadata, enabled, revoked_at, rpm, tpm, max_parallel, budget_micro_usd, budget_period,"
+                    + " created_at, id, prefix, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                int next = Rows.bindKey(p, key);
+                p.setString(next, key.prefix());
+                p.setString(next + 1, key.hash());
+                p.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<VirtualKey> key(String id) {
+        Objects.requireNonNull(id, "id is null");
+        return oneKey("key", "SELECT * FROM virtual_key WHERE id = ?", id);
+    }
+
+    @Override
+    public Optional<VirtualKey> keyByHash(String hash) {
+        Objects.requireNonNull(hash, "hash is null");
+        return oneKey("keyByHash", "SELECT * FROM virtual_key WHERE hash = ?", hash);
+    }
+
+    private Optional<VirtualKey> oneKey(String operation, String sql, String value) {
+        return read(operation, c -> {
+            try (PreparedStatement p = c.prepareStatement(sql)) {
+                p.setString(1, value);
+                try (ResultSet rs = p.executeQuery()) {
+                    return rs.next() ? Optional.of(Rows.key(rs)) : Optional.<VirtualKey>empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<VirtualKey> keys() {
+        return read("keys", c -> {
+            List<VirtualKey> keys = new ArrayList<>();
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT * FROM virtual_key ORDER BY id")) {
+                while (rs.next()) {
+                    keys.add(Rows.key(rs));
+                }
+            }
+            return keys;
+        });
+    }
+
+    /** Replaces every field of the key but its hash and prefix, which keep their stored values. */
+    @Override
+    public boolean updateKey(VirtualKey key) {
+        Objects.requireNonNull(key, "key is null");
+        return write("updateKey", c -> {
+            try (PreparedStatement p = c.prepareStatement("UPDATE virtual_key SET name = ?, team_id = ?,"
+                    + " allowed_models = ?, expires_at = ?, metadata = ?, enabled = ?, revoked_at = ?, rpm = ?, tpm = ?,"
+                    + " max_parallel = ?, budget_micro_usd = ?, budget_period = ?, created_at = ? WHERE id = ?")) {
+                Rows.bindKey(p, key);
+                return p.executeUpdate() == 1;
+            }
+        });
+    }
+
+    // ---- spend
+
+    /**
+     * Records the entries in one transaction; an entry whose request id is already recorded (in an
+     * earlier call or earlier in this list) is skipped. A negative cost or token count is refused
+     * before anything is written.
+     */
+    @Override
+    public void recordSpend(List<SpendEntry> entries) {
+        Objects.requireNonNull(entries, "entries is null");
+        if (entries.isEmpty()) {
+            return;
+        }
+        for (SpendEntry e : entries) {
+            validate(e);
+        }
+        write("recordSpend", c -> {
+            try (PreparedStatement entry = c.prepareStatement("INSERT INTO spend (request_id, at_nanos, utc_day, key_id,"
+                            + " model, micro_usd, input_tokens, output_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                            + " ON CONFLICT (request_id) DO NOTHING");
+                    PreparedStatement team = c.prepareStatement("INSERT INTO spend_team (request_id, team_id, at_nanos,"
+                            + " micro_usd) VALUES (?, ?, ?, ?) ON CONFLICT (request_id, team_id) DO NOTHING")) {
+                for (SpendEntry e : entries) {
+                    long at = Rows.epochNanos(e.at());
+                    entry.setString(1, e.requestId());
+                    entry.setLong(2, at);
+                    entry.setString(3, UTC_DAY.format(e.at()));
+                    entry.setString(4, e.keyId());
+                    entry.setString(5, e.model());
+                    Rows.setLong(entry, 6, e.microUsd());
+                    entry.setLong(7, e.inputTokens());
+                    entry.setLong(8, e.outputTokens());
+                    if (entry.executeUpdate() == 0) {
+                        continue; // already recorded
+                    }
+                    for (String teamId : e.teamPath()) {
+                        team.setString(1, e.requestId());
+                        team.setString(2, teamId);
+                        team.setLong(3, at);
+                        Rows.setLong(team, 4, e.microUsd());
+                        team.addBatch();
+                    }
+                    team.executeBatch();
+                }
+            }
+            return null;
+        });
+    }
+
+    private static void validate(SpendEntry e) {
+        Objects.requireNonNull(e, "a spend entry is null");
+        if (e.microUsd() != null && e.microUsd() < 0) {
+            throw new IllegalArgumentException("negative cost " + e.microUsd() + " for request " + e.requestId());
+        }
+        if (e.inputTokens() < 0 || e.outputTokens() < 0) {
+            throw new IllegalArgumentException("negative token count for request " + e.requestId());
+        }
+        Rows.epochNanos(e.at());
+        for (String teamId : e.teamPath()) {
+            Objects.requireNonNull(teamId, "a team id in the team path of request " + e.requestId() + " is null");
+        }
+    }
+
+    /** Groups ordered by group; KEY leaves out entries without a key, TEAM those without a team. */
+    @Override
+    public List<SpendQuery.Row> spend(SpendQuery query) {
+        Objects.requireNonNull(query, "query is null");
+        String group = switch (query.groupBy()) {
+            case KEY -> "s.key_id";
+            case TEAM -> "t.team_id";
+            case MODEL -> "s.model";
+            case DAY -> "s.utc_day";
+        };
+        String at = query.groupBy() == SpendQuery.GroupBy.TEAM ? "t.at_nanos" : "s.at_nanos";
+        String from = query.groupBy() == SpendQuery.GroupBy.TEAM
+                ? "spend_team t JOIN spend s ON s.request_id = t.request_id" : "spend s";
+        String sql = "SELECT " + group + " AS grp, SUM(s.micro_usd), COUNT(*), SUM(s.micro_usd IS NULL),"
+                + " SUM(s.input_tokens), SUM(s.output_tokens) FROM " + from
+                + " WHERE " + group + " IS NOT NULL AND " + at + " >= ? AND " + at + " < ?"
+                + " GROUP BY grp ORDER BY grp";
+        long fromNanos = Rows.lowerBound(query.from());
+        long toNanos = Rows.upperBound(query.to());
+        return read("spend", c -> {
+            List<SpendQuery.Row> rows = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement(sql)) {
+                p.setLong(1, fromNanos);
+                p.setLong(2, toNanos);
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(new SpendQuery.Row(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
+                                rs.getLong(5), rs.getLong(6)));
+                    }
+                }
+            }
+            return rows;
+        });
+    }
+
+    /** {@code from} null: since the beginning. */
+    @Override
+    public long keySpentMicros(String keyId, Instant from) {
+        Objects.requireNonNull(keyId, "keyId is null");
+        return sum("keySpentMicros", "SELECT SUM(micro_usd) FROM spend WHERE key_id = ? AND at_nanos >= ?", keyId, from);
+    }
+
+    /** {@code from} null: since the beginning. */
+    @Override
+    public long teamSpentMicros(String teamId, Instant from) {
+        Objects.requireNonNull(teamId, "teamId is null");
+        return sum("teamSpentMicros", "SELECT SUM(micro_usd) FROM spend_team WHERE team_id = ? AND at_nanos >= ?",
+                teamId, from);
+    }
+
+    private long sum(String operation, String sql, String id, Instant from) {
+        long fromNanos = Rows.lowerBound(from);
+        return read(operation, c -> {
+            try (PreparedStatement p = c.prepareStatement(sql)) {
+                p.setString(1, id);
+                p.setLong(2, fromNanos);
+                try (ResultSet rs = p.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    // ---- plumbing
+
+    @Override
+    public void close() {
+        writeLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        } finally {
+            writeLock.unlock();
+        }
+        // wait (bounded) for the readers in use to come back, so none is closed under a running query
+        for (int i = 0; i < READERS; i++) {
+            try {
+                if (readers.poll(WAIT_SECONDS, TimeUnit.SECONDS) == null) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        writeLock.lock();
+        try {
+            closeAll();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void closeAll() {
+        for (Connection c : all) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // closing: nothing left to do with it
+            }
+        }
+    }
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private <T> T write(String operation, Work<T> work) {
+        writeLock.lock();
+        try {
+            ensureOpen();
+            try {
+                T result = work.run(writer);
+                writer.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                rollback();
+                if (e instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw failure(operation, (SQLException) e);
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void rollback() {
+        try {
+            writer.rollback();
+        } catch (SQLException ignored) {
+            // the transaction is gone either way; the original failure is the one to report
+        }
+    }
+
+    private <T> T read(String operation, Work<T> work) {
+        Connection c = borrowReader(operation);
+        try {
+            ensureOpen();
+            return work.run(c);
+        } catch (SQLException e) {
+            throw failure(operation, e);
+        } finally {
+            readers.add(c);
+        }
+    }
+
+    /** Waits for a free reader, in slices so that a store closed meanwhile fails at once. */
+    private Connection borrowReader(String operation) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        try {
+            while (true) {
+                ensureOpen();
+                Connection c = readers.poll(100, TimeUnit.MILLISECONDS);
+                if (c != null) {
+                    return c;
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new GovernanceStoreException(operation + ": no free read connection after " + WAIT_SECONDS + " s");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GovernanceStoreException(operation + " interrupted while waiting for a connection");
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("the governance store is closed");
+        }
+    }
+
+    private GovernanceStoreException failure(String operation, SQLException e) {
+        return new GovernanceStoreException(operation + " failed on " + file + ": " + e.getMessage(), e);
+    }
+
+    private static boolean exists(Connection c, String sql, String value) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(sql)) {
+            p.setString(1, value);
+            try (ResultSet rs = p.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package dev.tollgate.kernel.governance.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.kernel.governance.Budget;
+import dev.tollgate.kernel.governance.Limits;
+import dev.tollgate.kernel.governance.Period;
+import dev.tollgate.kernel.governance.Team;
+import dev.tollgate.kernel.governance.VirtualKey;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Mapping between the model records and table columns. Limits are columns; metadata (a JSON
+ * object) and allowed models (a JSON array, sorted) are text; instants of keys and teams are
+ * ISO-8601 text, exact to the nanosecond; ledger instants are epoch nanoseconds.
+ */
+final class Rows {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<Map<String, String>> METADATA = new TypeReference<>() {};
+    private static final TypeReference<List<String>> MODELS = new TypeReference<>() {};
+    /** The ledger's range, inclusive and exclusive: epoch nanoseconds fit a long well inside it. */
+    private static final Instant MIN_NANOS = Instant.parse("1678-01-01T00:00:00Z");
+    private static final Instant MAX_NANOS = Instant.parse("2262-01-01T00:00:00Z");
+
+    private Rows() {}
+
+    /** Binds name .. created_at, then id (the UPDATE's WHERE or the INSERT's last column). */
+    static void bindTeam(PreparedStatement p, Team t) throws SQLException {
+        p.setString(1, t.name());
+        p.setString(2, t.parentId());
+        int next = bindLimits(p, 3, t.limits());
+        p.setString(next, json(new TreeMap<>(t.metadata())));
+        p.setString(next + 1, t.createdAt().toString());
+        p.setString(next + 2, t.id());
+    }
+
+    static Team team(ResultSet rs) throws SQLException {
+        return new Team(rs.getString("id"), rs.getString("name"), rs.getString("parent_id"), limits(rs),
+                parse(rs.getString("metadata"), METADATA), Instant.parse(rs.getString("created_at")));
+    }
+
+    /** Binds name .. created_at, then id; returns the next free parameter index. */
+    static int bindKey(PreparedStatement p, VirtualKey k) throws SQLException {
+        p.setString(1, k.name());
+        p.setString(2, k.teamId());
+        p.setString(3, json(new TreeSet<>(k.allowedModels())));
+        p.setString(4, text(k.expiresAt()));
+        p.setString(5, json(new TreeMap<>(k.metadata())));
+        p.setInt(6, k.enabled() ? 1 : 0);
+        p.setString(7, text(k.revokedAt()));
+        int next = bindLimits(p, 8, k.limits());
+        p.setString(next, k.createdAt().toString());
+        p.setString(next + 1, k.id());
+        return next + 2;
+    }
+
+    static VirtualKey key(ResultSet rs) throws SQLException {
+        return new VirtualKey(rs.getString("id"), rs.getString("name"), rs.getString("team_id"),
+                rs.getString("prefix"), rs.getString("hash"), Set.copyOf(parse(rs.getString("allowed_models"), MODELS)),
+                instant(rs.getString("expires_at")), parse(rs.getString("metadata"), METADATA),
+                rs.getInt("enabled") != 0, instant(rs.getString("revoked_at")), limits(rs),
+                Instant.parse(rs.getString("created_at")));
+    }
+
+    private static int bindLimits(PreparedStatement p, int at, Limits l) throws SQLException {
+        setLong(p, at, l.rpm());
+        setLong(p, at + 1, l.tpm());
+        setLong(p, at + 2, l.maxParallel() == null ? null : l.maxParallel().longValue());
+        setLong(p, at + 3, l.budget() == null ? null : l.budget().microUsd());
+        p.setString(at + 4, l.budget() == null ? null : l.budget().period().name());
+        return at + 5;
+    }
+
+    private static Limits limits(ResultSet rs) throws SQLException {
+        Long maxParallel = longOrNull(rs, "max_parallel");
+        Long budget = longOrNull(rs, "budget_micro_usd");
+        String period = rs.getString("budget_period");
+        return new Limits(longOrNull(rs, "rpm"), longOrNull(rs, "tpm"),
+                maxParallel == null ? null : Math.toIntExact(maxParallel),
+                budget == null ? null : new Budget(budget, Period.valueOf(period)));
+    }
+
+    static void setLong(PreparedStatement p, int at, Long value) throws SQLException {
+        if (value == null) {
+            p.setNull(at, Types.BIGINT);
+        } else {
+            p.setLong(at, value);
+        }
+    }
+
+    private static Long longOrNull(ResultSet rs, String column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : v;
+    }
+
+    private static String text(Instant i) {
+        return i == null ? null : i.toString();
+    }
+
+    private static Instant instant(String s) {
+        return s == null ? null : Instant.parse(s);
+    }
+
+    /** The ledger's representation; an instant outside the years 1678 to 2261 is refused. */
+    static long epochNanos(Instant i) {
+        if (i.isBefore(MIN_NANOS) || !i.isBefore(MAX_NANOS)) {
+            throw new IllegalArgumentException("instant out of the ledger's range (years 1678 to 2261): " + i);
+        }
+        return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000_000L), i.getNano());
+    }
+
+    /** An inclusive lower bound in epoch nanoseconds; {@code null} or out of range clamps. */
+    static long lowerBound(Instant from) {
+        if (from == null || from.isBefore(MIN_NANOS)) {
+            return Long.MIN_VALUE;
+        }
+        return from.isBefore(MAX_NANOS) ? epochNanos(from) : Long.MAX_VALUE;
+    }
+
+    /** An exclusive upper bound in epoch nanoseconds; {@code null} means unbounded. */
+    static long upperBound(Instant to) {
+        if (to == null || !to.isBefore(MAX_NANOS)) {
+            return Long.MAX_VALUE; // above every stored instant
+        }
+        return to.isBefore(MIN_NANOS) ? Long.MIN_VALUE : epochNanos(to);
+    }
+
+    private static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
+        }
+    }
+
+    private static <T> T parse(String text, TypeReference<T> type) {
+        try {
+            return JSON.readValue(text, type);
+        } catch (JsonProcessingException e) {
+            throw new GovernanceStoreException("a stored JSON column is corrupt: " + e.getOriginalMessage(), e);
+        }
+    }
+}
