@@ -18,48 +18,17 @@ import dev.tollgate.spi.policy.Principal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 class GovernanceRateLimitTest {
 
     private final PolicyHarness h = new PolicyHarness();
 
-    private List<Verdict> admitConcurrently(int n, Principal who) throws Exception {
-        h.policy();
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        try {
-            CyclicBarrier start = new CyclicBarrier(8);
-            List<Future<List<Verdict>>> parts = new ArrayList<>();
-            for (int t = 0; t < 8; t++) {
-                int share = n / 8 + (t < n % 8 ? 1 : 0);
-                parts.add(pool.submit(() -> {
-                    start.await();
-                    List<Verdict> out = new ArrayList<>();
-                    for (int i = 0; i < share; i++) {
-                        out.add(h.admit(who));
-                    }
-                    return out;
-                }));
-            }
-            List<Verdict> all = new ArrayList<>();
-            for (Future<List<Verdict>> f : parts) {
-                all.addAll(f.get());
-            }
-            return all;
-        } finally {
-            pool.shutdownNow();
-        }
-    }
-
     @Test
     void rpmOfTenAdmitsExactlyTenOfFiftyConcurrentRequests() throws Exception {
         VirtualKey alice = h.key("k1", "alice", null, rpm(10));
 
-        List<Verdict> verdicts = admitConcurrently(50, principal(alice));
+        List<Verdict> verdicts = h.admitConcurrently(50, () -> h.request(principal(alice)));
 
         List<Verdict> admitted = PolicyHarness.admitted(verdicts);
         assertThat(admitted).hasSize(10);

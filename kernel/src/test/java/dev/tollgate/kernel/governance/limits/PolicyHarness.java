@@ -28,9 +28,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * A {@link GovernancePolicy} on manual time, an in-process backend and an in-memory store, with
@@ -63,7 +69,7 @@ final class PolicyHarness {
     GovernancePolicy policy() {
         if (policy == null) {
             directory.reload(store);
-            policy = new GovernancePolicy(directory, state, m -> java.util.Optional.ofNullable(models.get(m)), modelLimits,
+            policy = new GovernancePolicy(directory, state, m -> Optional.ofNullable(models.get(m)), modelLimits,
                     time.clock(), BERLIN, store, ledgerExecutor, options);
         }
         return policy;
@@ -115,6 +121,34 @@ final class PolicyHarness {
                 return new Verdict(r, null, g);
             }
             throw e;
+        }
+    }
+
+    /** Admits {@code n} requests from 8 threads that start together; the verdicts in no particular order. */
+    List<Verdict> admitConcurrently(int n, Supplier<PolicyRequest> requests) throws Exception {
+        policy();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            CyclicBarrier start = new CyclicBarrier(8);
+            List<Future<List<Verdict>>> parts = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                int share = n / 8 + (t < n % 8 ? 1 : 0);
+                parts.add(pool.submit(() -> {
+                    start.await();
+                    List<Verdict> out = new ArrayList<>();
+                    for (int i = 0; i < share; i++) {
+                        out.add(admit(requests.get()));
+                    }
+                    return out;
+                }));
+            }
+            List<Verdict> all = new ArrayList<>();
+            for (Future<List<Verdict>> f : parts) {
+                all.addAll(f.get());
+            }
+            return all;
+        } finally {
+            pool.shutdownNow();
         }
     }
 
