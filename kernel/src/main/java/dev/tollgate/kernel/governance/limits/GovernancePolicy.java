@@ -271,12 +271,21 @@ public final class GovernancePolicy implements RequestPolicy {
         }).thenCompose(t -> withHeaders(t, now));
     }
 
-    /** The tokens the request may take: its prompt estimate plus its output bound, within the model's context window. */
+    /**
+     * The tokens the request may take: its prompt estimate plus its output bound (its
+     * {@code max_tokens}, else the model's output limit, else {@link Options#defaultOutputTokens}),
+     * at most the model's context window.
+     */
     private long tokenEstimate(PolicyRequest request, Optional<ModelInfo> info) {
         long prompt = request.facts().promptTokenEstimate();
-        long output = request.facts().maxTokens().isPresent() ? request.facts().maxTokens().getAsInt()
-                : info.flatMap(i -> box(i.maxOutputTokens().isPresent() ? i.maxOutputTokens().getAsLong() : null))
-                        .orElse(options.defaultOutputTokens());
+        long output;
+        if (request.facts().maxTokens().isPresent()) {
+            output = request.facts().maxTokens().getAsInt();
+        } else if (info.isPresent() && info.get().maxOutputTokens().isPresent()) {
+            output = info.get().maxOutputTokens().getAsLong();
+        } else {
+            output = options.defaultOutputTokens();
+        }
         long estimate = prompt + output;
         if (info.isPresent() && info.get().contextWindow().isPresent()) {
             estimate = Math.min(estimate, Math.max(prompt, info.get().contextWindow().getAsLong()));
@@ -284,19 +293,14 @@ public final class GovernancePolicy implements RequestPolicy {
         return estimate;
     }
 
-    private static Optional<Long> box(Long v) {
-        return Optional.ofNullable(v);
-    }
-
-    /** The cost of {@code input} and {@code output} tokens, each at its most expensive price. */
+    /**
+     * The cost of {@code input} and {@code output} tokens at their most expensive prices: input
+     * as cache writes when those cost more, output as reasoning when that costs more.
+     */
     static long worstCaseMicros(Prices p, long input, long output) {
         Usage.Builder u = Usage.builder().inputTokens(input).outputTokens(output);
         if (p.cacheWritePerMillion().isPresent() && p.cacheWritePerMillion().get().compareTo(p.inputPerMillion()) > 0) {
             u.cacheWriteTokens(input);
-        }
-        if (p.cachedInputPerMillion().isPresent() && p.cachedInputPerMillion().get().compareTo(p.inputPerMillion()) > 0
-                && p.cachedInputPerMillion().get().compareTo(p.cacheWritePerMillion().orElse(p.inputPerMillion())) > 0) {
-            u.cacheWriteTokens(0).cachedInputTokens(input);
         }
         if (p.reasoningPerMillion().isPresent() && p.reasoningPerMillion().get().compareTo(p.outputPerMillion()) > 0) {
             u.reasoningTokens(output);
