@@ -579,10 +579,12 @@ public final class GovernancePolicy implements RequestPolicy {
 
     /**
      * Adds the ledger's spend of the current period to every budget counter, so that a restart (or
-     * an in-process backend, which starts empty) does not forget what was spent. Blocking: call it
-     * once at startup, before the gateway serves, from a thread that may block. Only priced spend
-     * is in the ledger's sums: the worst-case holds of requests whose cost was unknown are not
-     * restored. Returns the number of counters seeded.
+     * an in-process backend, which starts empty) does not forget what was spent. A counter already
+     * at or above the ledger's sum (a shared backend that outlived the restart) is left alone;
+     * one below it gets the difference, so seeding twice does not count twice. Blocking: call it
+     * at startup, before the gateway serves, from a thread that may block. Only priced spend is in
+     * the ledger's sums: the worst-case holds of requests whose cost was unknown are not restored.
+     * Returns the number of counters raised.
      */
     public int seedBudgets() {
         if (store == null) {
@@ -625,10 +627,12 @@ public final class GovernancePolicy implements RequestPolicy {
     }
 
     private int seed(String kind, String id, Budget b, BudgetPeriods.Span span, Instant now, long spent) {
-        if (spent <= 0) {
+        String key = budgetKey(kind, id, b.period(), span);
+        long missing = spent - state.get(key).toCompletableFuture().join();
+        if (missing <= 0) {
             return 0;
         }
-        state.adjust(budgetKey(kind, id, b.period(), span), spent, budgetWindow(span, now)).toCompletableFuture().join();
+        state.adjust(key, missing, budgetWindow(span, now)).toCompletableFuture().join();
         return 1;
     }
 }

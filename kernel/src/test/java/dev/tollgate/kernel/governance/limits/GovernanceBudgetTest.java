@@ -6,6 +6,7 @@ import static dev.tollgate.kernel.governance.limits.PolicyHarness.answered;
 import static dev.tollgate.kernel.governance.limits.PolicyHarness.failedWithoutUsage;
 import static dev.tollgate.kernel.governance.limits.PolicyHarness.principal;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.kernel.governance.Budget;
 import dev.tollgate.kernel.governance.Limits;
@@ -13,17 +14,20 @@ import dev.tollgate.kernel.governance.Period;
 import dev.tollgate.kernel.governance.SpendEntry;
 import dev.tollgate.kernel.governance.VirtualKey;
 import dev.tollgate.kernel.governance.limits.PolicyHarness.Verdict;
-import dev.tollgate.kernel.state.InProcessStateBackend;
 import dev.tollgate.spi.ErrorType;
 import dev.tollgate.spi.GatewayException;
 import dev.tollgate.spi.chat.Usage;
 import dev.tollgate.spi.policy.AttemptRecord;
 import dev.tollgate.spi.policy.Cost;
 import dev.tollgate.spi.policy.Outcome;
+import dev.tollgate.spi.state.StateBackend;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -266,18 +270,27 @@ class GovernanceBudgetTest {
         assertThat(h.counter(budgetCounter("key", "k1", Period.DAILY))).isEqualTo(1500);
         assertThat(h.counter(budgetCounter("team", "t1", Period.DAILY))).isEqualTo(2200);
         assertThat(h.counter(budgetCounter("model", "gpt", Period.MONTHLY))).isEqualTo(7200);
+        assertThat(h.policy().seedBudgets()).as("seeding again adds nothing").isZero();
+        assertThat(h.counter(budgetCounter("key", "k1", Period.DAILY))).isEqualTo(1500);
         Verdict first = admitWorstCase(alice);
         assertThat(first.admitted()).isTrue();
         assertThat(admitWorstCase(alice).refusal().getMessage()).startsWith("key 'alice' has used its daily budget");
     }
 
     @Test
-    void withoutSeedingAFreshBackendForgetsTheSpend() {
-        VirtualKey alice = h.key("k1", "alice", null, budget(4000, Period.DAILY));
-        h.store.recordSpend(List.of(new SpendEntry("a", START.minusSeconds(60), "k1", List.of(), "gpt", 3000L, 1, 1)));
-        h.policy();
-        InProcessStateBackend fresh = h.state;
-        assertThat(fresh.get(budgetCounter("key", "k1", Period.DAILY)).toCompletableFuture().join()).isZero();
-        assertThat(admitWorstCase(alice).admitted()).isTrue();
+    void aFailingStateBackendRefusesWith503() {
+        VirtualKey alice = h.key("k1", "alice", null, budget(10 * WORST_CASE, Period.DAILY));
+        h.directory.reload(h.store);
+        StateBackend down = (StateBackend) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {StateBackend.class},
+                (proxy, method, args) -> CompletableFuture.failedFuture(new IllegalStateException("connection refused")));
+        GovernancePolicy policy = new GovernancePolicy(h.directory, down, m -> Optional.empty(), Map.of(), h.time.clock(), BERLIN,
+                null, null, new GovernancePolicy.Options(Duration.ofMinutes(15), true, 4096));
+
+        assertThatThrownBy(() -> policy.admit(h.request(principal(alice))).toCompletableFuture().join())
+                .cause().isInstanceOfSatisfying(GatewayException.class, e -> {
+                    assertThat(e.status()).isEqualTo(503);
+                    assertThat(e.code()).isEqualTo("governance_unavailable");
+                    assertThat(e.getMessage()).doesNotContain("connection refused");
+                });
     }
 }
