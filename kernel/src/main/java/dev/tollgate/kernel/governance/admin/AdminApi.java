@@ -25,10 +25,10 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The admin API under {@code /admin/}: teams, keys and spend, behind the master key. Every call
@@ -38,6 +38,7 @@ import java.util.Set;
  */
 public final class AdminApi {
 
+    private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
     private static final Set<String> TEAM_FIELDS = Set.of("name", "parent_id", "limits", "metadata");
     private static final Set<String> KEY_CREATE_FIELDS = Set.of("name", "team_id", "models", "expires_at", "metadata", "limits", "enabled");
     private static final Set<String> KEY_UPDATE_FIELDS = KEY_CREATE_FIELDS;
@@ -153,6 +154,7 @@ public final class AdminApi {
             Team t = new Team(VirtualKeys.newId("team"), name, parent, limits, metadata, clock.instant());
             store.createTeam(t);
             reload();
+            log.info("admin: created team {} ({})", t.id(), AdminJson.printable(name));
             return new AdminResponse(201, bytes(AdminJson.team(t)));
         }
     }
@@ -178,6 +180,7 @@ public final class AdminApi {
                 throw notFound("team", id);
             }
             reload();
+            log.info("admin: changed team {}", id);
             return ok(AdminJson.team(t));
         }
     }
@@ -196,6 +199,7 @@ public final class AdminApi {
                 throw notFound("team", id);
             }
             reload();
+            log.info("admin: deleted team {}", id);
             ObjectNode o = AdminJson.MAPPER.createObjectNode();
             o.put("id", id);
             o.put("deleted", true);
@@ -219,6 +223,7 @@ public final class AdminApi {
                     models, expires, metadata, enabled, null, limits, clock.instant());
             store.createKey(k);
             reload();
+            log.info("admin: created key {} ({}, {}…) in team {}", k.id(), AdminJson.printable(name), k.prefix(), team);
             ObjectNode o = AdminJson.MAPPER.createObjectNode();
             o.put("id", k.id());
             o.put("key", secret);
@@ -248,6 +253,7 @@ public final class AdminApi {
                 throw notFound("key", id);
             }
             reload();
+            log.info("admin: changed key {}", id);
             return ok(AdminJson.key(k));
         }
     }
@@ -262,6 +268,7 @@ public final class AdminApi {
                 throw notFound("key", id);
             }
             reload();
+            log.info("admin: revoked key {}", id);
             return ok(AdminJson.key(k));
         }
     }

@@ -7,6 +7,7 @@ import dev.tollgate.spi.ErrorType;
 import dev.tollgate.spi.GatewayException;
 import dev.tollgate.spi.policy.Principal;
 import java.time.Clock;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,7 @@ public final class Authenticator {
 
     /** The key id of the principal a request with the master key runs as. */
     public static final String MASTER_KEY_ID = "master";
+    private static final Principal MASTER = Principal.builder().keyId(MASTER_KEY_ID).keyName("master key").build();
     private static final String HOW = "send it as 'Authorization: Bearer <key>' or 'x-api-key: <key>'";
 
     private final GovernanceDirectory directory;
@@ -90,10 +92,11 @@ public final class Authenticator {
                     .header("WWW-Authenticate", "Bearer")
                     .build();
         }
-        if (masterKey != null && masterKey.matches(p.key())) {
-            return Principal.builder().keyId(MASTER_KEY_ID).keyName("master key").build();
+        byte[] digest = VirtualKeys.sha256(p.key());
+        if (masterKey != null && masterKey.matchesDigest(digest)) {
+            return MASTER;
         }
-        VirtualKey key = directory.keyByHash(VirtualKeys.hash(p.key())).orElse(null);
+        VirtualKey key = directory.keyByHash(HexFormat.of().formatHex(digest)).orElse(null);
         if (key == null || !key.usableAt(clock.instant())) {
             if (!required) {
                 return Principal.ANONYMOUS;

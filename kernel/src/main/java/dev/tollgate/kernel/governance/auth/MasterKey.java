@@ -20,7 +20,12 @@ public final class MasterKey {
     }
 
     public boolean matches(String presented) {
-        return presented != null && MessageDigest.isEqual(digest, VirtualKeys.sha256(presented));
+        return presented != null && matchesDigest(VirtualKeys.sha256(presented));
+    }
+
+    /** Whether {@code sha256} is the SHA-256 of the master key (constant time). */
+    boolean matchesDigest(byte[] sha256) {
+        return MessageDigest.isEqual(digest, sha256);
     }
 
     @Override

@@ -73,6 +73,17 @@ class WhoMayCallTest {
     }
 
     @Test
+    void theParsedConfigurationNeverShowsTheMasterKey() {
+        var loader = new dev.tollgate.kernel.config.ConfigLoader(new dev.tollgate.kernel.config.References(
+                Map.of("K", GovernedGateway.MASTER)::get, java.nio.file.Path.of(".")), java.nio.file.Path.of("."));
+        var config = loader.parse("admin: {master_key: '${env:K}'}\n", null);
+
+        assertThat(config.admin().masterKey()).isEqualTo(GovernedGateway.MASTER);
+        assertThat(config.toString()).doesNotContain(GovernedGateway.MASTER).contains("masterKey=***");
+        assertThat(dev.tollgate.kernel.logging.Secrets.scrub("x " + GovernedGateway.MASTER)).isEqualTo("x ***");
+    }
+
+    @Test
     void theMasterKeyMustBeAReferenceOfAtLeast16Characters() {
         assertThatThrownBy(() -> GovernedGateway.start("admin: {master_key: literal-master-key-value}\n", Map.of()))
                 .isInstanceOf(ConfigException.class)
