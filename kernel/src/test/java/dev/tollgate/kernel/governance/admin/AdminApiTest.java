@@ -75,6 +75,13 @@ class AdminApiTest {
         assertThat(gw.admin("GET", "/admin/keys", null).body()).isEqualTo("{\"data\":[]}");
     }
 
+    @Test
+    void aBodyOverOneMebibyteGets413() {
+        String big = "{\"name\":\"" + "x".repeat(1024 * 1024) + "\"}";
+        assertThat(gw.admin("POST", "/admin/teams", big).statusCode()).isEqualTo(413);
+        assertThat(gw.admin("GET", "/admin/teams", null).body()).isEqualTo("{\"data\":[]}");
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {"\"-1\"", "\"abc\"", "\"1.1234567\"", "1e400", "\"\"", "true", "1.0000001"})
     void aBadBudgetAmountGets400NamingIt(String usd) {
