@@ -10,8 +10,8 @@ import dev.tollgate.kernel.metrics.KernelMetrics;
 import dev.tollgate.kernel.pipeline.Model;
 import dev.tollgate.kernel.pipeline.Pipeline;
 import io.undertow.UndertowOptions;
-import io.undertow.server.HttpHandler;
 import io.undertow.server.DefaultByteBufferPool;
+import io.undertow.server.HttpHandler;
 import io.undertow.server.protocol.http.HttpOpenListener;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -66,9 +66,9 @@ public final class GatewayServer {
             KernelMetrics kernelMetrics, Supplier<String> metrics, Governance governance, Executor blocking) {
         ShutdownGate gate = new ShutdownGate();
         RequestMemory memory = new RequestMemory(s.maxBufferedRequestBytes());
-        RequestBodyReader bodies = new RequestBodyReader(s.maxRequestBytes(), memory,
-                kernelMetrics.counter("tollgate_server_busy_total",
-                        "Requests answered 503 server_busy: server.max_buffered_request_bytes was reached"));
+        var busy = kernelMetrics.counter("tollgate_server_busy_total",
+                "Requests answered 503 server_busy: server.max_buffered_request_bytes was reached");
+        RequestBodyReader bodies = new RequestBodyReader(s.maxRequestBytes(), memory, busy);
         InferenceHandler chat = new InferenceHandler(InferenceHandler.Kind.CHAT, "/v1/chat/completions",
                 new OpenAiChatCodec(pipeline.warnings()), ErrorFormat.OPENAI, models, pipeline, bodies);
         InferenceHandler messages = new InferenceHandler(InferenceHandler.Kind.CHAT, "/v1/messages",
@@ -88,9 +88,7 @@ public final class GatewayServer {
             routes.put(prefix + "/embeddings", new GatewayHandler.Route("POST", KeyGuard.of(keys, ErrorFormat.OPENAI, embeddings)));
             routes.put(prefix + "/models", new GatewayHandler.Route("GET", KeyGuard.of(keys, ErrorFormat.OPENAI, modelList)));
         }
-        RequestBodyReader adminBodies = new RequestBodyReader(Math.min(s.maxRequestBytes(), AdminHandler.MAX_BODY_BYTES), memory,
-                kernelMetrics.counter("tollgate_server_busy_total",
-                        "Requests answered 503 server_busy: server.max_buffered_request_bytes was reached"));
+        RequestBodyReader adminBodies = new RequestBodyReader(Math.min(s.maxRequestBytes(), AdminHandler.MAX_BODY_BYTES), memory, busy);
         AdminHandler admin = new AdminHandler(governance.admin(), adminBodies, blocking);
         routes.put("/health/live", new GatewayHandler.Route("GET", StaticHandlers.live()));
         routes.put("/health/ready", new GatewayHandler.Route("GET", StaticHandlers.ready(gate)));
