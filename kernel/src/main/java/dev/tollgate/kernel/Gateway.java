@@ -7,6 +7,7 @@ import dev.tollgate.kernel.config.DeploymentSettings;
 import dev.tollgate.kernel.config.GatewayConfig;
 import dev.tollgate.kernel.config.ModelSettings;
 import dev.tollgate.kernel.codec.TranslationWarnings;
+import dev.tollgate.kernel.governance.Governance;
 import dev.tollgate.kernel.metrics.KernelMetrics;
 import dev.tollgate.kernel.pipeline.Deployment;
 import dev.tollgate.kernel.pipeline.Model;
@@ -75,9 +76,11 @@ public final class Gateway implements AutoCloseable {
     private final GatewayServer server;
     private final List<AutoCloseable> components;
     private final Pipeline pipeline;
+    private final Governance governance;
 
     private Gateway(PluginHost plugins, XnioWorker worker, UpstreamClient upstream, ExecutorService blocking,
-            GatewayServer server, List<AutoCloseable> components, Pipeline pipeline) {
+            GatewayServer server, List<AutoCloseable> components, Pipeline pipeline, Governance governance) {
+        this.governance = governance;
         this.plugins = plugins;
         this.worker = worker;
         this.upstream = upstream;
@@ -143,7 +146,11 @@ public final class Gateway implements AutoCloseable {
                 }
                 models.put(m.name(), new Model(m.name(), deployments));
             }
+            Governance governance = Governance.start(config, clock);
+            components.add(governance);
             List<PolicyChain.Entry> policies = new ArrayList<>();
+            // Built in, first: authentication (the governance limits policy belongs right after it).
+            governance.authenticationPolicy().ifPresent(policies::add);
             for (int i = 0; i < config.policies().size(); i++) {
                 ComponentSettings p = config.policies().get(i);
                 Registry.Registered<dev.tollgate.spi.policy.RequestPolicyFactory> f =
@@ -159,10 +166,10 @@ public final class Gateway implements AutoCloseable {
                     scheduler != null ? scheduler : new XnioScheduler(worker, ticker), ticker, clock,
                     config.server().admissionTimeout(), warnings);
             GatewayServer server = GatewayServer.start(config.server(), worker, models, pipeline, kernelMetrics,
-                    () -> requestMetrics.prometheus() + kernelMetrics.prometheus());
+                    () -> requestMetrics.prometheus() + kernelMetrics.prometheus(), governance, blocking);
             log.info("Tollgate {} listening on http://{}:{} with models {}, configuration {}", VERSION, config.server().host(),
                     server.port(), models.keySet(), config.source() == null ? "built in code" : config.source().toAbsolutePath());
-            return new Gateway(host, worker, upstream, blocking, server, components, pipeline);
+            return new Gateway(host, worker, upstream, blocking, server, components, pipeline, governance);
         } catch (RuntimeException e) {
             components.forEach(Gateway::closeQuietly);
             if (worker != null) {
@@ -221,6 +228,11 @@ public final class Gateway implements AutoCloseable {
 
     public int port() {
         return server.port();
+    }
+
+    /** Keys, teams, spend and the admin API of this gateway. */
+    public Governance governance() {
+        return governance;
     }
 
     public long inFlight() {

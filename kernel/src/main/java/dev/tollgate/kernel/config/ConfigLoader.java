@@ -84,10 +84,11 @@ public final class ConfigLoader {
         ModelsFile modelsFile = modelsFile(
                 top.optionalString("models_file").map(v -> references.resolve("models_file", v)).orElse(null), source);
         UpstreamSettings upstream = upstream(top.section("upstream"));
+        AdminSettings admin = admin(top.section("admin"));
         top.has("models");
         top.has("policies");
         top.requireAllRead();
-        return new GatewayConfig(source, server, pluginsDir, plugins, models, policies, modelsFile, upstream);
+        return new GatewayConfig(source, server, pluginsDir, plugins, models, policies, modelsFile, upstream, admin);
     }
 
     /**
@@ -235,9 +236,41 @@ public final class ConfigLoader {
         Duration streamIdle = positive(s, "stream_idle_timeout", d.streamIdleTimeout());
         Duration request = positive(s, "request_timeout", d.requestTimeout());
         Duration admission = positive(s, "admission_timeout", d.admissionTimeout());
+        ServerSettings.Auth auth = switch (s.string("auth", "keys")) {
+            case "keys" -> ServerSettings.Auth.KEYS;
+            case "none" -> ServerSettings.Auth.NONE;
+            default -> throw new ConfigException(s.path() + ".auth must be keys or none, not '" + s.string("auth", "keys") + "'");
+        };
         s.requireAllRead();
         return new ServerSettings(host, port, ioThreads, maxRequest, (int) maxHeader, maxBuffered, maxConnections, start, header, body,
-                idle, send, ttft, grace, streamIdle, request, admission);
+                idle, send, ttft, grace, streamIdle, request, admission, auth);
+    }
+
+    /**
+     * The {@code admin} section. The master key is a secret: only a reference is accepted, its
+     * value is registered with {@link Secrets}, and an empty value means no master key.
+     */
+    private AdminSettings admin(PluginConfig a) {
+        String written = a.string("master_key", "");
+        a.requireAllRead();
+        if (written.isEmpty()) {
+            return AdminSettings.NONE;
+        }
+        String key = a.path() + ".master_key";
+        if (!References.isSingleReference(written)) {
+            throw new ConfigException(key + " is a secret: write it as a reference such as ${env:TOLLGATE_MASTER_KEY} or "
+                    + "${file:/path/to/secret}, never as a literal value");
+        }
+        String value = resolveTracked(key, written).strip();
+        if (value.isEmpty()) {
+            return AdminSettings.NONE;
+        }
+        Secrets.register(value);
+        if (value.length() < AdminSettings.MIN_MASTER_KEY_LENGTH) {
+            throw new ConfigException(key + " is shorter than " + AdminSettings.MIN_MASTER_KEY_LENGTH
+                    + " characters; use a random value such as the output of 'openssl rand -base64 32'");
+        }
+        return new AdminSettings(value);
     }
 
     private UpstreamSettings upstream(PluginConfig u) {

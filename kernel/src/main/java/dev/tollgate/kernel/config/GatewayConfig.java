@@ -17,6 +17,7 @@ import java.util.Map;
  * @param policies  request policies, in order
  * @param modelsFile where the model catalog comes from
  * @param upstream  limits of the outbound client
+ * @param admin     the admin API's master key
  */
 public record GatewayConfig(
         Path source,
@@ -26,7 +27,8 @@ public record GatewayConfig(
         Map<String, ModelSettings> models,
         List<ComponentSettings> policies,
         ModelsFile modelsFile,
-        UpstreamSettings upstream) {
+        UpstreamSettings upstream,
+        AdminSettings admin) {
 
     public GatewayConfig {
         requireNonNull(server, "server is null");
@@ -36,9 +38,10 @@ public record GatewayConfig(
         policies = List.copyOf(requireNonNull(policies, "policies is null"));
         requireNonNull(modelsFile, "modelsFile is null");
         requireNonNull(upstream, "upstream is null");
+        requireNonNull(admin, "admin is null");
     }
 
     public GatewayConfig withPort(int port) {
-        return new GatewayConfig(source, server.withPort(port), pluginsDirectory, plugins, models, policies, modelsFile, upstream);
+        return new GatewayConfig(source, server.withPort(port), pluginsDirectory, plugins, models, policies, modelsFile, upstream, admin);
     }
 }

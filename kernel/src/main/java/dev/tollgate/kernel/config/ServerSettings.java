@@ -22,6 +22,7 @@ import java.time.Duration;
  * @param streamIdleTimeout        default limit between two streamed events (keep-alive comments do not count)
  * @param requestTimeout           default limit for one whole attempt on a provider, streamed or not
  * @param admissionTimeout         limit for the request policies to decide
+ * @param auth                     whether {@code /v1} requests need a virtual key ({@code KEYS}) or none
  */
 public record ServerSettings(
         String host,
@@ -40,17 +41,21 @@ public record ServerSettings(
         Duration shutdownGrace,
         Duration streamIdleTimeout,
         Duration requestTimeout,
-        Duration admissionTimeout) {
+        Duration admissionTimeout,
+        Auth auth) {
+
+    /** {@code server.auth}: {@code keys} checks keys whenever a master key is set; {@code none} serves {@code /v1} openly. */
+    public enum Auth { KEYS, NONE }
 
     public static final ServerSettings DEFAULTS = new ServerSettings(
             "127.0.0.1", 8480, 0, 4L * 1024 * 1024, 32 * 1024, 64L * 1024 * 1024, 8192,
             Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(75),
             Duration.ofSeconds(60), Duration.ofMinutes(2), Duration.ofSeconds(30),
-            Duration.ofMinutes(2), Duration.ofMinutes(10), Duration.ofSeconds(10));
+            Duration.ofMinutes(2), Duration.ofMinutes(10), Duration.ofSeconds(10), Auth.KEYS);
 
     public ServerSettings withPort(int newPort) {
         return new ServerSettings(host, newPort, ioThreads, maxRequestBytes, maxHeaderBytes, maxBufferedRequestBytes, maxConnections,
                 requestStartTimeout, headerTimeout, bodyReadTimeout, idleTimeout, sendTimeout, ttftTimeout, shutdownGrace,
-                streamIdleTimeout, requestTimeout, admissionTimeout);
+                streamIdleTimeout, requestTimeout, admissionTimeout, auth);
     }
 }

@@ -27,10 +27,13 @@ final class GatewayHandler implements HttpHandler {
     record Route(String method, HttpHandler handler) {}
 
     private final Map<String, Route> routes;
+    private final HttpHandler admin;
     private final ShutdownGate gate;
 
-    GatewayHandler(Map<String, Route> routes, ShutdownGate gate) {
+    /** @param admin serves every path under {@code /admin/} */
+    GatewayHandler(Map<String, Route> routes, HttpHandler admin, ShutdownGate gate) {
         this.routes = Map.copyOf(routes);
+        this.admin = admin;
         this.gate = gate;
     }
 
@@ -76,6 +79,10 @@ final class GatewayHandler implements HttpHandler {
 
     private void dispatch(HttpServerExchange exchange, String id, ErrorFormat errors) throws Exception {
         Route route = routes.get(exchange.getRelativePath());
+        if (route == null && exchange.getRelativePath().startsWith("/admin/")) {
+            admin.handleRequest(exchange);
+            return;
+        }
         if (route == null) {
             Responses.error(exchange, id, errors, GatewayException.builder(ErrorType.CLIENT, 404, "unknown_url")
                     .message("unknown request URL: " + exchange.getRequestMethod() + " " + safePath(exchange.getRelativePath())

@@ -4,11 +4,14 @@ import dev.tollgate.kernel.codec.AnthropicMessagesCodec;
 import dev.tollgate.kernel.codec.ErrorFormat;
 import dev.tollgate.kernel.codec.OpenAiChatCodec;
 import dev.tollgate.kernel.config.ServerSettings;
+import dev.tollgate.kernel.governance.Governance;
+import dev.tollgate.kernel.governance.auth.Authenticator;
 import dev.tollgate.kernel.metrics.KernelMetrics;
 import dev.tollgate.kernel.pipeline.Model;
 import dev.tollgate.kernel.pipeline.Pipeline;
 import io.undertow.UndertowOptions;
 import io.undertow.server.DefaultByteBufferPool;
+import io.undertow.server.HttpHandler;
 import io.undertow.server.protocol.http.HttpOpenListener;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -17,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,13 +58,17 @@ public final class GatewayServer {
         this.port = port;
     }
 
+    /**
+     * Starts listening. {@code governance} guards the {@code /v1} routes (a request without a
+     * usable key gets 401 before its body is read) and serves {@code /admin/} on {@code blocking}.
+     */
     public static GatewayServer start(ServerSettings s, XnioWorker worker, Map<String, Model> models, Pipeline pipeline,
-            KernelMetrics kernelMetrics, Supplier<String> metrics) {
+            KernelMetrics kernelMetrics, Supplier<String> metrics, Governance governance, Executor blocking) {
         ShutdownGate gate = new ShutdownGate();
         RequestMemory memory = new RequestMemory(s.maxBufferedRequestBytes());
-        RequestBodyReader bodies = new RequestBodyReader(s.maxRequestBytes(), memory,
-                kernelMetrics.counter("tollgate_server_busy_total",
-                        "Requests answered 503 server_busy: server.max_buffered_request_bytes was reached"));
+        var busy = kernelMetrics.counter("tollgate_server_busy_total",
+                "Requests answered 503 server_busy: server.max_buffered_request_bytes was reached");
+        RequestBodyReader bodies = new RequestBodyReader(s.maxRequestBytes(), memory, busy);
         InferenceHandler chat = new InferenceHandler(InferenceHandler.Kind.CHAT, "/v1/chat/completions",
                 new OpenAiChatCodec(pipeline.warnings()), ErrorFormat.OPENAI, models, pipeline, bodies);
         InferenceHandler messages = new InferenceHandler(InferenceHandler.Kind.CHAT, "/v1/messages",
@@ -70,14 +78,18 @@ public final class GatewayServer {
         InferenceHandler embeddings = new InferenceHandler(InferenceHandler.Kind.EMBEDDINGS, "/v1/embeddings", null,
                 ErrorFormat.OPENAI, models, pipeline, bodies);
         Map<String, GatewayHandler.Route> routes = new HashMap<>();
+        Authenticator keys = governance.authenticator();
+        HttpHandler modelList = StaticHandlers.models(models.keySet(), System.currentTimeMillis() / 1000);
         for (String prefix : new String[] {"/v1", ""}) {
-            routes.put(prefix + "/chat/completions", new GatewayHandler.Route("POST", chat));
-            routes.put(prefix + "/messages", new GatewayHandler.Route("POST", messages));
-            routes.put(prefix + "/messages/count_tokens", new GatewayHandler.Route("POST", countTokens));
-            routes.put(prefix + "/embeddings", new GatewayHandler.Route("POST", embeddings));
-            routes.put(prefix + "/models", new GatewayHandler.Route("GET",
-                    StaticHandlers.models(models.keySet(), System.currentTimeMillis() / 1000)));
+            routes.put(prefix + "/chat/completions", new GatewayHandler.Route("POST", KeyGuard.of(keys, ErrorFormat.OPENAI, chat)));
+            routes.put(prefix + "/messages", new GatewayHandler.Route("POST", KeyGuard.of(keys, ErrorFormat.ANTHROPIC, messages)));
+            routes.put(prefix + "/messages/count_tokens", new GatewayHandler.Route("POST",
+                    KeyGuard.of(keys, ErrorFormat.ANTHROPIC, countTokens)));
+            routes.put(prefix + "/embeddings", new GatewayHandler.Route("POST", KeyGuard.of(keys, ErrorFormat.OPENAI, embeddings)));
+            routes.put(prefix + "/models", new GatewayHandler.Route("GET", KeyGuard.of(keys, ErrorFormat.OPENAI, modelList)));
         }
+        RequestBodyReader adminBodies = new RequestBodyReader(Math.min(s.maxRequestBytes(), AdminHandler.MAX_BODY_BYTES), memory, busy);
+        AdminHandler admin = new AdminHandler(governance.admin(), adminBodies, blocking);
         routes.put("/health/live", new GatewayHandler.Route("GET", StaticHandlers.live()));
         routes.put("/health/ready", new GatewayHandler.Route("GET", StaticHandlers.ready(gate)));
         routes.put("/metrics", new GatewayHandler.Route("GET", StaticHandlers.metrics(metrics)));
@@ -91,7 +103,7 @@ public final class GatewayServer {
                 .set(UndertowOptions.MAX_ENTITY_SIZE, RequestBodyReader.DRAIN_CAP)
                 .getMap();
         HttpOpenListener openListener = new HttpOpenListener(new DefaultByteBufferPool(true, 16 * 1024, -1, 4), undertowOptions);
-        openListener.setRootHandler(new GatewayHandler(routes, gate));
+        openListener.setRootHandler(new GatewayHandler(routes, admin, gate));
         DescriptorReserve reserve = DescriptorReserve.start(kernelMetrics.counter("tollgate_server_descriptor_exhaustion_total",
                 "Times the process ran out of file descriptors and gave up its spare one to keep accepting"));
         ConnectionGuards guards = new ConnectionGuards(s, LINGER_MILLIS, memory, worker, openListener, kernelMetrics, reserve);

@@ -79,7 +79,7 @@ class ConfigLoaderTest {
         assertThat(c.server()).isEqualTo(new ServerSettings("0.0.0.0", 9000, 3, 512 * 1024, 16 * 1024, 8L * 1024 * 1024, 500,
                 Duration.ofSeconds(3), Duration.ofSeconds(4), Duration.ofSeconds(6), Duration.ofSeconds(90),
                 Duration.ofSeconds(7), Duration.ofSeconds(45), Duration.ofSeconds(5), Duration.ofMinutes(2), Duration.ofMinutes(10),
-                Duration.ofSeconds(10)));
+                Duration.ofSeconds(10), ServerSettings.Auth.KEYS));
         assertThat(c.pluginsDirectory()).isEqualTo(dir.resolve("extra/plugins"));
         assertThat(c.plugins()).containsExactly("provider-mock", "provider-openai");
         ModelSettings m = c.models().get("gpt-4o");

@@ -1,0 +1,130 @@
+package dev.tollgate.kernel.governance;
+
+import dev.tollgate.kernel.config.GatewayConfig;
+import dev.tollgate.kernel.config.ServerSettings;
+import dev.tollgate.kernel.governance.admin.AdminApi;
+import dev.tollgate.kernel.governance.auth.Authenticator;
+import dev.tollgate.kernel.governance.auth.KeyAuthenticationPolicy;
+import dev.tollgate.kernel.governance.auth.MasterKey;
+import dev.tollgate.kernel.pipeline.PolicyChain;
+import dev.tollgate.spi.config.ConfigException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The governance of a running gateway: the store, the directory snapshot the request path reads,
+ * the authentication policy and the admin API, built from the {@code admin} and {@code server}
+ * sections.
+ *
+ * <p>Who may call {@code /v1}: with a master key, only requests with a virtual key or the master
+ * key; without one, anyone, and so only on a loopback address; {@code server.auth: none} opens
+ * {@code /v1} whatever the address and the master key (the admin API still needs the key).
+ */
+public final class Governance implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Governance.class);
+
+    private final GovernanceStore store;
+    private final GovernanceDirectory directory;
+    private final Authenticator authenticator;
+    private final AdminApi admin;
+    private final boolean keysPossible;
+
+    private Governance(GovernanceStore store, GovernanceDirectory directory, Authenticator authenticator, AdminApi admin,
+            boolean keysPossible) {
+        this.store = store;
+        this.directory = directory;
+        this.authenticator = authenticator;
+        this.admin = admin;
+        this.keysPossible = keysPossible;
+    }
+
+    /** The store of keys, teams and spend for {@code config}; the one place a store implementation is chosen. */
+    public static GovernanceStore openStore(GatewayConfig config) {
+        return new InMemoryGovernanceStore();
+    }
+
+    /**
+     * Checks who may call, opens the store and loads the directory from it (blocking).
+     *
+     * @throws ConfigException when the listener is not loopback, no master key is set and
+     *                         {@code server.auth} is not {@code none}
+     */
+    public static Governance start(GatewayConfig config, Clock clock) {
+        ServerSettings server = config.server();
+        boolean hasMasterKey = config.admin().hasMasterKey();
+        boolean open = server.auth() == ServerSettings.Auth.NONE;
+        if (!hasMasterKey && !open && !isLoopback(server.host())) {
+            throw new ConfigException("server.host " + server.host() + " is reachable from other machines, but admin.master_key "
+                    + "is not set, so anyone could call /v1 with this gateway's provider keys. Set admin.master_key (for example "
+                    + "master_key: ${env:TOLLGATE_MASTER_KEY}) and create virtual keys through /admin/keys, listen on 127.0.0.1, "
+                    + "or set server.auth: none to serve /v1 without keys on purpose");
+        }
+        if (open) {
+            log.warn("server.auth is none: /v1 is served to anyone who can reach {}:{} without a key", server.host(), server.port());
+        } else if (!hasMasterKey) {
+            log.info("admin.master_key is not set: /v1 is served without keys on the loopback address {}, and the admin API is off",
+                    server.host());
+        }
+        GovernanceStore store = openStore(config);
+        try {
+            GovernanceDirectory directory = new GovernanceDirectory();
+            directory.reload(store);
+            MasterKey masterKey = MasterKey.of(config.admin().masterKey());
+            Authenticator authenticator = new Authenticator(directory, masterKey, hasMasterKey && !open, clock);
+            boolean keysPossible = hasMasterKey || !store.keys().isEmpty();
+            return new Governance(store, directory, authenticator, new AdminApi(store, directory, masterKey, clock), keysPossible);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    static boolean isLoopback(String host) {
+        try {
+            for (InetAddress a : InetAddress.getAllByName(host)) {
+                if (!a.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The built-in authentication policy; it goes first in the chain, the limits policy right
+     * after it. Empty when no request can carry a key (no master key to create one, none stored):
+     * a chain without policies keeps the request path's fast lane.
+     */
+    public Optional<PolicyChain.Entry> authenticationPolicy() {
+        return keysPossible ? Optional.of(new PolicyChain.Entry(KeyAuthenticationPolicy.NAME, new KeyAuthenticationPolicy(authenticator)))
+                : Optional.empty();
+    }
+
+    public Authenticator authenticator() {
+        return authenticator;
+    }
+
+    public AdminApi admin() {
+        return admin;
+    }
+
+    public GovernanceStore store() {
+        return store;
+    }
+
+    public GovernanceDirectory directory() {
+        return directory;
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+}
