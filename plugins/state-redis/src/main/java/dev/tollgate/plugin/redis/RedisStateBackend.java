@@ -21,6 +21,7 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,6 +57,8 @@ final class RedisStateBackend implements StateBackend {
     /** At most this many commands wait for a reply per connection; more fail at once. */
     static final int REQUEST_QUEUE = 10_000;
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    /** Reconnect attempts back off up to this, so a returning Redis is used again within seconds. */
+    static final Duration MAX_RECONNECT_DELAY = Duration.ofSeconds(2);
 
     private static final LuaScript INCREMENT = LuaScript.load("increment", ScriptOutputType.INTEGER);
     private static final LuaScript INCREMENT_IF_WITHIN = LuaScript.load("increment_if_within", ScriptOutputType.INTEGER);
@@ -90,7 +93,9 @@ final class RedisStateBackend implements StateBackend {
      * @throws IllegalStateException when Redis cannot be reached; the message names no host or password
      */
     static RedisStateBackend connect(RedisStateConfig config, System.Logger log) {
-        ClientResources resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+        ClientResources resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
+                .reconnectDelay(() -> Delay.exponential(Duration.ofMillis(50), MAX_RECONNECT_DELAY, 2, TimeUnit.MILLISECONDS))
+                .build();
         RedisURI uri = config.uri();
         uri.setTimeout(config.commandTimeout());
         RedisClient client = RedisClient.create(resources, uri);
