@@ -358,12 +358,14 @@ abstract class StateBackendContract {
     @Test
     void aPassedLeaseFreesItsHoldsAndCommitsNothing() throws Exception {
         Duration lease = shortTime();
-        reserve(Reservation.builder(k("crashed"), lease).hold(k("k"), 100, 100, MINUTE).build());
-        assertThat(reserve("r2", "k", 1, 100).isGranted()).as("still leased").isFalse();
+        reserve(Reservation.builder(k("crashed"), lease).hold(k("k"), 100, 130, MINUTE).build());
+        reserve("long-lease", "k", 30, 130);
+        assertThat(reserve("r2", "k", 1, 130).isGranted()).as("still leased").isFalse();
 
         elapse(lease);
 
-        assertThat(reserve("r4", "k", 100, 100).isGranted()).isTrue();
+        assertThat(reserve("r4", "k", 100, 130).isGranted()).isTrue();
+        assertThat(reserve("r5", "k", 1, 130).current()).as("the longer lease still holds its 30").isEqualTo(130);
         assertThat(get("k")).isZero();
     }
 
