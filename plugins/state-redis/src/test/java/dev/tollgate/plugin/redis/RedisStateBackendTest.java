@@ -82,6 +82,9 @@ class RedisStateBackendTest {
             assertThat(ManagementFactory.getThreadMXBean().getThreadCount()).as("no thread per waiting command")
                     .isLessThanOrEqualTo(threadsBefore + 2);
 
+            List<String> subscribedWhileDown = new CopyOnWriteArrayList<>();
+            gateway.subscribe("keys", subscribedWhileDown::add);
+
             redis.start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
             Long value = null;
@@ -95,7 +98,52 @@ class RedisStateBackendTest {
             }
             assertThat(value).isEqualTo(1);
             publishUntil(other, "after", notified);
+            publishUntil(other, "keys", "late", subscribedWhileDown);
         }
+    }
+
+    @Test
+    void aRedisThatStopsAnsweringFailsEachCommandAfterTheTimeout() throws Exception {
+        try (StateBackend gateway = TestBackends.open(redis.uri(), Map.of("command_timeout", "250ms"))) {
+            assertThat(gateway.increment("frozen", 1, MINUTE).toCompletableFuture().join()).isEqualTo(1);
+
+            redis.freeze();
+            try {
+                allTimeOut(gateway, 200);
+                int threadsAfterFirstRound = ManagementFactory.getThreadMXBean().getThreadCount();
+                allTimeOut(gateway, 200);
+                assertThat(ManagementFactory.getThreadMXBean().getThreadCount()).as("no thread per waiting command")
+                        .isLessThanOrEqualTo(threadsAfterFirstRound + 1);
+            } finally {
+                redis.thaw();
+            }
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            Long value = null;
+            while (value == null) {
+                assertThat(System.nanoTime()).as("answers again within 15 s").isLessThan(deadline);
+                try {
+                    value = gateway.get("frozen").toCompletableFuture().join();
+                } catch (CompletionException stillCatchingUp) {
+                    Thread.sleep(50);
+                }
+            }
+            assertThat(value).as("timed-out commands may still have run late, never more than were sent").isBetween(1L, 401L);
+        }
+    }
+
+    private static void allTimeOut(StateBackend gateway, int commands) {
+        long started = System.nanoTime();
+        List<CompletableFuture<?>> attempts = new ArrayList<>();
+        for (int i = 0; i < commands; i++) {
+            attempts.add(gateway.incrementIfWithin("frozen", 1, 1000, MINUTE).toCompletableFuture());
+        }
+        for (CompletableFuture<?> attempt : attempts) {
+            assertThatThrownBy(attempt::join).cause().isInstanceOf(GatewayException.class)
+                    .hasMessage("shared state (Redis) did not answer within 250 ms");
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("timed out together, not one after the other")
+                .isLessThan(Duration.ofSeconds(5));
     }
 
     @Test
@@ -164,10 +212,15 @@ class RedisStateBackendTest {
     }
 
     private static void publishUntil(StateBackend publisher, String message, List<String> received) throws InterruptedException {
+        publishUntil(publisher, "teams", message, received);
+    }
+
+    private static void publishUntil(StateBackend publisher, String channel, String message, List<String> received)
+            throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (!received.contains(message)) {
             assertThat(System.nanoTime()).as("'" + message + "' was delivered within 15 s").isLessThan(deadline);
-            publisher.publish("teams", message).toCompletableFuture().join();
+            publisher.publish(channel, message).toCompletableFuture().join();
             Thread.sleep(50);
         }
     }
