@@ -11,6 +11,8 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisCredentials;
+import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
@@ -128,22 +130,45 @@ final class RedisStateBackend implements StateBackend {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
             resources.shutdown(0, 2, TimeUnit.SECONDS);
             throw new IllegalStateException("cannot connect to the Redis state backend at its configured uri: "
-                    + e.getClass().getSimpleName(), e);
+                    + redacted(rootMessage(e), uri), e);
         }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
+    }
+
+    /** Lettuce's messages do not carry the password; this makes sure of it. */
+    private static String redacted(String message, RedisURI uri) {
+        if (!(uri.getCredentialsProvider() instanceof RedisCredentialsProvider.ImmediateRedisCredentialsProvider immediate)) {
+            return message;
+        }
+        RedisCredentials credentials = immediate.resolveCredentialsNow();
+        if (credentials == null || !credentials.hasPassword() || credentials.getPassword().length == 0) {
+            return message;
+        }
+        return message.replace(new String(credentials.getPassword()), "****");
     }
 
     @Override
     public CompletionStage<Long> increment(String key, long delta, Duration ttl) {
+        requireNonNull(key, "key is null");
         return call(INCREMENT.<Long>run(redis, new String[] {keys.counter(key)}, Long.toString(delta), ms(ttl)), Function.identity());
     }
 
     @Override
     public CompletionStage<Long> get(String key) {
+        requireNonNull(key, "key is null");
         return call(redis.get(keys.counter(key)).toCompletableFuture(), v -> v == null ? 0L : Long.parseLong(v));
     }
 
     @Override
     public CompletionStage<Long> incrementIfWithin(String key, long delta, long limit, Duration ttl) {
+        requireNonNull(key, "key is null");
         return call(INCREMENT_IF_WITHIN.<Long>run(redis, new String[] {keys.counter(key)}, Long.toString(delta), Long.toString(limit),
                 ms(ttl)), Function.identity());
     }
@@ -156,6 +181,7 @@ final class RedisStateBackend implements StateBackend {
 
     @Override
     public CompletionStage<TokenBucketResult> takeTokens(String key, long capacity, double refillPerSecond, long tokens) {
+        requireNonNull(key, "key is null");
         return call(TAKE_TOKENS.<List<Object>>run(redis, new String[] {keys.bucket(key)}, Long.toString(capacity),
                 Double.toString(refillPerSecond), Long.toString(tokens)), reply -> {
             long wait = Long.parseLong(String.valueOf(reply.get(2)));
@@ -229,6 +255,8 @@ final class RedisStateBackend implements StateBackend {
 
     @Override
     public CompletionStage<Void> publish(String channel, String message) {
+        requireNonNull(channel, "channel is null");
+        requireNonNull(message, "message is null");
         return call(redis.publish(keys.prefix() + channel, message).toCompletableFuture(), r -> null);
     }
 

@@ -36,6 +36,20 @@ class RedisPasswordTest {
         assertThatThrownBy(() -> TestBackends.open("redis://:wr0ng-pass@127.0.0.1:" + redis.port() + "/1"))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("cannot connect to the Redis state backend")
+                .hasMessageContaining("WRONGPASS")
                 .hasMessageNotContaining("wr0ng-pass");
+    }
+
+    @Test
+    void anUnreachableRedisFailsAtStartWithoutShowingThePassword() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        int port = closedPort;
+        assertThatThrownBy(() -> TestBackends.open("redis://:s3cret-pass@127.0.0.1:" + port + "/1"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("cannot connect to the Redis state backend")
+                .hasMessageNotContaining("s3cret-pass");
     }
 }
