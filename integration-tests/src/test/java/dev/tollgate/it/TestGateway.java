@@ -18,8 +18,11 @@ public final class TestGateway implements AutoCloseable {
 
     private final Gateway gateway;
 
-    private TestGateway(Gateway gateway) {
+    private final Path dataDir;
+
+    private TestGateway(Gateway gateway, Path dataDir) {
         this.gateway = gateway;
+        this.dataDir = dataDir;
     }
 
     /** The unpacked distribution built by the distribution module. */
@@ -41,8 +44,19 @@ public final class TestGateway implements AutoCloseable {
     public static TestGateway start(String yaml, Map<String, String> env) {
         ConfigLoader loader = new ConfigLoader(new References(name -> env.containsKey(name) ? env.get(name) : System.getenv(name),
                 distribution()), distribution());
-        GatewayConfig config = loader.parse(yaml, null).withPort(0);
-        return new TestGateway(Gateway.start(config, loader));
+        Path data;
+        try {
+            data = Files.createTempDirectory("tollgate-it-data-");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        GatewayConfig config = loader.parse(yaml, null).withPort(0).withDataDir(data);
+        try {
+            return new TestGateway(Gateway.start(config, loader), data);
+        } catch (RuntimeException e) {
+            deleteTree(data);
+            throw e;
+        }
     }
 
     public int port() {
@@ -69,5 +83,14 @@ public final class TestGateway implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         gateway.close();
+        deleteTree(dataDir);
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException | RuntimeException ignored) {
+            // a leftover temp folder is harmless
+        }
     }
 }

@@ -8,6 +8,8 @@ import dev.tollgate.kernel.config.GatewayConfig;
 import dev.tollgate.kernel.config.ModelSettings;
 import dev.tollgate.kernel.codec.TranslationWarnings;
 import dev.tollgate.kernel.governance.Governance;
+import dev.tollgate.kernel.governance.limits.GovernancePolicy;
+import dev.tollgate.kernel.governance.limits.ModelPricing;
 import dev.tollgate.kernel.metrics.KernelMetrics;
 import dev.tollgate.kernel.pipeline.Deployment;
 import dev.tollgate.kernel.pipeline.Model;
@@ -24,6 +26,7 @@ import dev.tollgate.kernel.plugin.Registries;
 import dev.tollgate.kernel.plugin.Registry;
 import dev.tollgate.kernel.server.GatewayServer;
 import dev.tollgate.kernel.state.InProcessStateBackend;
+import dev.tollgate.kernel.plugin.ClassLoaderSafeStateBackend;
 import dev.tollgate.kernel.time.XnioScheduler;
 import dev.tollgate.kernel.upstream.UpstreamClient;
 import dev.tollgate.spi.ComponentFactory;
@@ -129,12 +132,32 @@ public final class Gateway implements AutoCloseable {
             worker = createWorker(ioThreads);
             UpstreamClient upstream = new UpstreamClient(worker, null, MAX_IDLE_PER_ORIGIN, 30_000, config.upstream());
             KernelMetrics kernelMetrics = new KernelMetrics();
-            InProcessStateBackend state = InProcessStateBackend.withSweep(blocking, ticker, Duration.ofSeconds(10));
-            components.add(state);
+            InProcessStateBackend inProcess = InProcessStateBackend.withSweep(blocking, ticker, Duration.ofSeconds(10));
+            components.add(inProcess);
             Map<String, KernelPluginContext> contexts = new HashMap<>();
             ExecutorService offload = blocking;
             KernelModelCatalog catalog = KernelModelCatalog.load(config);
-            loaders.forEach((id, l) -> contexts.put(id, new KernelPluginContext(id, SPI_VERSION, l, kernelMetrics, upstream, state,
+            dev.tollgate.spi.state.StateBackend sharedState = null;
+            ClassLoader sharedLoader = null;
+            if (config.state() != null) {
+                // the backend plugin's own context sees the in-process state: it cannot use what it is building
+                Registry.Registered<dev.tollgate.spi.state.StateBackendFactory> f =
+                        registries.stateBackends.get(config.state().name(), "state.backend");
+                KernelPluginContext own = new KernelPluginContext(f.pluginId(), SPI_VERSION, f.loader(), kernelMetrics, upstream,
+                        inProcess, catalog, offload, ticker, clock);
+                dev.tollgate.spi.state.StateBackend shared = create(f, config.state().configPath(), config.state().config(), loader, own);
+                components.add(shared);
+                sharedState = shared;
+                sharedLoader = f.loader();
+                log.info("shared state: backend {} of plugin {}", config.state().name(), f.pluginId());
+            }
+            // each plugin's view runs its subscribers with its own loader; the kernel's with the kernel's
+            final dev.tollgate.spi.state.StateBackend backend = sharedState;
+            final ClassLoader backendLoader = sharedLoader;
+            java.util.function.Function<ClassLoader, dev.tollgate.spi.state.StateBackend> stateFor = user -> backend == null ? inProcess
+                    : new ClassLoaderSafeStateBackend(backend, backendLoader, user);
+            dev.tollgate.spi.state.StateBackend state = stateFor.apply(Gateway.class.getClassLoader());
+            loaders.forEach((id, l) -> contexts.put(id, new KernelPluginContext(id, SPI_VERSION, l, kernelMetrics, upstream, stateFor.apply(l),
                     catalog, offload, ticker, clock)));
 
             Map<String, Model> models = new LinkedHashMap<>();
@@ -149,8 +172,11 @@ public final class Gateway implements AutoCloseable {
             Governance governance = Governance.start(config, clock);
             components.add(governance);
             List<PolicyChain.Entry> policies = new ArrayList<>();
-            // Built in, first: authentication (the governance limits policy belongs right after it).
+            // Built in, first: authentication, then rate limits and budgets.
             governance.authenticationPolicy().ifPresent(policies::add);
+            if (governance.authenticationPolicy().isPresent() || !config.governance().modelLimits().isEmpty()) {
+                policies.add(governancePolicy(config, governance, state, models, clock, blocking));
+            }
             for (int i = 0; i < config.policies().size(); i++) {
                 ComponentSettings p = config.policies().get(i);
                 Registry.Registered<dev.tollgate.spi.policy.RequestPolicyFactory> f =
@@ -179,6 +205,26 @@ public final class Gateway implements AutoCloseable {
             host.close();
             throw e;
         }
+    }
+
+    /**
+     * The built-in limits and budgets policy: a model's worst-case prices are the highest of its
+     * deployments'. Its budgets are seeded from the ledger before the gateway serves.
+     */
+    private static PolicyChain.Entry governancePolicy(GatewayConfig config, Governance governance,
+            dev.tollgate.spi.state.StateBackend state, Map<String, Model> models, Clock clock, ExecutorService blocking) {
+        Map<String, List<dev.tollgate.spi.catalog.ModelInfo>> infos = new LinkedHashMap<>();
+        models.forEach((name, m) -> infos.put(name, m.deployments().stream().map(d -> d.modelInfo()
+                .orElseGet(() -> dev.tollgate.spi.catalog.ModelInfo.builder(d.model()).build())).toList()));
+        var g = config.governance();
+        GovernancePolicy policy = new GovernancePolicy(governance.directory(), state, ModelPricing.worstOf(infos), g.modelLimits(),
+                clock, g.timeZone(), governance.store(), blocking,
+                new GovernancePolicy.Options(g.reservationLease(), g.allowUnpriced(), g.defaultOutputTokens()));
+        int seeded = policy.seedBudgets();
+        if (seeded > 0) {
+            log.info("restored this period's spend of {} budgets from the ledger", seeded);
+        }
+        return new PolicyChain.Entry(GovernancePolicy.NAME, policy);
     }
 
     private static XnioWorker createWorker(int ioThreads) {

@@ -19,22 +19,35 @@ public final class KernelHarness implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private final Gateway gateway;
+    private final Path dataDir;
 
-    private KernelHarness(Gateway gateway) {
+    private KernelHarness(Gateway gateway, Path dataDir) {
         this.gateway = gateway;
+        this.dataDir = dataDir;
     }
 
     public static KernelHarness start(String yaml, Map<String, TollgatePlugin> plugins) {
         ConfigLoader loader = new ConfigLoader(new References(System::getenv, Path.of(".")), Path.of("."));
-        GatewayConfig config = loader.parse(yaml, null).withPort(0);
-        return new KernelHarness(Gateway.start(config, loader, plugins));
+        Path data = freshDataDir();
+        GatewayConfig config = loader.parse(yaml, null).withPort(0).withDataDir(data);
+        return started(() -> Gateway.start(config, loader, plugins), data);
     }
 
     /** A gateway whose request timers all run on {@code time}: nothing times out until the test advances it. */
     public static KernelHarness start(String yaml, Map<String, TollgatePlugin> plugins, ManualScheduler time) {
         ConfigLoader loader = new ConfigLoader(new References(System::getenv, Path.of(".")), Path.of("."));
-        GatewayConfig config = loader.parse(yaml, null).withPort(0);
-        return new KernelHarness(Gateway.start(config, loader, plugins, time, java.time.Clock.systemUTC(), time));
+        Path data = freshDataDir();
+        GatewayConfig config = loader.parse(yaml, null).withPort(0).withDataDir(data);
+        return started(() -> Gateway.start(config, loader, plugins, time, java.time.Clock.systemUTC(), time), data);
+    }
+
+    private static KernelHarness started(java.util.function.Supplier<Gateway> start, Path data) {
+        try {
+            return new KernelHarness(start.get(), data);
+        } catch (RuntimeException e) {
+            deleteTree(data);
+            throw e;
+        }
     }
 
     /** Sends without waiting. */
@@ -87,5 +100,24 @@ public final class KernelHarness implements AutoCloseable {
     @Override
     public void close() {
         gateway.close();
+        deleteTree(dataDir);
     }
+
+    /** A fresh folder for the embedded store of one gateway, removed again by {@link #deleteTree}. */
+    public static Path freshDataDir() {
+        try {
+            return java.nio.file.Files.createTempDirectory("tollgate-test-data-");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    public static void deleteTree(Path dir) {
+        try (var paths = java.nio.file.Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | RuntimeException ignored) {
+            // a leftover temp folder is harmless
+        }
+    }
+
 }

@@ -11,7 +11,11 @@ import dev.tollgate.spi.config.PluginConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import dev.tollgate.kernel.governance.Budget;
+import dev.tollgate.kernel.governance.Limits;
+import dev.tollgate.kernel.governance.Period;
 import java.nio.file.Path;
+import java.time.ZoneId;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -85,10 +89,28 @@ public final class ConfigLoader {
                 top.optionalString("models_file").map(v -> references.resolve("models_file", v)).orElse(null), source);
         UpstreamSettings upstream = upstream(top.section("upstream"));
         AdminSettings admin = admin(top.section("admin"));
+        GovernanceSettings governance = governance(top.section("governance"), rootMap.get("governance"));
+        ComponentSettings state = state(top.section("state"), rootMap.get("state"));
         top.has("models");
         top.has("policies");
         top.requireAllRead();
-        return new GatewayConfig(source, server, pluginsDir, plugins, models, policies, modelsFile, upstream, admin);
+        return new GatewayConfig(source, server, pluginsDir, plugins, models, policies, modelsFile, upstream, admin, governance, state);
+    }
+
+    /** {@code state: {backend: <factory>, config: {...}}}; absent, state is kept in process. */
+    private static ComponentSettings state(PluginConfig s, Object raw) {
+        if (!(raw instanceof Map<?, ?> m)) {
+            s.requireAllRead();
+            return null;
+        }
+        String backend = s.string("backend");
+        s.has("config");
+        s.requireAllRead();
+        Object config = m.get("config");
+        if (config != null && !(config instanceof Map)) {
+            throw new ConfigException("state.config must be a map");
+        }
+        return new ComponentSettings(backend, config == null ? Map.of() : stringKeys((Map<?, ?>) config, "state.config"), "state.config");
     }
 
     /**
@@ -271,6 +293,83 @@ public final class ConfigLoader {
                     + " characters; use a random value such as the output of 'openssl rand -base64 32'");
         }
         return new AdminSettings(value);
+    }
+
+    /** The {@code governance} section; {@code data_dir} is relative to the installation folder, like {@code plugins_dir}. */
+    private GovernanceSettings governance(PluginConfig g, Object raw) {
+        Path dataDir = home.resolve(g.optionalString("data_dir").map(v -> resolveTracked(g.path() + ".data_dir", v)).orElse("data"))
+                .normalize();
+        String durability = g.string("durability", "process_crash");
+        if (!durability.equals("process_crash") && !durability.equals("power_loss")) {
+            throw new ConfigException(g.path() + ".durability must be process_crash or power_loss, not " + durability);
+        }
+        String zone = g.string("time_zone", "UTC");
+        ZoneId timeZone;
+        try {
+            timeZone = ZoneId.of(zone);
+        } catch (java.time.DateTimeException e) {
+            throw new ConfigException(g.path() + ".time_zone must be a time zone such as UTC or Europe/Berlin, not " + zone);
+        }
+        boolean allowUnpriced = g.booleanValue("allow_unpriced", false);
+        Duration lease = g.duration("reservation_lease", GovernanceSettings.DEFAULT_LEASE);
+        if (lease.compareTo(Duration.ofSeconds(10)) < 0 || lease.compareTo(Duration.ofDays(1)) > 0) {
+            throw new ConfigException(g.path() + ".reservation_lease must be between 10s and 24h, not " + lease);
+        }
+        int outputTokens = (int) range(g.path() + ".default_output_tokens",
+                g.intValue("default_output_tokens", GovernanceSettings.DEFAULT_OUTPUT_TOKENS), 1, 10_000_000);
+        Map<String, Limits> modelLimits = new LinkedHashMap<>();
+        PluginConfig ml = g.section("model_limits");
+        if (g.has("model_limits") && raw instanceof Map<?, ?> section && section.get("model_limits") instanceof Map<?, ?> byModel) {
+            for (Object model : byModel.keySet()) {
+                modelLimits.put(String.valueOf(model), limits(ml.section(String.valueOf(model))));
+            }
+        }
+        ml.requireAllRead();
+        g.requireAllRead();
+        return new GovernanceSettings(dataDir, durability.equals("power_loss"), timeZone, allowUnpriced, lease, outputTokens,
+                modelLimits);
+    }
+
+    /** {@code {rpm, tpm, max_parallel, budget: {usd, period}}}, as the admin API takes them. */
+    private static Limits limits(PluginConfig l) {
+        Long rpm = l.has("rpm") ? nonNegative(l, "rpm", l.longValue("rpm", 0)) : null;
+        Long tpm = l.has("tpm") ? nonNegative(l, "tpm", l.longValue("tpm", 0)) : null;
+        Integer parallel = l.has("max_parallel") ? (int) range(l.keyPath("max_parallel"), l.intValue("max_parallel", 0), 0,
+                Integer.MAX_VALUE) : null;
+        Budget budget = null;
+        if (l.has("budget")) {
+            PluginConfig b = l.section("budget");
+            String usd = b.string("usd");
+            long micros;
+            try {
+                java.math.BigDecimal v = new java.math.BigDecimal(usd.strip());
+                if (v.signum() < 0 || v.stripTrailingZeros().scale() > 6) {
+                    throw new NumberFormatException();
+                }
+                micros = v.movePointRight(6).longValueExact();
+            } catch (NumberFormatException | ArithmeticException e) {
+                throw new ConfigException(b.keyPath("usd") + " must be a non-negative amount of US dollars with at most 6 decimals, "
+                        + "such as \"5.00\", not " + usd);
+            }
+            String period = b.string("period");
+            Period p;
+            try {
+                p = Period.valueOf(period.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(b.keyPath("period") + " must be daily, weekly, monthly or none, not " + period);
+            }
+            b.requireAllRead();
+            budget = new Budget(micros, p);
+        }
+        l.requireAllRead();
+        return new Limits(rpm, tpm, parallel, budget);
+    }
+
+    private static long nonNegative(PluginConfig c, String key, long v) {
+        if (v < 0) {
+            throw new ConfigException(c.keyPath(key) + " must not be negative, not " + v);
+        }
+        return v;
     }
 
     private UpstreamSettings upstream(PluginConfig u) {

@@ -18,6 +18,8 @@ import java.util.Map;
  * @param modelsFile where the model catalog comes from
  * @param upstream  limits of the outbound client
  * @param admin     the admin API's master key
+ * @param governance where keys, teams and spend are kept; how limits and budgets count
+ * @param state     the shared-state backend plugin ({@code state.backend}), or {@code null}: in process
  */
 public record GatewayConfig(
         Path source,
@@ -28,7 +30,9 @@ public record GatewayConfig(
         List<ComponentSettings> policies,
         ModelsFile modelsFile,
         UpstreamSettings upstream,
-        AdminSettings admin) {
+        AdminSettings admin,
+        GovernanceSettings governance,
+        ComponentSettings state) {
 
     public GatewayConfig {
         requireNonNull(server, "server is null");
@@ -39,9 +43,17 @@ public record GatewayConfig(
         requireNonNull(modelsFile, "modelsFile is null");
         requireNonNull(upstream, "upstream is null");
         requireNonNull(admin, "admin is null");
+        requireNonNull(governance, "governance is null");
     }
 
     public GatewayConfig withPort(int port) {
-        return new GatewayConfig(source, server.withPort(port), pluginsDirectory, plugins, models, policies, modelsFile, upstream, admin);
+        return new GatewayConfig(source, server.withPort(port), pluginsDirectory, plugins, models, policies, modelsFile, upstream, admin,
+                governance, state);
+    }
+
+    /** The same configuration with the embedded store in {@code dir} (tests give each gateway its own). */
+    public GatewayConfig withDataDir(Path dir) {
+        return new GatewayConfig(source, server, pluginsDirectory, plugins, models, policies, modelsFile, upstream, admin,
+                governance.withDataDir(dir), state);
     }
 }

@@ -1,5 +1,7 @@
 package dev.tollgate.kernel.governance;
 
+import dev.tollgate.kernel.governance.store.Durability;
+import dev.tollgate.kernel.governance.store.EmbeddedGovernanceStore;
 import dev.tollgate.kernel.config.GatewayConfig;
 import dev.tollgate.kernel.config.ServerSettings;
 import dev.tollgate.kernel.governance.admin.AdminApi;
@@ -45,7 +47,8 @@ public final class Governance implements AutoCloseable {
 
     /** The store of keys, teams and spend for {@code config}; the one place a store implementation is chosen. */
     public static GovernanceStore openStore(GatewayConfig config) {
-        return new InMemoryGovernanceStore();
+        return EmbeddedGovernanceStore.open(config.governance().dataDir(),
+                config.governance().powerLossSafe() ? Durability.POWER_LOSS : Durability.PROCESS_CRASH);
     }
 
     /**

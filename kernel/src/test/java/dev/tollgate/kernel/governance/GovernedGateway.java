@@ -44,13 +44,33 @@ public final class GovernedGateway implements AutoCloseable {
 
     public final ManualTime time = new ManualTime();
     private final Gateway gateway;
+    private final Path dataDir;
+    private final boolean ownsDataDir;
 
     private GovernedGateway(String yaml, Map<String, TollgatePlugin> plugins) {
+        this(yaml, plugins, null);
+    }
+
+    private GovernedGateway(String yaml, Map<String, TollgatePlugin> plugins, Path givenDataDir) {
         ConfigLoader loader = new ConfigLoader(new References(Map.of("TG_TEST_MASTER", MASTER)::get, Path.of(".")), Path.of("."));
-        GatewayConfig config = loader.parse(yaml, null).withPort(0);
+        ownsDataDir = givenDataDir == null;
+        dataDir = ownsDataDir ? dev.tollgate.kernel.KernelHarness.freshDataDir() : givenDataDir;
+        GatewayConfig config = loader.parse(yaml, null).withPort(0).withDataDir(dataDir);
         Map<String, TollgatePlugin> all = new HashMap<>(plugins);
         all.put("fake", new FakeProviderPlugin());
-        gateway = Gateway.start(config, loader, all, time, time.clock(), null);
+        try {
+            gateway = Gateway.start(config, loader, all, time, time.clock(), null);
+        } catch (RuntimeException e) {
+            if (ownsDataDir) {
+                dev.tollgate.kernel.KernelHarness.deleteTree(dataDir);
+            }
+            throw e;
+        }
+    }
+
+    /** Like {@link #start}, with the embedded store in {@code dataDir}, which outlives this gateway (restart tests). */
+    public static GovernedGateway startIn(Path dataDir, String extraYaml) {
+        return new GovernedGateway(MODELS.formatted("") + extraYaml, Map.of(), dataDir);
     }
 
     /** A gateway with the master key set, listening on 127.0.0.1. */
@@ -122,5 +142,8 @@ public final class GovernedGateway implements AutoCloseable {
     @Override
     public void close() {
         gateway.close();
+        if (ownsDataDir) {
+            dev.tollgate.kernel.KernelHarness.deleteTree(dataDir);
+        }
     }
 }

@@ -76,6 +76,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class GovernancePolicy implements RequestPolicy {
 
+    /** Its name in the policy chain. */
+    public static final String NAME = "tollgate-limits";
+
     private static final Logger log = LoggerFactory.getLogger(GovernancePolicy.class);
     private static final Duration MINUTE = Duration.ofMinutes(1);
     /** Counters live this much past the end of the minute or period their key names. */

@@ -32,7 +32,7 @@ public interface ModelPricing {
      * highest, the largest output limit and context window. A model with one unpriced deployment
      * is unpriced (its worst case is unknown).
      */
-    static ModelPricing worstOf(Map<String, List<ModelInfo>> infosByModel) {
+    public static ModelPricing worstOf(Map<String, List<ModelInfo>> infosByModel) {
         Map<String, ModelInfo> merged = new HashMap<>();
         infosByModel.forEach((model, infos) -> {
             if (!infos.isEmpty()) {

@@ -1,0 +1,45 @@
+package dev.tollgate.kernel.config;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tollgate.kernel.governance.Limits;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The {@code governance} section: where keys, teams and spend are kept, and how limits and budgets
+ * are counted.
+ *
+ * @param dataDir             folder of the embedded store ({@code governance.db})
+ * @param powerLossSafe       every commit synced to disk ({@code durability: power_loss}), not only
+ *                            safe against a crash of the process
+ * @param timeZone            zone the budget periods are aligned to (a day from local midnight)
+ * @param allowUnpriced       admit a budget-governed principal to a model without prices (its cost unknown)
+ * @param reservationLease    how long a request's holds live without being settled
+ * @param defaultOutputTokens the output estimate of a request without {@code max_tokens} whose model has no output limit
+ * @param modelLimits         limits of each client-facing model, for every caller together
+ */
+public record GovernanceSettings(Path dataDir, boolean powerLossSafe, ZoneId timeZone, boolean allowUnpriced,
+        Duration reservationLease, int defaultOutputTokens, Map<String, Limits> modelLimits) {
+
+    public static final Duration DEFAULT_LEASE = Duration.ofMinutes(15);
+    public static final int DEFAULT_OUTPUT_TOKENS = 4096;
+
+    public GovernanceSettings {
+        requireNonNull(dataDir, "dataDir is null");
+        requireNonNull(timeZone, "timeZone is null");
+        requireNonNull(reservationLease, "reservationLease is null");
+        modelLimits = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(modelLimits, "modelLimits is null")));
+    }
+
+    public static GovernanceSettings defaults(Path dataDir) {
+        return new GovernanceSettings(dataDir, false, ZoneId.of("UTC"), false, DEFAULT_LEASE, DEFAULT_OUTPUT_TOKENS, Map.of());
+    }
+
+    public GovernanceSettings withDataDir(Path dir) {
+        return new GovernanceSettings(dir, powerLossSafe, timeZone, allowUnpriced, reservationLease, defaultOutputTokens, modelLimits);
+    }
+}
