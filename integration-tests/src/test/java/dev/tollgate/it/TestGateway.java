@@ -42,21 +42,30 @@ public final class TestGateway implements AutoCloseable {
 
     /** Like {@link #start(String)}, with extra environment variables for {@code ${env:…}} references. */
     public static TestGateway start(String yaml, Map<String, String> env) {
-        ConfigLoader loader = new ConfigLoader(new References(name -> env.containsKey(name) ? env.get(name) : System.getenv(name),
-                distribution()), distribution());
         Path data;
         try {
             data = Files.createTempDirectory("tollgate-it-data-");
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        GatewayConfig config = loader.parse(yaml, null).withPort(0).withDataDir(data);
         try {
-            return new TestGateway(Gateway.start(config, loader), data);
+            return start(yaml, env, data, true);
         } catch (RuntimeException e) {
             deleteTree(data);
             throw e;
         }
+    }
+
+    /** Like {@link #start(String, Map)}, with the embedded store in {@code dataDir}, which outlives this gateway. */
+    public static TestGateway startIn(Path dataDir, String yaml, Map<String, String> env) {
+        return start(yaml, env, dataDir, false);
+    }
+
+    private static TestGateway start(String yaml, Map<String, String> env, Path data, boolean ownsData) {
+        ConfigLoader loader = new ConfigLoader(new References(name -> env.containsKey(name) ? env.get(name) : System.getenv(name),
+                distribution()), distribution());
+        GatewayConfig config = loader.parse(yaml, null).withPort(0).withDataDir(data);
+        return new TestGateway(Gateway.start(config, loader), ownsData ? data : null);
     }
 
     public int port() {
@@ -83,7 +92,9 @@ public final class TestGateway implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         gateway.close();
-        deleteTree(dataDir);
+        if (dataDir != null) {
+            deleteTree(dataDir);
+        }
     }
 
     private static void deleteTree(Path dir) {

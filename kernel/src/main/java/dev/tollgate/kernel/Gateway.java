@@ -172,6 +172,7 @@ public final class Gateway implements AutoCloseable {
             Governance governance = Governance.start(config, clock);
             components.add(governance);
             List<PolicyChain.Entry> policies = new ArrayList<>();
+            governance.shareChanges(state, blocking, config.governance().refreshInterval());
             // Built in, first: authentication, then rate limits and budgets.
             governance.authenticationPolicy().ifPresent(policies::add);
             if (governance.authenticationPolicy().isPresent() || !config.governance().modelLimits().isEmpty()) {

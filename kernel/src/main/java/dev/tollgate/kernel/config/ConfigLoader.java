@@ -317,6 +317,10 @@ public final class ConfigLoader {
         }
         int outputTokens = (int) range(g.path() + ".default_output_tokens",
                 g.intValue("default_output_tokens", GovernanceSettings.DEFAULT_OUTPUT_TOKENS), 1, 10_000_000);
+        Duration refresh = g.duration("refresh_interval", GovernanceSettings.DEFAULT_REFRESH);
+        if (refresh.compareTo(Duration.ofSeconds(1)) < 0 || refresh.compareTo(Duration.ofHours(1)) > 0) {
+            throw new ConfigException(g.path() + ".refresh_interval must be between 1s and 1h, not " + refresh);
+        }
         Map<String, Limits> modelLimits = new LinkedHashMap<>();
         PluginConfig ml = g.section("model_limits");
         if (g.has("model_limits") && raw instanceof Map<?, ?> section && section.get("model_limits") instanceof Map<?, ?> byModel) {
@@ -327,7 +331,7 @@ public final class ConfigLoader {
         ml.requireAllRead();
         g.requireAllRead();
         return new GovernanceSettings(dataDir, durability.equals("power_loss"), timeZone, allowUnpriced, lease, outputTokens,
-                modelLimits);
+                modelLimits, refresh);
     }
 
     /** {@code {rpm, tpm, max_parallel, budget: {usd, period}}}, as the admin API takes them. */

@@ -21,25 +21,30 @@ import java.util.Map;
  * @param reservationLease    how long a request's holds live without being settled
  * @param defaultOutputTokens the output estimate of a request without {@code max_tokens} whose model has no output limit
  * @param modelLimits         limits of each client-facing model, for every caller together
+ * @param refreshInterval     how often keys and teams are reloaded from the store whatever was announced
  */
 public record GovernanceSettings(Path dataDir, boolean powerLossSafe, ZoneId timeZone, boolean allowUnpriced,
-        Duration reservationLease, int defaultOutputTokens, Map<String, Limits> modelLimits) {
+        Duration reservationLease, int defaultOutputTokens, Map<String, Limits> modelLimits, Duration refreshInterval) {
 
     public static final Duration DEFAULT_LEASE = Duration.ofMinutes(15);
     public static final int DEFAULT_OUTPUT_TOKENS = 4096;
+    public static final Duration DEFAULT_REFRESH = Duration.ofSeconds(30);
 
     public GovernanceSettings {
         requireNonNull(dataDir, "dataDir is null");
         requireNonNull(timeZone, "timeZone is null");
         requireNonNull(reservationLease, "reservationLease is null");
+        requireNonNull(refreshInterval, "refreshInterval is null");
         modelLimits = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(modelLimits, "modelLimits is null")));
     }
 
     public static GovernanceSettings defaults(Path dataDir) {
-        return new GovernanceSettings(dataDir, false, ZoneId.of("UTC"), false, DEFAULT_LEASE, DEFAULT_OUTPUT_TOKENS, Map.of());
+        return new GovernanceSettings(dataDir, false, ZoneId.of("UTC"), false, DEFAULT_LEASE, DEFAULT_OUTPUT_TOKENS, Map.of(),
+                DEFAULT_REFRESH);
     }
 
     public GovernanceSettings withDataDir(Path dir) {
-        return new GovernanceSettings(dir, powerLossSafe, timeZone, allowUnpriced, reservationLease, defaultOutputTokens, modelLimits);
+        return new GovernanceSettings(dir, powerLossSafe, timeZone, allowUnpriced, reservationLease, defaultOutputTokens, modelLimits,
+                refreshInterval);
     }
 }

@@ -126,8 +126,55 @@ public final class Governance implements AutoCloseable {
         return directory;
     }
 
+    /** The channel on which instances announce that keys or teams changed. */
+    public static final String CHANGES_CHANNEL = "governance.changes";
+
+    private AutoCloseable subscription;
+    private java.util.concurrent.ScheduledExecutorService refresher;
+
+    /**
+     * Keeps this instance's directory in step with the others that share its store: every admin
+     * change is announced on {@code state} (Redis pub/sub with the state-redis plugin), every
+     * announcement reloads the directory on {@code blocking}, and a full reload every
+     * {@code refresh} heals a missed message.
+     */
+    public void shareChanges(dev.tollgate.spi.state.StateBackend state, java.util.concurrent.Executor blocking,
+            java.time.Duration refresh) {
+        admin.onChange(() -> state.publish(CHANGES_CHANNEL, "changed").exceptionally(e -> {
+            log.warn("could not announce a key or team change to other instances ({}); they pick it up within {}",
+                    e.getClass().getSimpleName(), refresh);
+            return null;
+        }));
+        subscription = state.subscribe(CHANGES_CHANNEL, message -> blocking.execute(this::reloadQuietly));
+        refresher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tollgate-governance-refresh");
+            t.setDaemon(true);
+            return t;
+        });
+        long millis = refresh.toMillis();
+        refresher.scheduleWithFixedDelay(this::reloadQuietly, millis, millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    private void reloadQuietly() {
+        try {
+            directory.reload(store);
+        } catch (RuntimeException e) {
+            log.warn("could not reload keys and teams from the store: {}", e.getMessage());
+        }
+    }
+
     @Override
     public void close() {
+        if (refresher != null) {
+            refresher.shutdownNow();
+        }
+        if (subscription != null) {
+            try {
+                subscription.close();
+            } catch (Exception e) {
+                log.debug("closing the change subscription failed", e);
+            }
+        }
         store.close();
     }
 }

@@ -50,6 +50,8 @@ public final class AdminApi {
     private final Object changes = new Object();
 
     /** @param masterKey the master key, or {@code null}: then every request gets 403 saying how to enable the API */
+    private volatile Runnable changed = () -> { };
+
     public AdminApi(GovernanceStore store, GovernanceDirectory directory, MasterKey masterKey, Clock clock) {
         this.store = store;
         this.directory = directory;
@@ -351,6 +353,12 @@ public final class AdminApi {
 
     private void reload() {
         directory.reload(store);
+        changed.run();
+    }
+
+    /** Runs after every change has reached this instance's directory: tells the other instances. */
+    public void onChange(Runnable listener) {
+        this.changed = java.util.Objects.requireNonNull(listener, "listener is null");
     }
 
     private static GatewayException notFound(String what, String id) {
