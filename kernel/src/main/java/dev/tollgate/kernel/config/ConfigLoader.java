@@ -421,13 +421,22 @@ public final class ConfigLoader {
         return home.resolve(configured).normalize();
     }
 
-    /** A configured path is relative to the configuration's folder and must exist; the default models.yaml there may not. */
+    /**
+     * A configured path is relative to the configuration's folder and must exist. Without one, the
+     * models.yaml beside the configuration is used, else the installation's {@code conf/models.yaml}
+     * (the shipped catalog), so a configuration kept elsewhere still gets the shipped prices.
+     */
     private ModelsFile modelsFile(String configured, Path source) {
         Path folder = source == null ? home : source.toAbsolutePath().getParent();
         if (configured != null) {
             return new ModelsFile(folder.resolve(configured).normalize(), true);
         }
-        return source == null ? ModelsFile.NONE : new ModelsFile(folder.resolve("models.yaml"), false);
+        if (source == null) {
+            return ModelsFile.NONE;
+        }
+        Path beside = folder.resolve("models.yaml");
+        Path shipped = home.resolve("conf").resolve("models.yaml").toAbsolutePath().normalize();
+        return !Files.exists(beside) && Files.exists(shipped) ? new ModelsFile(shipped, false) : new ModelsFile(beside, false);
     }
 
     private Map<String, ModelSettings> models(Object raw, ServerSettings server) {

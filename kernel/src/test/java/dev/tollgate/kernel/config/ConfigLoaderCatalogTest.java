@@ -36,6 +36,18 @@ class ConfigLoaderCatalogTest {
     }
 
     @Test
+    void withoutACatalogBesideTheConfigurationTheInstallationsShippedOneIsUsed() throws Exception {
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+        Files.writeString(elsewhere.resolve("tollgate.yaml"), "plugins: []\n");
+        Path shipped = Files.writeString(Files.createDirectories(dir.resolve("conf")).resolve("models.yaml"), "models: {}\n");
+
+        assertThat(loader(Map.of()).load(elsewhere.resolve("tollgate.yaml")).modelsFile()).isEqualTo(new ModelsFile(shipped, false));
+
+        Path beside = Files.writeString(elsewhere.resolve("models.yaml"), "models: {}\n");
+        assertThat(loader(Map.of()).load(elsewhere.resolve("tollgate.yaml")).modelsFile()).isEqualTo(new ModelsFile(beside, false));
+    }
+
+    @Test
     void aConfigurationBuiltInCodeHasNoCatalogUnlessItNamesOne() {
         assertThat(loader(Map.of()).parse("", null).modelsFile()).isEqualTo(ModelsFile.NONE);
     }
