@@ -1,5 +1,6 @@
 package dev.tollgate.kernel.governance;
 
+import dev.tollgate.kernel.governance.store.BatchingSpendStore;
 import dev.tollgate.kernel.governance.store.Durability;
 import dev.tollgate.kernel.governance.store.EmbeddedGovernanceStore;
 import dev.tollgate.kernel.config.GatewayConfig;
@@ -47,8 +48,8 @@ public final class Governance implements AutoCloseable {
 
     /** The store of keys, teams and spend for {@code config}; the one place a store implementation is chosen. */
     public static GovernanceStore openStore(GatewayConfig config) {
-        return EmbeddedGovernanceStore.open(config.governance().dataDir(),
-                config.governance().powerLossSafe() ? Durability.POWER_LOSS : Durability.PROCESS_CRASH);
+        return new BatchingSpendStore(EmbeddedGovernanceStore.open(config.governance().dataDir(),
+                config.governance().powerLossSafe() ? Durability.POWER_LOSS : Durability.PROCESS_CRASH));
     }
 
     /**

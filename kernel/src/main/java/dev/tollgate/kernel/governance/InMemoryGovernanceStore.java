@@ -15,7 +15,7 @@ import java.util.Set;
  * stand-in until the embedded store lands, and the store of tests. Its ledger holds every entry
  * recorded, so it suits tests and short-lived development gateways, not production.
  */
-public final class InMemoryGovernanceStore implements GovernanceStore {
+public class InMemoryGovernanceStore implements GovernanceStore {
 
     private final Map<String, Team> teams = new LinkedHashMap<>();
     private final Map<String, VirtualKey> keys = new LinkedHashMap<>();
