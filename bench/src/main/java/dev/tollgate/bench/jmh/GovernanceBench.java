@@ -14,6 +14,7 @@ import dev.tollgate.kernel.governance.auth.KeyAuthenticationPolicy;
 import dev.tollgate.kernel.governance.auth.MasterKey;
 import dev.tollgate.kernel.governance.auth.VirtualKeys;
 import dev.tollgate.kernel.governance.limits.GovernancePolicy;
+import dev.tollgate.kernel.governance.store.BatchingSpendStore;
 import dev.tollgate.kernel.governance.store.EmbeddedGovernanceStore;
 import dev.tollgate.kernel.state.InProcessStateBackend;
 import dev.tollgate.spi.Bytes;
@@ -104,6 +105,7 @@ public class GovernanceBench {
     InProcessStateBackend state;
     InProcessStateBackend ledgerState;
     EmbeddedGovernanceStore ledger;
+    BatchingSpendStore batchedLedger;
     ExecutorService ledgerExecutor;
     Path ledgerDir;
     CompletableFuture<?>[] ledgerWrites;
@@ -162,11 +164,13 @@ public class GovernanceBench {
             throw new UncheckedIOException(e);
         }
         ledger = EmbeddedGovernanceStore.open(ledgerDir);
+        // as the gateway composes it: concurrent settlements share one transaction
+        batchedLedger = new BatchingSpendStore(ledger);
         // the gateway's ledger executor: a virtual thread per write
         ledgerExecutor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("bench-ledger-", 0).factory());
         ledgerState = new InProcessStateBackend(Runnable::run, Ticker.system());
         limitsWithLedger = new GovernancePolicy(directory, ledgerState, m -> MODEL.equals(m) ? Optional.of(info) : Optional.empty(),
-                Map.of(), clock, ZoneId.of("Europe/Berlin"), ledger, ledgerExecutor, GovernancePolicy.Options.DEFAULTS);
+                Map.of(), clock, ZoneId.of("Europe/Berlin"), batchedLedger, ledgerExecutor, GovernancePolicy.Options.DEFAULTS);
         limitsHandedOff = new GovernancePolicy(directory, new InProcessStateBackend(Runnable::run, Ticker.system()),
                 m -> MODEL.equals(m) ? Optional.of(info) : Optional.empty(), Map.of(), clock, ZoneId.of("Europe/Berlin"),
                 handedOffLedger = new NoLedger(), ledgerExecutor, GovernancePolicy.Options.DEFAULTS);
@@ -177,7 +181,7 @@ public class GovernanceBench {
     public void tearDown() throws IOException {
         awaitLedger();
         ledgerExecutor.close();
-        ledger.close();
+        batchedLedger.close();
         try (Stream<Path> files = Files.walk(ledgerDir)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
