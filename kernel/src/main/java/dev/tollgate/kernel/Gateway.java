@@ -176,7 +176,7 @@ public final class Gateway implements AutoCloseable {
             // Built in, first: authentication, then rate limits and budgets.
             governance.authenticationPolicy().ifPresent(policies::add);
             if (governance.authenticationPolicy().isPresent() || !config.governance().modelLimits().isEmpty()) {
-                policies.add(governancePolicy(config, governance, state, models, clock, blocking));
+                policies.add(governancePolicy(config, governance, state, models, clock, blocking, kernelMetrics));
             }
             for (int i = 0; i < config.policies().size(); i++) {
                 ComponentSettings p = config.policies().get(i);
@@ -213,14 +213,15 @@ public final class Gateway implements AutoCloseable {
      * deployments'. Its budgets are seeded from the ledger before the gateway serves.
      */
     private static PolicyChain.Entry governancePolicy(GatewayConfig config, Governance governance,
-            dev.tollgate.spi.state.StateBackend state, Map<String, Model> models, Clock clock, ExecutorService blocking) {
+            dev.tollgate.spi.state.StateBackend state, Map<String, Model> models, Clock clock, ExecutorService blocking,
+            KernelMetrics metrics) {
         Map<String, List<dev.tollgate.spi.catalog.ModelInfo>> infos = new LinkedHashMap<>();
         models.forEach((name, m) -> infos.put(name, m.deployments().stream().map(d -> d.modelInfo()
                 .orElseGet(() -> dev.tollgate.spi.catalog.ModelInfo.builder(d.model()).build())).toList()));
         var g = config.governance();
         GovernancePolicy policy = new GovernancePolicy(governance.directory(), state, ModelPricing.worstOf(infos), g.modelLimits(),
                 clock, g.timeZone(), governance.store(), blocking,
-                new GovernancePolicy.Options(g.reservationLease(), g.allowUnpriced(), g.defaultOutputTokens()));
+                new GovernancePolicy.Options(g.reservationLease(), g.allowUnpriced(), g.defaultOutputTokens(), g.onStateOutage()), metrics);
         int seeded = policy.seedBudgets();
         if (seeded > 0) {
             log.info("restored this period's spend of {} budgets from the ledger", seeded);

@@ -11,14 +11,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
-/** A {@code redis-server} of this test's own: free port, own folder, nothing saved; fails (never skips) without the binary. */
+/**
+ * A {@code redis-server} of this test's own: free port, own folder, nothing saved; fails (never
+ * skips) without the binary. It can be stopped and started again on the same port (empty again,
+ * since nothing is saved), as an outage and its end.
+ */
 final class LocalRedis implements AutoCloseable {
 
-    private final Process process;
+    private final Path dir;
     private final int port;
+    private Process process;
 
-    private LocalRedis(Process process, int port) {
-        this.process = process;
+    private LocalRedis(Path dir, int port) {
+        this.dir = dir;
         this.port = port;
     }
 
@@ -28,6 +33,28 @@ final class LocalRedis implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
+        LocalRedis redis = new LocalRedis(dir, port);
+        redis.process = launch(dir, port);
+        return redis;
+    }
+
+    /** Stops the server (its clients see their connections close); {@link #restart()} brings it back on the same port. */
+    void stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    /** Starts a stopped server again on the same port, without the data it had. */
+    void restart() throws IOException, InterruptedException {
+        if (process.isAlive()) {
+            throw new IllegalStateException("redis-server is still running");
+        }
+        process = launch(dir, port);
+    }
+
+    private static Process launch(Path dir, int port) throws IOException, InterruptedException {
         Process p;
         try {
             p = new ProcessBuilder("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1", "--save", "",
@@ -39,7 +66,7 @@ final class LocalRedis implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
             if (pong(port)) {
-                return new LocalRedis(p, port);
+                return p;
             }
             if (!p.isAlive()) {
                 throw new IOException("redis-server exited: " + Files.readString(dir.resolve("redis.log")));
@@ -70,9 +97,6 @@ final class LocalRedis implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor();
-        }
+        stop();
     }
 }

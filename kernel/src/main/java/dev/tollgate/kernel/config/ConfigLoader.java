@@ -14,6 +14,7 @@ import java.nio.file.NoSuchFileException;
 import dev.tollgate.kernel.governance.Budget;
 import dev.tollgate.kernel.governance.Limits;
 import dev.tollgate.kernel.governance.Period;
+import dev.tollgate.kernel.governance.limits.OnStateOutage;
 import java.nio.file.Path;
 import java.time.ZoneId;
 import java.time.Duration;
@@ -321,6 +322,7 @@ public final class ConfigLoader {
         if (refresh.compareTo(Duration.ofSeconds(1)) < 0 || refresh.compareTo(Duration.ofHours(1)) > 0) {
             throw new ConfigException(g.path() + ".refresh_interval must be between 1s and 1h, not " + refresh);
         }
+        OnStateOutage onOutage = onStateOutage(g.section("on_state_outage"));
         Map<String, Limits> modelLimits = new LinkedHashMap<>();
         PluginConfig ml = g.section("model_limits");
         if (g.has("model_limits") && raw instanceof Map<?, ?> section && section.get("model_limits") instanceof Map<?, ?> byModel) {
@@ -331,7 +333,26 @@ public final class ConfigLoader {
         ml.requireAllRead();
         g.requireAllRead();
         return new GovernanceSettings(dataDir, durability.equals("power_loss"), timeZone, allowUnpriced, lease, outputTokens,
-                modelLimits, refresh);
+                modelLimits, refresh, onOutage);
+    }
+
+    /** {@code governance.on_state_outage: {rate_limits: open|closed, budgets: open|closed}}; absent keys keep their defaults. */
+    private static OnStateOutage onStateOutage(PluginConfig o) {
+        OnStateOutage d = OnStateOutage.DEFAULTS;
+        OnStateOutage.Mode rateLimits = outageMode(o, "rate_limits", d.rateLimits());
+        OnStateOutage.Mode budgets = outageMode(o, "budgets", d.budgets());
+        o.requireAllRead();
+        return new OnStateOutage(rateLimits, budgets);
+    }
+
+    private static OnStateOutage.Mode outageMode(PluginConfig o, String key, OnStateOutage.Mode dflt) {
+        String v = o.string(key, dflt.name().toLowerCase(java.util.Locale.ROOT));
+        return switch (v) {
+            case "open" -> OnStateOutage.Mode.OPEN;
+            case "closed" -> OnStateOutage.Mode.CLOSED;
+            default -> throw new ConfigException(o.keyPath(key) + " must be open (admit unenforced) or closed (refuse with 503), not "
+                    + v);
+        };
     }
 
     /** {@code {rpm, tpm, max_parallel, budget: {usd, period}}}, as the admin API takes them. */

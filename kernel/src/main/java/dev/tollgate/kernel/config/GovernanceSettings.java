@@ -3,6 +3,7 @@ package dev.tollgate.kernel.config;
 import static java.util.Objects.requireNonNull;
 
 import dev.tollgate.kernel.governance.Limits;
+import dev.tollgate.kernel.governance.limits.OnStateOutage;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -22,9 +23,11 @@ import java.util.Map;
  * @param defaultOutputTokens the output estimate of a request without {@code max_tokens} whose model has no output limit
  * @param modelLimits         limits of each client-facing model, for every caller together
  * @param refreshInterval     how often keys and teams are reloaded from the store whatever was announced
+ * @param onStateOutage       per concern (rate limits, budgets), admit unenforced or refuse while the state backend is unreachable
  */
 public record GovernanceSettings(Path dataDir, boolean powerLossSafe, ZoneId timeZone, boolean allowUnpriced,
-        Duration reservationLease, int defaultOutputTokens, Map<String, Limits> modelLimits, Duration refreshInterval) {
+        Duration reservationLease, int defaultOutputTokens, Map<String, Limits> modelLimits, Duration refreshInterval,
+        OnStateOutage onStateOutage) {
 
     public static final Duration DEFAULT_LEASE = Duration.ofMinutes(15);
     public static final int DEFAULT_OUTPUT_TOKENS = 4096;
@@ -35,16 +38,24 @@ public record GovernanceSettings(Path dataDir, boolean powerLossSafe, ZoneId tim
         requireNonNull(timeZone, "timeZone is null");
         requireNonNull(reservationLease, "reservationLease is null");
         requireNonNull(refreshInterval, "refreshInterval is null");
+        requireNonNull(onStateOutage, "onStateOutage is null");
         modelLimits = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(modelLimits, "modelLimits is null")));
+    }
+
+    /** Settings with the default outage behaviour ({@link OnStateOutage#DEFAULTS}). */
+    public GovernanceSettings(Path dataDir, boolean powerLossSafe, ZoneId timeZone, boolean allowUnpriced, Duration reservationLease,
+            int defaultOutputTokens, Map<String, Limits> modelLimits, Duration refreshInterval) {
+        this(dataDir, powerLossSafe, timeZone, allowUnpriced, reservationLease, defaultOutputTokens, modelLimits, refreshInterval,
+                OnStateOutage.DEFAULTS);
     }
 
     public static GovernanceSettings defaults(Path dataDir) {
         return new GovernanceSettings(dataDir, false, ZoneId.of("UTC"), false, DEFAULT_LEASE, DEFAULT_OUTPUT_TOKENS, Map.of(),
-                DEFAULT_REFRESH);
+                DEFAULT_REFRESH, OnStateOutage.DEFAULTS);
     }
 
     public GovernanceSettings withDataDir(Path dir) {
         return new GovernanceSettings(dir, powerLossSafe, timeZone, allowUnpriced, reservationLease, defaultOutputTokens, modelLimits,
-                refreshInterval);
+                refreshInterval, onStateOutage);
     }
 }

@@ -11,11 +11,13 @@ import dev.tollgate.kernel.governance.SpendEntry;
 import dev.tollgate.kernel.governance.SpendQuery;
 import dev.tollgate.kernel.governance.Team;
 import dev.tollgate.kernel.governance.VirtualKey;
+import dev.tollgate.kernel.metrics.KernelMetrics;
 import dev.tollgate.spi.ErrorType;
 import dev.tollgate.spi.GatewayException;
 import dev.tollgate.spi.catalog.ModelInfo;
 import dev.tollgate.spi.catalog.Prices;
 import dev.tollgate.spi.chat.Usage;
+import dev.tollgate.spi.metrics.Metrics;
 import dev.tollgate.spi.policy.Admission;
 import dev.tollgate.spi.policy.AttemptInfo;
 import dev.tollgate.spi.policy.Outcome;
@@ -43,6 +45,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,6 +74,17 @@ import org.slf4j.LoggerFactory;
  * the ledger executor; the settle stage completes when the record is durable, and a failed record
  * is logged and counted ({@link #ledgerFailures()}), never thrown into the request.
  *
+ * <h2>Outages of the state backend</h2>
+ * When the reservation fails (the backend is unreachable or does not answer in time), the
+ * request is refused with 503 {@code governance_unavailable} if any concern it is governed by is
+ * closed in {@link Options#onStateOutage}; otherwise it is admitted without holds, marked with
+ * the response header {@code x-tollgate-governance: degraded} and counted
+ * ({@link #degradedAdmissions()}, {@code tollgate_governance_degraded_total}). Its settlement
+ * touches no counter, its spend still goes to the ledger. A settlement the backend fails is
+ * counted ({@link #stateSettleFailures()}) and never fails the request. Either is logged at most
+ * once per {@link #OUTAGE_WARNING_INTERVAL}. Nothing remembers the failure: the next request
+ * tries the backend again, so governance comes back as soon as the backend does.
+ *
  * <p>Every hook runs on the request's I/O thread and never blocks: the state backend answers with
  * stages, the ledger writes run on the given executor.
  */
@@ -85,6 +99,10 @@ public final class GovernancePolicy implements RequestPolicy {
     private static final Duration SLACK = Duration.ofMinutes(5);
     /** The ttl of a budget counter that never resets. */
     private static final Duration FOREVER = Duration.ofDays(3650);
+    /** The response header of a request admitted while the state backend was unreachable. */
+    public static final String DEGRADED_HEADER = "x-tollgate-governance";
+    /** Warnings about an unreachable state backend are logged at most this often (each kind). */
+    public static final Duration OUTAGE_WARNING_INTERVAL = Duration.ofSeconds(10);
 
     /**
      * Tunables of the policy.
@@ -94,12 +112,19 @@ public final class GovernancePolicy implements RequestPolicy {
      *                             principals (their cost is counted as unknown) instead of refusing them
      * @param defaultOutputTokens  the output a request is assumed to produce when neither it nor the
      *                             catalog bounds it
+     * @param onStateOutage        admit or refuse, per concern, while the state backend is unreachable
      */
-    public record Options(Duration lease, boolean allowUnpriced, long defaultOutputTokens) {
+    public record Options(Duration lease, boolean allowUnpriced, long defaultOutputTokens, OnStateOutage onStateOutage) {
         public static final Options DEFAULTS = new Options(Duration.ofMinutes(15), false, 4096);
+
+        /** Options with the default outage behaviour ({@link OnStateOutage#DEFAULTS}). */
+        public Options(Duration lease, boolean allowUnpriced, long defaultOutputTokens) {
+            this(lease, allowUnpriced, defaultOutputTokens, OnStateOutage.DEFAULTS);
+        }
 
         public Options {
             requireNonNull(lease, "lease is null");
+            requireNonNull(onStateOutage, "onStateOutage is null");
             if (lease.isNegative() || lease.isZero()) {
                 throw new IllegalArgumentException("lease must be positive: " + lease);
             }
@@ -155,6 +180,11 @@ public final class GovernancePolicy implements RequestPolicy {
     private final Map<String, Long> inFlight = new ConcurrentHashMap<>();
     private final LongAdder unknownCost = new LongAdder();
     private final LongAdder ledgerFailures = new LongAdder();
+    private final Metrics.Counter degraded;
+    private final Metrics.Counter stateSettleFailures;
+    private final AtomicLong nextRefusalWarning = new AtomicLong(Long.MIN_VALUE);
+    private final AtomicLong nextDegradedWarning = new AtomicLong(Long.MIN_VALUE);
+    private final AtomicLong nextSettleWarning = new AtomicLong(Long.MIN_VALUE);
 
     /**
      * @param directory      keys and teams, read without blocking
@@ -165,10 +195,19 @@ public final class GovernancePolicy implements RequestPolicy {
      * @param zone           the zone budget periods are aligned in
      * @param store          the spend ledger (and the source of {@link #seedBudgets()}), or {@code null} for none
      * @param ledgerExecutor runs the ledger's blocking writes (a virtual-thread executor)
-     * @param options        lease, unpriced models, default output
+     * @param options        lease, unpriced models, default output, outage behaviour
      */
     public GovernancePolicy(GovernanceDirectory directory, StateBackend state, ModelPricing pricing, Map<String, Limits> modelLimits,
             Clock clock, ZoneId zone, GovernanceStore store, Executor ledgerExecutor, Options options) {
+        this(directory, state, pricing, modelLimits, clock, zone, store, ledgerExecutor, options, new KernelMetrics());
+    }
+
+    /**
+     * As the other constructor, with the outage counters registered on {@code metrics}:
+     * {@code tollgate_governance_degraded_total} and {@code tollgate_governance_settle_failures_total}.
+     */
+    public GovernancePolicy(GovernanceDirectory directory, StateBackend state, ModelPricing pricing, Map<String, Limits> modelLimits,
+            Clock clock, ZoneId zone, GovernanceStore store, Executor ledgerExecutor, Options options, Metrics metrics) {
         this.directory = requireNonNull(directory, "directory is null");
         this.state = requireNonNull(state, "state is null");
         this.pricing = requireNonNull(pricing, "pricing is null");
@@ -178,6 +217,11 @@ public final class GovernancePolicy implements RequestPolicy {
         this.store = store;
         this.ledgerExecutor = store == null ? null : requireNonNull(ledgerExecutor, "ledgerExecutor is null");
         this.options = requireNonNull(options, "options is null");
+        requireNonNull(metrics, "metrics is null");
+        this.degraded = metrics.counter("tollgate_governance_degraded_total",
+                "Requests admitted without rate limits or budgets because the state backend was unreachable");
+        this.stateSettleFailures = metrics.counter("tollgate_governance_settle_failures_total",
+                "Settlements the state backend failed; their holds end with their lease");
     }
 
     @Override
@@ -193,6 +237,16 @@ public final class GovernancePolicy implements RequestPolicy {
     /** Ledger records that could not be written. */
     public long ledgerFailures() {
         return ledgerFailures.sum();
+    }
+
+    /** Requests admitted without holds because the state backend was unreachable. */
+    public long degradedAdmissions() {
+        return degraded.value();
+    }
+
+    /** Settlements the state backend failed. */
+    public long stateSettleFailures() {
+        return stateSettleFailures.value();
     }
 
     // ---- admission ---------------------------------------------------------------------------
@@ -263,15 +317,75 @@ public final class GovernancePolicy implements RequestPolicy {
         }
         return reserved.handle((result, error) -> {
             if (error != null) {
-                throw new CompletionException(unavailable(error));
+                return duringOutage(request, ticket, error);
             }
             if (!result.isGranted()) {
                 Planned refused = holds.get(result.holdIndex());
                 throw new CompletionException(refusal(refused, result.current(), clock.instant()));
             }
             holds.forEach(this::holdInFlight);
-            return ticket;
-        }).thenCompose(t -> withHeaders(t, now));
+            return withHeaders(ticket, now);
+        }).thenCompose(admission -> admission);
+    }
+
+    /**
+     * The reservation failed: refuses when a concern the request is governed by is closed, else
+     * admits it without holds (its settlement then touches no counter; the ledger still records it).
+     */
+    private CompletionStage<Admission> duringOutage(PolicyRequest request, Ticket ticket, Throwable error) {
+        Throwable cause = unwrap(error);
+        OnStateOutage on = options.onStateOutage();
+        Planned closed = null;
+        for (Planned p : ticket.holds) {
+            OnStateOutage.Mode mode = p.dimension() == Dimension.BUDGET ? on.budgets() : on.rateLimits();
+            if (mode == OnStateOutage.Mode.CLOSED) {
+                closed = p;
+                break;
+            }
+        }
+        if (closed != null) {
+            warnAtMostEvery(nextRefusalWarning, "the state backend is unreachable: requests governed by {} get 503 "
+                    + "(governance.on_state_outage closed); {}", concern(closed), describe(cause));
+            throw new CompletionException(unavailable(closed, cause));
+        }
+        degraded.increment();
+        warnAtMostEvery(nextDegradedWarning, "the state backend is unreachable: requests such as {} are admitted unenforced "
+                + "(governance.on_state_outage open); {}", request.requestId(), describe(cause));
+        Ticket unheld = new Ticket(null, List.of(), ticket.tokenEstimate, ticket.worstCaseMicros, ticket.keyId, ticket.teamPath,
+                ticket.model);
+        return CompletableFuture.completedFuture(Admission.builder().state(unheld).header(DEGRADED_HEADER, "degraded").build());
+    }
+
+    private static String concern(Planned p) {
+        return p.dimension() == Dimension.BUDGET ? "a budget" : "a rate limit";
+    }
+
+    /** Logs a warning unless one went out through {@code gate} less than {@link #OUTAGE_WARNING_INTERVAL} ago. */
+    private void warnAtMostEvery(AtomicLong gate, String format, Object... args) {
+        long now = clock.millis();
+        long next = gate.get();
+        if (now >= next && gate.compareAndSet(next, now + OUTAGE_WARNING_INTERVAL.toMillis())) {
+            log.warn(format, args);
+        }
+    }
+
+    /**
+     * The failure for the log: a {@link GatewayException}'s code and message (written to reach a
+     * client, so naming no host or secret), otherwise only class names, down to four causes deep.
+     */
+    private static String describe(Throwable t) {
+        StringBuilder sb = new StringBuilder();
+        int depth = 0;
+        for (; t != null && depth < 4; depth++, t = t.getCause()) {
+            sb.append(depth == 0 ? "" : " (cause: ");
+            if (t instanceof GatewayException g) {
+                sb.append(g.status()).append(' ').append(g.code()).append(": ").append(g.getMessage());
+            } else {
+                sb.append(t.getClass().getName());
+            }
+        }
+        sb.append(")".repeat(Math.max(0, depth - 1)));
+        return sb.toString();
     }
 
     /**
@@ -479,13 +593,20 @@ public final class GovernancePolicy implements RequestPolicy {
         return "$" + (micros / 1_000_000) + "." + String.format(Locale.ROOT, "%06d", micros % 1_000_000);
     }
 
-    private static GatewayException unavailable(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof GatewayException ge) {
-            return ge;
-        }
+    /** The refusal of a request whose {@code closed} concern cannot be checked; names the level, never the backend. */
+    private static GatewayException unavailable(Planned closed, Throwable cause) {
+        String what = closed.dimension() == Dimension.BUDGET ? "the budget of " : "the rate limits of ";
         return GatewayException.builder(ErrorType.INTERNAL, 503, "governance_unavailable")
-                .message("rate limits and budgets cannot be checked right now").retryAfter(Duration.ofSeconds(1)).cause(cause).build();
+                .message(what + closed.level().label() + " cannot be checked: the shared state is unreachable; try again shortly")
+                .retryAfter(Duration.ofSeconds(1)).cause(cause).build();
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable t = error;
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
     }
 
     // ---- attempts ----------------------------------------------------------------------------
@@ -518,7 +639,12 @@ public final class GovernancePolicy implements RequestPolicy {
                 counters = CompletableFuture.failedFuture(e);
             }
         }
-        CompletionStage<Void> settledCounters = counters;
+        CompletionStage<Void> settledCounters = counters.exceptionally(e -> {
+            stateSettleFailures.increment();
+            warnAtMostEvery(nextSettleWarning, "the state backend failed to settle request {} (its holds end with their lease); {}",
+                    request.requestId(), describe(unwrap(e)));
+            return null;
+        });
         return record(request, ticket, outcome).thenCompose(v -> settledCounters);
     }
 

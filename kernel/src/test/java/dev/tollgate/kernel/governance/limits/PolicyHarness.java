@@ -4,6 +4,7 @@ import dev.tollgate.kernel.governance.GovernanceDirectory;
 import dev.tollgate.kernel.governance.Limits;
 import dev.tollgate.kernel.governance.Team;
 import dev.tollgate.kernel.governance.VirtualKey;
+import dev.tollgate.kernel.metrics.KernelMetrics;
 import dev.tollgate.kernel.state.InProcessStateBackend;
 import dev.tollgate.spi.Bytes;
 import dev.tollgate.spi.GatewayException;
@@ -19,6 +20,7 @@ import dev.tollgate.spi.policy.Outcome;
 import dev.tollgate.spi.policy.PolicyRequest;
 import dev.tollgate.spi.policy.Principal;
 import dev.tollgate.spi.request.RequestFacts;
+import dev.tollgate.spi.state.StateBackend;
 import dev.tollgate.spi.testkit.ManualTime;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -52,6 +54,9 @@ final class PolicyHarness {
 
     final ManualTime time = new ManualTime(START);
     final InProcessStateBackend state = new InProcessStateBackend(Runnable::run, time);
+    /** What the policy talks to: {@link #state} unless a test puts a failing backend in front of it. */
+    StateBackend backend = state;
+    final KernelMetrics metrics = new KernelMetrics();
     final GovernanceDirectory directory = new GovernanceDirectory();
     final InMemoryGovernanceStore store = new InMemoryGovernanceStore();
     final Map<String, ModelInfo> models = new HashMap<>();
@@ -69,8 +74,8 @@ final class PolicyHarness {
     GovernancePolicy policy() {
         if (policy == null) {
             directory.reload(store);
-            policy = new GovernancePolicy(directory, state, m -> Optional.ofNullable(models.get(m)), modelLimits,
-                    time.clock(), BERLIN, store, ledgerExecutor, options);
+            policy = new GovernancePolicy(directory, backend, m -> Optional.ofNullable(models.get(m)), modelLimits,
+                    time.clock(), BERLIN, store, ledgerExecutor, options, metrics);
         }
         return policy;
     }
