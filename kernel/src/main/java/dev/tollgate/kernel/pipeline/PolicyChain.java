@@ -149,22 +149,52 @@ public final class PolicyChain {
         settleFrom(r, List.of(a), 0, outcome);
     }
 
-    private void settleFrom(Lifecycle r, List<Admitted> admitted, int index, Outcome outcome) {
+    private void settleFrom(Lifecycle r, List<Admitted> admitted, int from, Outcome outcome) {
+        int index = nextSettling(admitted, from);
         if (index < 0) {
             pendingSettlements.decrementAndGet();
             return;
         }
         Admitted a = admitted.get(index);
         PolicyRequest pr = r.policyRequest();
-        call(r, () -> a.entry.policy().settle(pr, a.admission, outcome), "request policy " + a.entry.name(), (ignored, error) -> {
-            if (error != null) {
-                settleFailures.increment();
-                log.warn("policy {} failed to settle request {}: {}", a.entry.name(), r.requestId(), error.getMessage(),
-                        error.getCause());
-            }
-            settleFrom(r, admitted, index - 1, outcome);
-        });
+        // after the last settlement only a counter is left: it need not hop back to the request's thread
+        boolean last = nextSettling(admitted, index - 1) < 0;
+        call(r, () -> a.entry.policy().settle(pr, a.admission, outcome), "request policy " + a.entry.name(), !last,
+                (ignored, error) -> {
+                    if (error != null) {
+                        settleFailures.increment();
+                        log.warn("policy {} failed to settle request {}: {}", a.entry.name(), r.requestId(), error.getMessage(),
+                                error.getCause());
+                    }
+                    settleFrom(r, admitted, index - 1, outcome);
+                });
     }
+
+    /** The highest index at or below {@code from} whose policy has a settle hook of its own; -1 when none. */
+    private static int nextSettling(List<Admitted> admitted, int from) {
+        int i = from;
+        while (i >= 0 && !settles(admitted.get(i).entry.policy())) {
+            i--;
+        }
+        return i;
+    }
+
+    /** False for a policy that keeps {@link RequestPolicy}'s default settle, which does nothing. */
+    private static boolean settles(RequestPolicy policy) {
+        return SETTLES.get(policy.getClass());
+    }
+
+    private static final ClassValue<Boolean> SETTLES = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            try {
+                return type.getMethod("settle", PolicyRequest.class, dev.tollgate.spi.policy.Admission.class, Outcome.class)
+                        .getDeclaringClass() != RequestPolicy.class;
+            } catch (NoSuchMethodException e) {
+                return true;
+            }
+        }
+    };
 
     private interface Hook<T> {
         CompletionStage<T> call();
@@ -181,6 +211,11 @@ public final class PolicyChain {
      * must not hang the request).
      */
     private static <T> void call(Lifecycle r, Hook<T> hook, String what, Then<T> then) {
+        call(r, hook, what, true, then);
+    }
+
+    /** {@code hop}: whether {@code then} must run on the request's thread when the stage completes elsewhere. */
+    private static <T> void call(Lifecycle r, Hook<T> hook, String what, boolean hop, Then<T> then) {
         CompletionStage<T> stage;
         try {
             stage = hook.call();
@@ -195,14 +230,21 @@ public final class PolicyChain {
             then.accept(null, GatewayException.internal(what + " returned no result", null));
             return;
         }
-        stage.whenComplete((value, failure) -> r.onThread(() -> {
-            if (failure == null) {
-                then.accept(value, null);
-                return;
+        stage.whenComplete((value, failure) -> {
+            Runnable next = () -> {
+                if (failure == null) {
+                    then.accept(value, null);
+                    return;
+                }
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                then.accept(null, cause instanceof GatewayException g ? g : GatewayException.internal(what + " failed", cause));
+            };
+            if (hop) {
+                r.onThread(next);
+            } else {
+                next.run();
             }
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-            then.accept(null, cause instanceof GatewayException g ? g : GatewayException.internal(what + " failed", cause));
-        }));
+        });
     }
 
     static GatewayException admissionTimeout(long millis) {

@@ -3,6 +3,7 @@ package dev.tollgate.kernel.governance.limits;
 import static java.util.Objects.requireNonNull;
 
 import dev.tollgate.kernel.governance.Budget;
+import dev.tollgate.kernel.governance.AsyncSpendRecorder;
 import dev.tollgate.kernel.governance.GovernanceDirectory;
 import dev.tollgate.kernel.governance.GovernanceStore;
 import dev.tollgate.kernel.governance.Limits;
@@ -690,7 +691,8 @@ public final class GovernancePolicy implements RequestPolicy {
                 usage == null ? 0 : usage.inputTokens(), usage == null ? 0 : usage.outputTokens());
         CompletableFuture<Void> write;
         try {
-            write = CompletableFuture.runAsync(() -> store.recordSpend(List.of(entry)), ledgerExecutor);
+            write = store instanceof AsyncSpendRecorder async ? async.recordSpendAsync(List.of(entry)).toCompletableFuture()
+                    : CompletableFuture.runAsync(() -> store.recordSpend(List.of(entry)), ledgerExecutor);
         } catch (RuntimeException e) {
             write = CompletableFuture.failedFuture(e);
         }

@@ -2,6 +2,7 @@ package dev.tollgate.kernel.governance.store;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tollgate.kernel.governance.AsyncSpendRecorder;
 import dev.tollgate.kernel.governance.GovernanceStore;
 import dev.tollgate.kernel.governance.SpendEntry;
 import dev.tollgate.kernel.governance.SpendQuery;
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * writes its entries itself, which is slower but loses nothing. Every other call goes straight to
  * the delegate.
  */
-public final class BatchingSpendStore implements GovernanceStore {
+public final class BatchingSpendStore implements GovernanceStore, AsyncSpendRecorder {
 
     private static final Logger log = LoggerFactory.getLogger(BatchingSpendStore.class);
     static final int QUEUE = 16_384;
@@ -62,6 +63,26 @@ public final class BatchingSpendStore implements GovernanceStore {
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<Void> recordSpendAsync(List<SpendEntry> entries) {
+        if (entries.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        Pending p = new Pending(List.copyOf(entries), new CompletableFuture<>());
+        if (closing || !queue.offer(p)) {
+            // full (or closing): written on a thread of its own, slower but nothing lost
+            Thread.ofVirtual().name("tollgate-ledger-overflow").start(() -> {
+                try {
+                    delegate.recordSpend(p.entries());
+                    p.done().complete(null);
+                } catch (RuntimeException e) {
+                    p.done().completeExceptionally(e);
+                }
+            });
+        }
+        return p.done();
     }
 
     /** Callers waiting for the writer. */

@@ -118,4 +118,23 @@ class BatchingSpendStoreTest {
 
         assertThat(recorded(inner)).isEqualTo(1);
     }
+
+    @Test
+    void anAsynchronousRecordCompletesOnlyOnceItsTransactionIsCommitted() throws Exception {
+        GatedStore inner = new GatedStore();
+        BatchingSpendStore store = new BatchingSpendStore(inner);
+        var first = store.recordSpendAsync(List.of(entry("r0"))).toCompletableFuture();
+        assertThat(inner.firstWriteStarted.await(10, TimeUnit.SECONDS)).isTrue();
+        var second = store.recordSpendAsync(List.of(entry("r1"))).toCompletableFuture();
+        awaitQueued(store, 1);
+
+        assertThat(first).isNotDone();
+        assertThat(second).isNotDone();
+        inner.release.countDown();
+        first.get(10, TimeUnit.SECONDS);
+        second.get(10, TimeUnit.SECONDS);
+
+        assertThat(recorded(inner)).isEqualTo(2);
+        store.close();
+    }
 }
