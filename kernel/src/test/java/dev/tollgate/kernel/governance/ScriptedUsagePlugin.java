@@ -42,7 +42,8 @@ import java.util.function.Consumer;
  * {@code start_usage: true} makes a stream report the input part of the usage at its start (in
  * its message start, or observed before the first pass-through event), as Anthropic's streams do,
  * and the whole usage at its end; {@code hang: true} makes a stream send its start and one piece
- * of text, then nothing until the attempt is cancelled.
+ * of text, then nothing until the attempt is cancelled; {@code mute: true} makes it send nothing at
+ * all.
  *
  * <p>State backend {@code recorded} is the in-process backend, recording every reservation and
  * settlement so that tests can read what was held and committed, and the counters themselves.
@@ -82,8 +83,9 @@ final class ScriptedUsagePlugin implements TollgatePlugin {
                 boolean report = config.booleanValue("report_usage", true);
                 boolean hang = config.booleanValue("hang", false);
                 boolean startUsage = config.booleanValue("start_usage", false);
+                boolean mute = config.booleanValue("mute", false);
                 config.requireAllRead();
-                return new Adapter(report ? usage : null, hang, startUsage);
+                return new Adapter(report ? usage : null, hang, startUsage, mute);
             }
         });
     }
@@ -110,11 +112,13 @@ final class ScriptedUsagePlugin implements TollgatePlugin {
         private final Usage usage;
         private final boolean hang;
         private final boolean startUsage;
+        private final boolean mute;
 
-        Adapter(Usage usage, boolean hang, boolean startUsage) {
+        Adapter(Usage usage, boolean hang, boolean startUsage, boolean mute) {
             this.usage = usage;
             this.hang = hang;
             this.startUsage = startUsage;
+            this.mute = mute;
         }
 
         @Override
@@ -145,6 +149,9 @@ final class ScriptedUsagePlugin implements TollgatePlugin {
 
         @Override
         public void streamChat(ProviderRequest request, ProviderCall call, StreamSink sink) {
+            if (mute) {
+                return;
+            }
             if (request.passThrough()) {
                 if (startUsage && usage != null) {
                     sink.observe(Observation.usage(inputPart()));

@@ -77,6 +77,8 @@ class SettledCostTest {
                                    config: {input: 777, output: 50, cached: 100, hang: true, start_usage: true}}]
                   hang-silent:
                     deployments: [{provider: scripted, model: up-priced, config: {input: 777, output: 50, hang: true}}]
+                  hang-mute:
+                    deployments: [{provider: scripted, model: up-priced, config: {input: 777, output: 50, mute: true}}]
                 """.formatted(models), Map.of("scripted", plugin));
         teamId = GovernedGateway.json(gw.admin("POST", "/admin/teams",
                 "{\"name\":\"billed\",\"limits\":{\"budget\":{\"usd\":\"100\",\"period\":\"" + BUDGET_PERIOD + "\"}}}").body()).get("id").asText();
@@ -175,12 +177,32 @@ class SettledCostTest {
     }
 
     @Test
-    void aClientThatHangsUpMidStreamWithoutUsageReleasesTheBudgetAndIsRecordedAsUnknown() throws Exception {
+    void aClientThatHangsUpMidStreamBeforeAnyUsageKeepsTheWorstCaseAndIsRecordedAsUnknown() throws Exception {
         hangUpMidStream("/v1/chat/completions", "hang-silent");
 
-        // governance.md: a request that failed without usage commits no cost; the ledger cannot know what it cost
+        // the answer had started, so the provider did work whose cost nobody reported: unknown, never $0,
+        // and the budget keeps the worst case, as for every unknown cost (a hang-up is no way to spend for free)
         JsonNode row = awaitSpend(1);
         assertThat(row.get("micro_usd").asLong()).isZero();
+        assertThat(row.get("unpriced_requests").asLong()).isEqualTo(1);
+        long worstCase = teamBudgetHold(plugin.reservations.getFirst());
+        assertSettledOnce(worstCase);
+        assertThat(teamBudgetCounter()).isEqualTo(worstCase);
+        assertTheReservationWasNotLeaked(worstCase, () -> chat("plain", false, false));
+    }
+
+    @Test
+    void aClientThatHangsUpBeforeTheFirstEventCommitsNoCost() throws Exception {
+        String body = "{\"model\":\"hang-mute\",\"max_tokens\":100,\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        try (Socket s = new Socket("127.0.0.1", gw.gateway().port())) {
+            s.getOutputStream().write(request("/v1/chat/completions", body));
+            s.getOutputStream().flush();
+            Eventually.await(Duration.ofSeconds(5), () -> gw.gateway().inFlight() == 1);
+        }
+        Eventually.await(Duration.ofSeconds(5), () -> gw.gateway().inFlight() == 0);
+
+        // governance.md: failed without usage before any provider sent a first event: no tokens, no cost
+        JsonNode row = awaitSpend(1);
         assertThat(row.get("unpriced_requests").asLong()).isEqualTo(1);
         assertSettledOnce(0);
         assertThat(teamBudgetCounter()).isZero();
@@ -280,15 +302,18 @@ class SettledCostTest {
         String body = "{\"model\":\"" + model + "\",\"max_tokens\":100,\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
         try (Socket s = new Socket("127.0.0.1", gw.gateway().port())) {
             s.setSoTimeout(10_000);
-            s.getOutputStream().write(("POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nx-api-key: "
-                    + key + "\r\nanthropic-version: 2023-06-01\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
-                    .getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().write(request(path, body));
             s.getOutputStream().flush();
             String seen = readUntil(s.getInputStream(), "c0");
             assertThat(seen).startsWith("HTTP/1.1 200");
             assertThat(gw.gateway().inFlight()).isEqualTo(1);
         }
         Eventually.await(Duration.ofSeconds(5), () -> gw.gateway().inFlight() == 0);
+    }
+
+    private byte[] request(String path, String body) {
+        return ("POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nx-api-key: " + key
+                + "\r\nanthropic-version: 2023-06-01\r\nContent-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII);
     }
 
     private static String readUntil(InputStream in, String marker) throws IOException {
