@@ -84,6 +84,11 @@ public final class GovernedGateway implements AutoCloseable {
         return new GovernedGateway(MODELS.formatted(ids) + extraYaml, plugins);
     }
 
+    /** A gateway on {@code yaml}, a whole configuration with its own models and plugins list; the fake provider is registered beside {@code plugins}. */
+    public static GovernedGateway startWith(String yaml, Map<String, TollgatePlugin> plugins) {
+        return new GovernedGateway(yaml, plugins);
+    }
+
     public Gateway gateway() {
         return gateway;
     }

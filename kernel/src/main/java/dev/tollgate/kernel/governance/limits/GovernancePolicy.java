@@ -69,9 +69,10 @@ import org.slf4j.LoggerFactory;
  * <h2>Settlement</h2>
  * Exactly once per admission: rpm stays 1, tpm becomes the usage's total tokens (the estimate when
  * the provider reported none), max_parallel 0, the budget the request's cost. A request with no
- * usage that failed, or that called no provider, commits no tokens and no cost. A cost the kernel
- * could not compute (usage without a price) keeps the worst-case hold and is counted in
- * {@link #unknownCostSettlements()}. Every settled request is then recorded in the spend ledger on
+ * usage that failed before any provider sent a first event, or that called no provider, commits no
+ * tokens and no cost. A cost the kernel could not compute (usage without a price, or no usage from
+ * an answer that had started, such as a stream the client left before its usage came) keeps the
+ * worst-case hold and is counted in {@link #unknownCostSettlements()}. Every settled request is then recorded in the spend ledger on
  * the ledger executor; the settle stage completes when the record is durable, and a failed record
  * is logged and counted ({@link #ledgerFailures()}), never thrown into the request.
  *
@@ -649,9 +650,16 @@ public final class GovernancePolicy implements RequestPolicy {
         return record(request, ticket, outcome).thenCompose(v -> settledCounters);
     }
 
-    /** The amounts to commit, per held counter. */
+    /**
+     * The amounts to commit, per held counter. A request without usage did no work when no provider
+     * was called, or when it failed before any provider sent a first event; one that failed or was
+     * cancelled after its answer had started (a client that hung up mid-stream before the usage
+     * came) did work of unknown cost, which keeps the worst case like every unknown cost: otherwise
+     * hanging up just before a stream's final usage would spend a budget for free.
+     */
     private Map<String, Long> actuals(Ticket ticket, Outcome outcome) {
-        boolean noWork = outcome.usage().isEmpty() && (!outcome.succeeded() || outcome.attempts().isEmpty());
+        boolean answerStarted = outcome.attempts().stream().anyMatch(a -> a.timeToFirstEvent().isPresent());
+        boolean noWork = outcome.usage().isEmpty() && (outcome.attempts().isEmpty() || (!outcome.succeeded() && !answerStarted));
         long tokens = outcome.usage().map(Usage::totalTokens).orElse(noWork ? 0L : ticket.tokenEstimate);
         long cost;
         if (noWork) {
