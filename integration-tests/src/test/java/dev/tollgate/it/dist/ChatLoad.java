@@ -21,7 +21,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ChatLoad implements AutoCloseable {
 
-    /** One answer: its request id, status, {@link System#nanoTime()} when it was received whole, and its {@code x-tollgate-cost}. */
+    /**
+     * One answer: the request id sent, the {@code x-request-id} answered, the status, {@link System#nanoTime()}
+     * when it was received whole, and its {@code x-tollgate-cost}.
+     */
     record Answer(String requestId, String echoedRequestId, int status, long receivedNanos, String cost) {}
 
     private final HttpClient client = Dist.client();

@@ -89,6 +89,7 @@ class GovernanceCrashProcessTest {
         assertThat(first.awaitExit(Duration.ofSeconds(10))).as("killed by SIGKILL").isEqualTo(KILLED);
         assertThat(load.stop(Duration.ofSeconds(30))).as("every client thread ended").isTrue();
         assertThat(load.cutOff()).as("requests were in flight when the gateway was killed").isPositive();
+        assertThat(first.output()).as("no ledger write failed before the kill").doesNotContain("could not record the spend");
 
         List<ChatLoad.Answer> answers = load.answers();
         assertThat(answers).as("every answer before the kill").allSatisfy(a -> {
