@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Client threads that send the same non-stream chat request with one key, back to back, until
@@ -32,6 +33,7 @@ final class ChatLoad implements AutoCloseable {
     private final ConcurrentLinkedQueue<Answer> answers = new ConcurrentLinkedQueue<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger cutOff = new AtomicInteger();
+    private final AtomicLong lastAnswerNanos = new AtomicLong();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final CountDownLatch ended;
     private final int port;
@@ -77,8 +79,10 @@ final class ChatLoad implements AutoCloseable {
                 } finally {
                     inFlight.decrementAndGet();
                 }
-                answers.add(new Answer(id, r.headers().firstValue("x-request-id").orElse(null), r.statusCode(), System.nanoTime(),
+                long received = System.nanoTime();
+                answers.add(new Answer(id, r.headers().firstValue("x-request-id").orElse(null), r.statusCode(), received,
                         r.headers().firstValue("x-tollgate-cost").orElse(null)));
+                lastAnswerNanos.accumulateAndGet(received, Math::max);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -99,6 +103,11 @@ final class ChatLoad implements AutoCloseable {
 
     int answered() {
         return answers.size();
+    }
+
+    /** {@link System#nanoTime()} of the latest answer; 0 before the first. */
+    long lastAnswerNanos() {
+        return lastAnswerNanos.get();
     }
 
     /** Requests sent and not answered (nor failed) yet. */
