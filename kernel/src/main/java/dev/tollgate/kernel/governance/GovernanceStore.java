@@ -35,14 +35,19 @@ public interface GovernanceStore extends AutoCloseable {
     boolean updateKey(VirtualKey key);
 
     /**
-     * Records settled requests durably, in one transaction; an entry whose request id is already
-     * recorded is skipped. When this returns, the entries survive a {@code kill -9}.
+     * Records settled requests durably, in one transaction. When this returns, the entries survive
+     * a {@code kill -9}. Settlement records each request exactly once, so a store need not detect a
+     * repeat: the embedded store keeps only sums and counts an entry recorded twice twice.
      */
     void recordSpend(List<SpendEntry> entries);
 
     List<SpendQuery.Row> spend(SpendQuery query);
 
-    /** Priced spend of one key since {@code from} (inclusive). */
+    /**
+     * Priced spend of one key since {@code from} (inclusive). Callers pass a budget period's start
+     * (a local midnight, Monday or first of the month), which every store resolves exactly; the
+     * embedded store resolves other instants to its 15-minute buckets.
+     */
     long keySpentMicros(String keyId, Instant from);
 
     /** Priced spend of one team, its sub-teams included, since {@code from} (inclusive). */

@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One settled request in the spend ledger. {@link #requestId} makes recording idempotent.
+ * One settled request in the spend ledger. {@link #requestId} names it in errors; the ledger keeps
+ * sums, not requests (see {@link GovernanceStore#recordSpend}).
  *
  * @param teamPath the key's team and its ancestors, nearest first (empty without a team)
  * @param microUsd the settled cost in micro-dollars; {@code null} when the cost is unknown

@@ -15,10 +15,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -44,7 +44,8 @@ public final class EmbeddedGovernanceStore implements GovernanceStore {
     private static final int READERS = 4;
     private static final long WAIT_SECONDS = 30;
     private static final int BUSY_TIMEOUT_MILLIS = 10_000;
-    private static final DateTimeFormatter UTC_DAY = DateTimeFormatter.ISO_LOCAL_DATE.withZone(ZoneOffset.UTC);
+    /** The ledger's key id of an entry without a key, and the team id of a key's own row. */
+    private static final String NONE = "";
 
     private final String file;
     private final Connection writer;
@@ -253,9 +254,11 @@ public final class EmbeddedGovernanceStore implements GovernanceStore {
     // ---- spend
 
     /**
-     * Records the entries in one transaction; an entry whose request id is already recorded (in an
-     * earlier call or earlier in this list) is skipped. A negative cost or token count is refused
-     * before anything is written.
+     * Adds the entries to the ledger's buckets in one transaction: the batch is first summed in
+     * memory, so each distinct (key, team level, model, 15-minute bucket) is one upsert however many
+     * entries share it. An entry recorded twice counts twice (settlement records each request once).
+     * A negative cost or token count, an empty key or team id, or an instant outside the years 1678
+     * to 2261 is refused before anything is written.
      */
     @Override
     public void recordSpend(List<SpendEntry> entries) {
@@ -266,37 +269,74 @@ public final class EmbeddedGovernanceStore implements GovernanceStore {
         for (SpendEntry e : entries) {
             validate(e);
         }
+        Map<BucketKey, BucketSums> buckets = aggregate(entries);
         write("recordSpend", c -> {
-            try (PreparedStatement entry = c.prepareStatement("INSERT INTO spend (request_id, at_nanos, utc_day, key_id,"
-                            + " model, micro_usd, input_tokens, output_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                            + " ON CONFLICT (request_id) DO NOTHING");
-                    PreparedStatement team = c.prepareStatement("INSERT INTO spend_team (request_id, team_id, at_nanos,"
-                            + " micro_usd) VALUES (?, ?, ?, ?) ON CONFLICT (request_id, team_id) DO NOTHING")) {
-                for (SpendEntry e : entries) {
-                    long at = Rows.epochNanos(e.at());
-                    entry.setString(1, e.requestId());
-                    entry.setLong(2, at);
-                    entry.setString(3, UTC_DAY.format(e.at()));
-                    entry.setString(4, e.keyId());
-                    entry.setString(5, e.model());
-                    Rows.setLong(entry, 6, e.microUsd());
-                    entry.setLong(7, e.inputTokens());
-                    entry.setLong(8, e.outputTokens());
-                    if (entry.executeUpdate() == 0) {
-                        continue; // already recorded
-                    }
-                    for (String teamId : e.teamPath()) {
-                        team.setString(1, e.requestId());
-                        team.setString(2, teamId);
-                        team.setLong(3, at);
-                        Rows.setLong(team, 4, e.microUsd());
-                        team.addBatch();
-                    }
-                    team.executeBatch();
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO spend_bucket (key_id, team_id, model, bucket,"
+                    + " micro_usd, requests, unpriced_requests, input_tokens, output_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    + " ON CONFLICT (key_id, team_id, model, bucket) DO UPDATE SET"
+                    + " micro_usd = micro_usd + excluded.micro_usd, requests = requests + excluded.requests,"
+                    + " unpriced_requests = unpriced_requests + excluded.unpriced_requests,"
+                    + " input_tokens = input_tokens + excluded.input_tokens,"
+                    + " output_tokens = output_tokens + excluded.output_tokens")) {
+                for (Map.Entry<BucketKey, BucketSums> b : buckets.entrySet()) {
+                    BucketKey k = b.getKey();
+                    BucketSums v = b.getValue();
+                    p.setString(1, k.keyId());
+                    p.setString(2, k.teamId());
+                    p.setString(3, k.model());
+                    p.setLong(4, k.bucket());
+                    p.setLong(5, v.microUsd);
+                    p.setLong(6, v.requests);
+                    p.setLong(7, v.unpricedRequests);
+                    p.setLong(8, v.inputTokens);
+                    p.setLong(9, v.outputTokens);
+                    p.addBatch();
                 }
+                p.executeBatch();
             }
             return null;
         });
+    }
+
+    /** One row of {@code spend_bucket}: a key row has team id {@code ""}, a team row key id {@code ""}. */
+    private record BucketKey(String keyId, String teamId, String model, long bucket) {}
+
+    private static final class BucketSums {
+        long microUsd;
+        long requests;
+        long unpricedRequests;
+        long inputTokens;
+        long outputTokens;
+
+        void add(SpendEntry e) {
+            if (e.microUsd() == null) {
+                unpricedRequests++;
+            } else {
+                microUsd = Math.addExact(microUsd, e.microUsd());
+            }
+            requests++;
+            inputTokens = Math.addExact(inputTokens, e.inputTokens());
+            outputTokens = Math.addExact(outputTokens, e.outputTokens());
+        }
+    }
+
+    /** The batch's sums per bucket row: the key row and one row per level of the team path. */
+    private static Map<BucketKey, BucketSums> aggregate(List<SpendEntry> entries) {
+        Map<BucketKey, BucketSums> buckets = new HashMap<>();
+        for (SpendEntry e : entries) {
+            long bucket = bucketStart(e.at());
+            String keyId = e.keyId() == null ? NONE : e.keyId();
+            buckets.computeIfAbsent(new BucketKey(keyId, NONE, e.model(), bucket), k -> new BucketSums()).add(e);
+            for (String teamId : e.teamPath()) {
+                buckets.computeIfAbsent(new BucketKey(NONE, teamId, e.model(), bucket), k -> new BucketSums()).add(e);
+            }
+        }
+        return buckets;
+    }
+
+    /** The epoch second starting the 15-minute bucket that holds {@code at}. */
+    static long bucketStart(Instant at) {
+        return Math.floorDiv(at.getEpochSecond(), Schema.BUCKET_SECONDS) * Schema.BUCKET_SECONDS;
     }
 
     private static void validate(SpendEntry e) {
@@ -307,68 +347,87 @@ public final class EmbeddedGovernanceStore implements GovernanceStore {
         if (e.inputTokens() < 0 || e.outputTokens() < 0) {
             throw new IllegalArgumentException("negative token count for request " + e.requestId());
         }
-        Rows.epochNanos(e.at());
+        if (NONE.equals(e.keyId())) {
+            throw new IllegalArgumentException("empty key id for request " + e.requestId() + " (null means no key)");
+        }
+        Rows.requireLedgerRange(e.at());
         for (String teamId : e.teamPath()) {
             Objects.requireNonNull(teamId, "a team id in the team path of request " + e.requestId() + " is null");
+            if (teamId.isEmpty()) {
+                throw new IllegalArgumentException("an empty team id in the team path of request " + e.requestId());
+            }
         }
     }
 
-    /** Groups ordered by group; KEY leaves out entries without a key, TEAM those without a team. */
+    /**
+     * Groups ordered by group; KEY leaves out entries without a key, TEAM those without a team.
+     * Resolution is the 15-minute bucket: a bucket counts when its start is in [from, to), so a
+     * bound inside a bucket moves to the next bucket start; DAY is the UTC day of the bucket start.
+     */
     @Override
     public List<SpendQuery.Row> spend(SpendQuery query) {
         Objects.requireNonNull(query, "query is null");
         String group = switch (query.groupBy()) {
-            case KEY -> "s.key_id";
-            case TEAM -> "t.team_id";
-            case MODEL -> "s.model";
-            case DAY -> "s.utc_day";
+            case KEY -> "key_id";
+            case TEAM -> "team_id";
+            case MODEL -> "model";
+            case DAY -> "date(bucket, 'unixepoch')";
         };
-        String at = query.groupBy() == SpendQuery.GroupBy.TEAM ? "t.at_nanos" : "s.at_nanos";
-        String from = query.groupBy() == SpendQuery.GroupBy.TEAM
-                ? "spend_team t JOIN spend s ON s.request_id = t.request_id" : "spend s";
-        String sql = "SELECT " + group + " AS grp, SUM(s.micro_usd), COUNT(*), SUM(s.micro_usd IS NULL),"
-                + " SUM(s.input_tokens), SUM(s.output_tokens) FROM " + from
-                + " WHERE " + group + " IS NOT NULL AND " + at + " >= ? AND " + at + " < ?"
-                + " GROUP BY grp ORDER BY grp";
-        long fromNanos = Rows.lowerBound(query.from());
-        long toNanos = Rows.upperBound(query.to());
+        String rows = switch (query.groupBy()) {
+            case KEY -> "team_id = '' AND key_id <> ''";
+            case TEAM -> "team_id <> ''";
+            case MODEL, DAY -> "team_id = ''";
+        };
+        String sql = "SELECT " + group + " AS grp, SUM(micro_usd), SUM(requests), SUM(unpriced_requests),"
+                + " SUM(input_tokens), SUM(output_tokens) FROM spend_bucket"
+                + " WHERE " + rows + " AND bucket >= ? AND bucket < ? GROUP BY grp ORDER BY grp";
+        long from = Rows.firstSecondFrom(query.from());
+        long to = Rows.firstSecondFrom(query.to(), Long.MAX_VALUE);
         return read("spend", c -> {
-            List<SpendQuery.Row> rows = new ArrayList<>();
+            List<SpendQuery.Row> result = new ArrayList<>();
             try (PreparedStatement p = c.prepareStatement(sql)) {
-                p.setLong(1, fromNanos);
-                p.setLong(2, toNanos);
+                p.setLong(1, from);
+                p.setLong(2, to);
                 try (ResultSet rs = p.executeQuery()) {
                     while (rs.next()) {
-                        rows.add(new SpendQuery.Row(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
+                        result.add(new SpendQuery.Row(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
                                 rs.getLong(5), rs.getLong(6)));
                     }
                 }
             }
-            return rows;
+            return result;
         });
     }
 
-    /** {@code from} null: since the beginning. */
+    /**
+     * The buckets starting at or after {@code from} ({@code null}: since the beginning). Exact for
+     * a budget period, whose start is a local midnight and so a bucket start; an instant inside a
+     * bucket leaves that bucket out.
+     */
     @Override
     public long keySpentMicros(String keyId, Instant from) {
         Objects.requireNonNull(keyId, "keyId is null");
-        return sum("keySpentMicros", "SELECT SUM(micro_usd) FROM spend WHERE key_id = ? AND at_nanos >= ?", keyId, from);
+        return sum("keySpentMicros", "SELECT SUM(micro_usd) FROM spend_bucket WHERE key_id = ? AND team_id = ''"
+                + " AND bucket >= ?", keyId, from);
     }
 
-    /** {@code from} null: since the beginning. */
+    /** As {@link #keySpentMicros}, for a team and its sub-teams. */
     @Override
     public long teamSpentMicros(String teamId, Instant from) {
         Objects.requireNonNull(teamId, "teamId is null");
-        return sum("teamSpentMicros", "SELECT SUM(micro_usd) FROM spend_team WHERE team_id = ? AND at_nanos >= ?",
-                teamId, from);
+        return sum("teamSpentMicros", "SELECT SUM(micro_usd) FROM spend_bucket WHERE key_id = '' AND team_id = ?"
+                + " AND bucket >= ?", teamId, from);
     }
 
     private long sum(String operation, String sql, String id, Instant from) {
-        long fromNanos = Rows.lowerBound(from);
+        if (id.isEmpty()) {
+            return 0; // '' marks "no key" and the key rows, never a key or team of its own
+        }
+        long fromSecond = Rows.firstSecondFrom(from);
         return read(operation, c -> {
             try (PreparedStatement p = c.prepareStatement(sql)) {
                 p.setString(1, id);
-                p.setLong(2, fromNanos);
+                p.setLong(2, fromSecond);
                 try (ResultSet rs = p.executeQuery()) {
                     rs.next();
                     return rs.getLong(1);

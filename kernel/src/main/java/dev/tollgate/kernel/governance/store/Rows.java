@@ -22,14 +22,14 @@ import java.util.TreeSet;
 /**
  * Mapping between the model records and table columns. Limits are columns; metadata (a JSON
  * object) and allowed models (a JSON array, sorted) are text; instants of keys and teams are
- * ISO-8601 text, exact to the nanosecond; ledger instants are epoch nanoseconds.
+ * ISO-8601 text, exact to the nanosecond; ledger buckets are epoch seconds.
  */
 final class Rows {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<Map<String, String>> METADATA = new TypeReference<>() {};
     private static final TypeReference<List<String>> MODELS = new TypeReference<>() {};
-    /** The ledger's range, inclusive and exclusive: epoch nanoseconds fit a long well inside it. */
+    /** The ledger's range, inclusive and exclusive (version 1 stored epoch nanoseconds in a long). */
     private static final Instant MIN_NANOS = Instant.parse("1678-01-01T00:00:00Z");
     private static final Instant MAX_NANOS = Instant.parse("2262-01-01T00:00:00Z");
 
@@ -112,28 +112,24 @@ final class Rows {
         return s == null ? null : Instant.parse(s);
     }
 
-    /** The ledger's representation; an instant outside the years 1678 to 2261 is refused. */
-    static long epochNanos(Instant i) {
+    /** Refuses an instant outside the years 1678 to 2261, the range version 1 of the ledger could hold. */
+    static void requireLedgerRange(Instant i) {
         if (i.isBefore(MIN_NANOS) || !i.isBefore(MAX_NANOS)) {
             throw new IllegalArgumentException("instant out of the ledger's range (years 1678 to 2261): " + i);
         }
-        return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000_000L), i.getNano());
     }
 
-    /** An inclusive lower bound in epoch nanoseconds; {@code null} or out of range clamps. */
-    static long lowerBound(Instant from) {
-        if (from == null || from.isBefore(MIN_NANOS)) {
-            return Long.MIN_VALUE;
-        }
-        return from.isBefore(MAX_NANOS) ? epochNanos(from) : Long.MAX_VALUE;
+    /** The first whole epoch second at or after {@code at}; {@code null}: {@link Long#MIN_VALUE}. */
+    static long firstSecondFrom(Instant at) {
+        return firstSecondFrom(at, Long.MIN_VALUE);
     }
 
-    /** An exclusive upper bound in epoch nanoseconds; {@code null} means unbounded. */
-    static long upperBound(Instant to) {
-        if (to == null || !to.isBefore(MAX_NANOS)) {
-            return Long.MAX_VALUE; // above every stored instant
+    /** The first whole epoch second at or after {@code at}; {@code null}: {@code ifNull}. */
+    static long firstSecondFrom(Instant at, long ifNull) {
+        if (at == null) {
+            return ifNull;
         }
-        return to.isBefore(MIN_NANOS) ? Long.MIN_VALUE : epochNanos(to);
+        return at.getNano() == 0 ? at.getEpochSecond() : at.getEpochSecond() + 1;
     }
 
     private static String json(Object value) {

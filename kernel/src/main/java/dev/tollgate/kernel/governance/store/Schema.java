@@ -42,11 +42,45 @@ final class Schema {
                     CREATE TABLE spend_team (
                       request_id TEXT NOT NULL, team_id TEXT NOT NULL, at_nanos INTEGER NOT NULL, micro_usd INTEGER,
                       PRIMARY KEY (request_id, team_id))""",
-                    "CREATE INDEX spend_team_at ON spend_team (team_id, at_nanos, micro_usd)"));
+                    "CREATE INDEX spend_team_at ON spend_team (team_id, at_nanos, micro_usd)"),
+            // 2: the ledger aggregates (docs/decisions.md, "Embedded governance store"): one row per key, team
+            // level, model and 15-minute bucket; the per-request rows of version 1 are folded into it
+            List.of(
+                    // bucket: epoch second starting the 15-minute interval. Key rows: team_id ''
+                    // (key_id '' without a key); team rows: one per level of the team path, key_id ''
+                    """
+                    CREATE TABLE spend_bucket (
+                      key_id TEXT NOT NULL, team_id TEXT NOT NULL, model TEXT NOT NULL, bucket INTEGER NOT NULL,
+                      micro_usd INTEGER NOT NULL, requests INTEGER NOT NULL, unpriced_requests INTEGER NOT NULL,
+                      input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL,
+                      PRIMARY KEY (key_id, team_id, model, bucket)) WITHOUT ROWID""",
+                    """
+                    INSERT INTO spend_bucket
+                    SELECT COALESCE(s.key_id, ''), '', s.model, """ + bucketOf("s.at_nanos") + """
+                    , SUM(COALESCE(s.micro_usd, 0)), COUNT(*),
+                      SUM(s.micro_usd IS NULL), SUM(s.input_tokens), SUM(s.output_tokens)
+                    FROM spend s GROUP BY 1, 2, 3, 4""",
+                    """
+                    INSERT INTO spend_bucket
+                    SELECT '', t.team_id, s.model, """ + bucketOf("s.at_nanos") + """
+                    , SUM(COALESCE(s.micro_usd, 0)), COUNT(*),
+                      SUM(s.micro_usd IS NULL), SUM(s.input_tokens), SUM(s.output_tokens)
+                    FROM spend_team t JOIN spend s ON s.request_id = t.request_id GROUP BY 1, 2, 3, 4""",
+                    "DROP TABLE spend_team",
+                    "DROP TABLE spend"));
 
     static final int CURRENT = MIGRATIONS.size();
 
+    /** Seconds in a ledger bucket: every zone's midnight (offsets are whole quarter hours) starts one. */
+    static final long BUCKET_SECONDS = 15 * 60;
+
     private Schema() {}
+
+    /** SQL for the start of the bucket holding an epoch-nanosecond column (floor divisions, pre-1970 too). */
+    private static String bucketOf(String nanos) {
+        String seconds = "((" + nanos + " - ((" + nanos + " % 1000000000) + 1000000000) % 1000000000) / 1000000000)";
+        return "(" + seconds + " - ((" + seconds + " % 900) + 900) % 900)";
+    }
 
     /** Brings the file to {@link #CURRENT} in one transaction; refuses a file written by a newer version. */
     static void migrate(Connection c, String file) throws SQLException {

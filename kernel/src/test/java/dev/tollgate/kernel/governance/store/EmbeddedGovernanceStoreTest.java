@@ -7,6 +7,7 @@ import dev.tollgate.kernel.governance.Budget;
 import dev.tollgate.kernel.governance.Limits;
 import dev.tollgate.kernel.governance.Period;
 import dev.tollgate.kernel.governance.SpendEntry;
+import dev.tollgate.kernel.governance.SpendQuery;
 import dev.tollgate.kernel.governance.Team;
 import dev.tollgate.kernel.governance.VirtualKey;
 import java.nio.file.Files;
@@ -219,6 +220,52 @@ class EmbeddedGovernanceStoreTest {
         }
         store = EmbeddedGovernanceStore.open(dir);
         assertThat(store.team("t")).isPresent();
+    }
+
+    @Test
+    void aVersionOneLedgerIsFoldedIntoBucketsAndItsPerRequestTablesDropped() throws Exception {
+        store.close();
+        Path old = dir.resolve("v1");
+        Files.createDirectories(old);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old.resolve(EmbeddedGovernanceStore.FILE_NAME));
+                Statement s = c.createStatement()) {
+            for (String sql : Schema.MIGRATIONS.get(0)) {
+                s.execute(sql);
+            }
+            s.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)");
+            s.execute("INSERT INTO schema_version (version) VALUES (1)");
+            // 2026-03-01T00:14:59.5Z and 00:15:00Z (two buckets), and 1969-12-31T23:59:59.5Z (before the epoch)
+            long at1 = 1_772_324_099_500_000_000L;
+            long at2 = 1_772_324_100_000_000_000L;
+            s.execute("INSERT INTO spend VALUES ('r1', " + at1 + ", '2026-03-01', 'k', 'm', 100, 10, 1),"
+                    + " ('r2', " + at2 + ", '2026-03-01', 'k', 'm', NULL, 20, 2),"
+                    + " ('r3', -500000000, '1969-12-31', NULL, 'n', 7, 1, 1)");
+            s.execute("INSERT INTO spend_team VALUES ('r1', 'team', " + at1 + ", 100), ('r1', 'org', " + at1 + ", 100),"
+                    + " ('r2', 'org', " + at2 + ", NULL)");
+        }
+        store = EmbeddedGovernanceStore.open(old);
+        Instant quarter = Instant.parse("2026-03-01T00:15:00Z");
+
+        assertThat(store.keySpentMicros("k", null)).isEqualTo(100);
+        assertThat(store.keySpentMicros("k", quarter)).isZero();
+        assertThat(store.teamSpentMicros("org", null)).isEqualTo(100);
+        assertThat(store.spend(new SpendQuery(SpendQuery.GroupBy.TEAM, null, null))).containsExactly(
+                new SpendQuery.Row("org", 100, 2, 1, 30, 3), new SpendQuery.Row("team", 100, 1, 0, 10, 1));
+        assertThat(store.spend(new SpendQuery(SpendQuery.GroupBy.KEY, quarter, null)))
+                .containsExactly(new SpendQuery.Row("k", 0, 1, 1, 20, 2));
+        assertThat(store.spend(new SpendQuery(SpendQuery.GroupBy.DAY, null, null))).containsExactly(
+                new SpendQuery.Row("1969-12-31", 7, 1, 0, 1, 1), new SpendQuery.Row("2026-03-01", 100, 2, 1, 30, 3));
+        store.recordSpend(List.of(new SpendEntry("r4", quarter.plusSeconds(1), "k", List.of("org"), "m", 5L, 1, 1)));
+        assertThat(store.spend(new SpendQuery(SpendQuery.GroupBy.KEY, quarter, null)))
+                .containsExactly(new SpendQuery.Row("k", 5, 2, 1, 21, 3));
+        store.close();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old.resolve(EmbeddedGovernanceStore.FILE_NAME));
+                Statement s = c.createStatement();
+                var rs = s.executeQuery("SELECT COUNT(*) FROM sqlite_master WHERE name IN ('spend', 'spend_team')")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("the per-request tables are gone").isZero();
+        }
+        store = EmbeddedGovernanceStore.open(dir);
     }
 
     @Test

@@ -2,14 +2,22 @@ package dev.tollgate.kernel.governance.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.tollgate.kernel.governance.SpendEntry;
 import dev.tollgate.kernel.governance.SpendQuery;
 import dev.tollgate.kernel.governance.SpendQuery.GroupBy;
 import dev.tollgate.kernel.governance.SpendQuery.Row;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,13 +26,15 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The ledger over a three-level hierarchy: organisation {@code org}, its teams {@code eng} and
  * {@code sales}, and {@code eng}'s sub-team {@code ml}. Keys: {@code k-ml} in ml, {@code k-eng} in
- * eng, {@code k-sales} in sales.
+ * eng, {@code k-sales} in sales. The ledger keeps 15-minute buckets: bounds resolve to them.
  */
 class SpendLedgerStoreTest {
 
     static final Instant DAY1 = Instant.parse("2026-03-01T00:00:00Z");
     static final Instant DAY2 = Instant.parse("2026-03-02T00:00:00Z");
     static final Instant DAY3 = Instant.parse("2026-03-03T00:00:00Z");
+
+    static final Duration QUARTER = Duration.ofMinutes(15);
 
     static final List<String> ML = List.of("ml", "eng", "org");
     static final List<String> ENG = List.of("eng", "org");
@@ -68,13 +78,17 @@ class SpendLedgerStoreTest {
     }
 
     @Test
-    void spentSinceCountsFromTheInstantInclusive() {
+    void spentSinceCountsTheBucketsStartingAtOrAfterTheInstant() {
         assertThat(store.keySpentMicros("k-ml", DAY2)).isEqualTo(1_600);
-        assertThat(store.keySpentMicros("k-ml", DAY2.minusNanos(1))).isEqualTo(800 + 1_600);
+        assertThat(store.keySpentMicros("k-ml", DAY2.minus(QUARTER))).isEqualTo(800 + 1_600);
+        // r4 (a nanosecond before DAY2) is in the bucket starting 15 minutes earlier: left out
+        assertThat(store.keySpentMicros("k-ml", DAY2.minusNanos(1))).isEqualTo(1_600);
         assertThat(store.keySpentMicros("k-ml", DAY2.plusNanos(1))).isZero();
         assertThat(store.teamSpentMicros("eng", DAY2)).isEqualTo(1_600 + 3_200);
         assertThat(store.teamSpentMicros("org", DAY3)).isEqualTo(3_200);
         assertThat(store.keySpentMicros("unknown", null)).isZero();
+        assertThat(store.keySpentMicros("", null)).as("'' marks rows without a key, it is no key").isZero();
+        assertThat(store.teamSpentMicros("", null)).isZero();
     }
 
     @Test
@@ -110,7 +124,7 @@ class SpendLedgerStoreTest {
     }
 
     @Test
-    void fromIsInclusiveAndToExclusiveForEveryGrouping() {
+    void fromIsInclusiveAndToExclusiveAtBucketResolutionForEveryGrouping() {
         SpendQuery day2 = new SpendQuery(GroupBy.DAY, DAY2, DAY3);
         assertThat(store.spend(day2)).containsExactly(new Row("2026-03-02", 1_600, 2, 1, 480, 48));
 
@@ -122,28 +136,106 @@ class SpendLedgerStoreTest {
                 new Row("ml", 1_600, 1, 0, 160, 16),
                 new Row("org", 1_600, 2, 1, 480, 48),
                 new Row("sales", 0, 1, 1, 320, 32));
-        assertThat(store.spend(new SpendQuery(GroupBy.MODEL, DAY2.minusNanos(1), DAY2))).containsExactly(
+        assertThat(store.spend(new SpendQuery(GroupBy.MODEL, DAY2.minus(QUARTER), DAY2))).containsExactly(
                 new Row("claude", 800, 1, 0, 80, 8));
+        // a bound inside a bucket moves to the next bucket start: DAY1 + 20 s includes DAY1's first bucket
         assertThat(store.spend(new SpendQuery(GroupBy.MODEL, null, DAY1.plusSeconds(20)))).containsExactly(
-                new Row("gpt-4o", 100, 1, 0, 10, 1));
-        assertThat(store.spend(new SpendQuery(GroupBy.TEAM, DAY3.plusSeconds(1), null))).containsExactly(
+                new Row("claude", 400, 1, 0, 40, 4),
+                new Row("gpt-4o", 300, 2, 0, 30, 3));
+        assertThat(store.spend(new SpendQuery(GroupBy.TEAM, DAY3.plusSeconds(1), null))).isEmpty();
+        assertThat(store.spend(new SpendQuery(GroupBy.TEAM, DAY3, null))).containsExactly(
                 new Row("eng", 3_200, 1, 0, 640, 64),
                 new Row("org", 3_200, 1, 0, 640, 64));
         assertThat(store.spend(new SpendQuery(GroupBy.KEY, DAY3, DAY3))).isEmpty();
     }
 
     @Test
-    void recordingIsIdempotentByRequestId() {
-        store.recordSpend(List.of(
-                entry("r1", DAY3, "k-ml", ML, "gpt-4o", 999_999L, 1, 1),
-                entry("r8", DAY3, "k-ml", ML, "gpt-4o", 5L, 1, 1),
-                entry("r8", DAY3, "k-ml", ML, "gpt-4o", 7L, 1, 1)));
-        store.recordSpend(List.of(entry("r8", DAY3, "k-ml", ML, "gpt-4o", 11L, 1, 1)));
+    void entriesAQuarterHourApartLandInDifferentBuckets() {
+        Instant midnight = Instant.parse("2026-04-01T00:00:00Z");
+        store.recordSpend(List.of(entry("b1", midnight.plusSeconds(14 * 60 + 59), "k-b", List.of("tb"), "m", 3L, 1, 1),
+                entry("b2", midnight.plus(QUARTER), "k-b", List.of("tb"), "m", 5L, 1, 1)));
 
-        assertThat(store.keySpentMicros("k-ml", null)).isEqualTo(100 + 800 + 1_600 + 5);
-        assertThat(store.teamSpentMicros("org", null)).isEqualTo(6_300 + 5);
+        assertThat(store.keySpentMicros("k-b", midnight)).isEqualTo(8);
+        assertThat(store.keySpentMicros("k-b", midnight.plus(QUARTER))).isEqualTo(5);
+        assertThat(store.teamSpentMicros("tb", midnight.plus(QUARTER))).isEqualTo(5);
+        assertThat(store.spend(new SpendQuery(GroupBy.KEY, midnight, midnight.plus(QUARTER))))
+                .containsExactly(new Row("k-b", 3, 1, 0, 1, 1));
+        assertThat(store.spend(new SpendQuery(GroupBy.KEY, midnight.plus(QUARTER), null)))
+                .containsExactly(new Row("k-b", 5, 1, 0, 1, 1));
+    }
+
+    @Test
+    void aMidnightAtPlusFiveFortyFiveStartsABucket() {
+        Instant kathmandu = LocalDate.parse("2026-04-02").atStartOfDay(ZoneId.of("Asia/Kathmandu")).toInstant();
+        assertThat(kathmandu).isEqualTo(Instant.parse("2026-04-01T18:15:00Z"));
+        store.recordSpend(List.of(entry("n1", kathmandu.minusSeconds(1), "k-n", List.of("tn"), "m", 7L, 1, 1),
+                entry("n2", kathmandu, "k-n", List.of("tn"), "m", 11L, 1, 1)));
+
+        assertThat(store.keySpentMicros("k-n", kathmandu)).isEqualTo(11);
+        assertThat(store.teamSpentMicros("tn", kathmandu)).isEqualTo(11);
+        assertThat(store.keySpentMicros("k-n", kathmandu.minus(QUARTER))).isEqualTo(18);
+    }
+
+    @Test
+    void everyZonesMidnightsIn2026AreBucketStarts() {
+        for (String zone : ZoneId.getAvailableZoneIds()) {
+            for (LocalDate day = LocalDate.parse("2026-01-01"); day.getYear() == 2026; day = day.plusDays(1)) {
+                Instant start = day.atStartOfDay(ZoneId.of(zone)).toInstant();
+                assertThat(EmbeddedGovernanceStore.bucketStart(start)).as("%s midnight of %s", zone, day)
+                        .isEqualTo(start.getEpochSecond());
+            }
+        }
+    }
+
+    @Test
+    void theSameEntryRecordedTwiceCountsTwice() {
+        SpendEntry again = entry("r8", DAY3, "k-ml", ML, "gpt-4o", 5L, 1, 1);
+        store.recordSpend(List.of(again, again));
+        store.recordSpend(List.of(again));
+
+        assertThat(store.keySpentMicros("k-ml", null)).isEqualTo(100 + 800 + 1_600 + 3 * 5);
+        assertThat(store.teamSpentMicros("org", null)).isEqualTo(6_300 + 3 * 5);
         assertThat(store.spend(new SpendQuery(GroupBy.KEY, DAY3, null)))
-                .containsExactly(new Row("k-eng", 3_200, 1, 0, 640, 64), new Row("k-ml", 5, 1, 0, 1, 1));
+                .containsExactly(new Row("k-eng", 3_200, 1, 0, 640, 64), new Row("k-ml", 15, 3, 0, 3, 3));
+    }
+
+    @Test
+    void aLargeBatchSumsExactlyAsEntryByEntry() {
+        Instant t0 = Instant.parse("2026-05-01T00:00:00Z");
+        List<SpendEntry> batch = new ArrayList<>();
+        Map<String, Long> byKey = new TreeMap<>();
+        Map<String, Long> byTeam = new TreeMap<>();
+        Map<String, Long> requestsByModel = new TreeMap<>();
+        for (int i = 0; i < 3_000; i++) {
+            String key = "key-" + (i * 31) % 97;
+            String team = "team-" + (i * 31) % 97 % 7;
+            String model = i % 3 == 0 ? "a" : "b";
+            long micros = 1 + i % 13;
+            batch.add(entry("big-" + i, t0.plusSeconds(i * 11L), key, List.of(team, "root"), model, micros, 2, 3));
+            byKey.merge(key, micros, Long::sum);
+            byTeam.merge(team, micros, Long::sum);
+            byTeam.merge("root", micros, Long::sum);
+            requestsByModel.merge(model, 1L, Long::sum);
+        }
+        try (EmbeddedGovernanceStore fresh = EmbeddedGovernanceStore.open(dir.resolve("big"))) {
+            fresh.recordSpend(batch.subList(0, 1_000));
+            fresh.recordSpend(batch.subList(1_000, batch.size()));
+
+            assertThat(fresh.spend(new SpendQuery(GroupBy.KEY, null, null)))
+                    .extracting(Row::group, Row::microUsd).containsExactlyElementsOf(pairs(byKey));
+            assertThat(fresh.spend(new SpendQuery(GroupBy.TEAM, null, null)))
+                    .extracting(Row::group, Row::microUsd).containsExactlyElementsOf(pairs(byTeam));
+            assertThat(fresh.spend(new SpendQuery(GroupBy.MODEL, null, null)))
+                    .extracting(Row::group, Row::requests).containsExactlyElementsOf(pairs(requestsByModel));
+            byKey.forEach((key, micros) -> assertThat(fresh.keySpentMicros(key, t0)).as(key).isEqualTo(micros));
+            byTeam.forEach((team, micros) -> assertThat(fresh.teamSpentMicros(team, null)).as(team).isEqualTo(micros));
+            long days = fresh.spend(new SpendQuery(GroupBy.DAY, null, null)).stream().mapToLong(Row::requests).sum();
+            assertThat(days).isEqualTo(batch.size());
+        }
+    }
+
+    private static List<Tuple> pairs(Map<String, Long> sums) {
+        return sums.entrySet().stream().map(e -> tuple(e.getKey(), e.getValue())).toList();
     }
 
     @Test

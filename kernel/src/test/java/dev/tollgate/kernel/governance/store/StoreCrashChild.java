@@ -8,15 +8,21 @@ import java.util.List;
 /**
  * Not a test: the process {@link StoreCrashTest} kills. Opens the store in {@code args[0]} and
  * records entries one per call ({@code req-0}, {@code req-1}, ... each costing its number plus one
- * micro-dollar, for key {@code k} in teams {@code sub}, {@code team}, {@code org}) until killed,
- * printing each request id once its {@code recordSpend} has returned.
+ * micro-dollar, ten seconds apart, alternately for keys {@code k0} and {@code k1}, both in teams
+ * {@code sub}, {@code team}, {@code org}) until killed, printing {@code try-<n>} on stderr before each
+ * {@code recordSpend} and the request id on stdout once it has returned.
  */
 public final class StoreCrashChild {
 
-    static final String KEY = "k";
+    static final List<String> KEYS = List.of("k0", "k1");
     static final List<String> TEAMS = List.of("sub", "team", "org");
 
     private StoreCrashChild() {}
+
+    /** The key entry {@code n} is recorded for. */
+    static String keyOf(long n) {
+        return KEYS.get((int) (n % KEYS.size()));
+    }
 
     public static void main(String[] args) {
         EmbeddedGovernanceStore store = EmbeddedGovernanceStore.open(Path.of(args[0]));
@@ -25,7 +31,9 @@ public final class StoreCrashChild {
         System.out.flush();
         for (long i = 0; ; i++) {
             String id = "req-" + i;
-            store.recordSpend(List.of(new SpendEntry(id, at.plusMillis(i), KEY, TEAMS, "m", i + 1, 1, 1)));
+            System.err.println("try-" + i);
+            System.err.flush();
+            store.recordSpend(List.of(new SpendEntry(id, at.plusSeconds(10 * i), keyOf(i), TEAMS, "m", i + 1, 1, 1)));
             System.out.println(id);
             System.out.flush();
         }
