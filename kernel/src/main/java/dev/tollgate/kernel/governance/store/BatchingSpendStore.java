@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A store whose {@link #recordSpend} calls from many threads are written together: one writer
- * thread commits everything waiting as one transaction, so the ledger keeps up with the request
+ * thread waits {@value #LINGER_NANOS} ns after the first entry, then commits everything waiting as
+ * one transaction, so the ledger keeps up with the request
  * rate (one SQLite commit per settled request capped it at a few thousand per second). A caller
  * still returns only once its entries are durable. The queue is bounded: when it is full the caller
  * writes its entries itself, which is slower but loses nothing. Every other call goes straight to
@@ -34,6 +35,8 @@ public final class BatchingSpendStore implements GovernanceStore, AsyncSpendReco
     private static final Logger log = LoggerFactory.getLogger(BatchingSpendStore.class);
     static final int QUEUE = 16_384;
     static final int MAX_BATCH = 1_000;
+    /** How long the writer waits after the first entry of a batch for more: the ledger is durable this much later. */
+    static final long LINGER_NANOS = 1_000_000;
 
     private record Pending(List<SpendEntry> entries, CompletableFuture<Void> done) {}
 
@@ -107,6 +110,10 @@ public final class BatchingSpendStore implements GovernanceStore, AsyncSpendReco
                     continue;
                 }
                 batch.add(first);
+                // linger: what arrives meanwhile joins this commit, and its callers wake nobody (the writer is not waiting on the queue)
+                if (!closing && queue.size() < MAX_BATCH - 1) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(LINGER_NANOS);
+                }
                 queue.drainTo(batch, MAX_BATCH - 1);
                 write(batch);
             } catch (InterruptedException e) {
