@@ -581,7 +581,9 @@ public final class GovernancePolicy implements RequestPolicy {
             m.append("; this request's worst-case cost of ").append(dollars(p.amount()))
                     .append(" is more than the whole budget (lower max_tokens)");
         }
-        GatewayException.Builder b = GatewayException.builder(ErrorType.BUDGET, 429, "insufficient_quota");
+        // the official SDKs retry every 429 unless told not to (measured: the OpenAI Java SDK sent it three times)
+        GatewayException.Builder b = GatewayException.builder(ErrorType.BUDGET, 429, "insufficient_quota")
+                .header("x-should-retry", "false");
         if (p.resetAt() == null) {
             m.append("; it does not reset");
         } else {
