@@ -71,19 +71,29 @@ public final class Responses {
      * Logs a server-side failure once: an internal one with its cause (a bug to fix), an upstream
      * one with the class of its cause only: its message may quote the upstream's bytes (a parser's
      * "Unrecognized token '…'"), and those may hold anything, a reflected key included. Client
-     * errors are not logged: clients cannot fill the log.
+     * errors are not logged: clients cannot fill the log. A failure of every request (an upstream
+     * or the shared state down) logs at most ten lines a second per status and code, the next one with the number held back.
      */
     public static void logFailure(String requestId, GatewayException error) {
         if (!ErrorFormat.isServerSide(error)) {
             return;
         }
+        long held = FAILURES.admit(error.status() + " " + error.code());
+        if (held < 0) {
+            return;
+        }
+        String more = held == 0 ? "" : " (and " + held + " more like it since the last such line)";
         if (error.getCause() != null && error.type() == ErrorType.INTERNAL) {
-            log.error("request {} failed: {} {}", requestId, error.status(), error.getMessage(), error.getCause());
+            log.error("request {} failed: {} {}{}", requestId, error.status(), error.getMessage(), more, error.getCause());
         } else {
-            log.warn("request {} failed: {} {} {}{}", requestId, error.status(), error.code(), error.getMessage(),
-                    error.getCause() == null ? "" : " (cause: " + error.getCause().getClass().getName() + ")");
+            log.warn("request {} failed: {} {} {}{}{}", requestId, error.status(), error.code(), error.getMessage(),
+                    error.getCause() == null ? "" : " (cause: " + error.getCause().getClass().getName() + ")", more);
         }
     }
+
+    /** Failures of one status and code are logged at most ten times a second; the others are counted into the next line. */
+    private static final dev.tollgate.kernel.logging.LogLimiter FAILURES =
+            new dev.tollgate.kernel.logging.LogLimiter(dev.tollgate.spi.time.Ticker.system(), 1_000_000_000L, 10);
 
     /**
      * Sends {@code error} in {@code format} with its status, headers and {@code Retry-After}, and
