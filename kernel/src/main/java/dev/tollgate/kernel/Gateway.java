@@ -221,7 +221,8 @@ public final class Gateway implements AutoCloseable {
         var g = config.governance();
         GovernancePolicy policy = new GovernancePolicy(governance.directory(), state, ModelPricing.worstOf(infos), g.modelLimits(),
                 clock, g.timeZone(), governance.store(), blocking,
-                new GovernancePolicy.Options(g.reservationLease(), g.allowUnpriced(), g.defaultOutputTokens(), g.onStateOutage()), metrics);
+                new GovernancePolicy.Options(g.reservationLease(), g.allowUnpriced(), g.defaultOutputTokens(), g.onStateOutage(),
+                        g.endUserLimits()), metrics);
         int seeded = policy.seedBudgets();
         if (seeded > 0) {
             log.info("restored this period's spend of {} budgets from the ledger", seeded);

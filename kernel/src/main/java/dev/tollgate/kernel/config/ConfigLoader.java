@@ -331,9 +331,10 @@ public final class ConfigLoader {
             }
         }
         ml.requireAllRead();
+        Limits endUser = g.has("end_user_limits") ? limits(g.section("end_user_limits")) : Limits.NONE;
         g.requireAllRead();
         return new GovernanceSettings(dataDir, durability.equals("power_loss"), timeZone, allowUnpriced, lease, outputTokens,
-                modelLimits, refresh, onOutage);
+                modelLimits, refresh, onOutage, endUser);
     }
 
     /** {@code governance.on_state_outage: {rate_limits: open|closed, budgets: open|closed}}; absent keys keep their defaults. */

@@ -23,11 +23,12 @@ import java.util.Map;
  * @param defaultOutputTokens the output estimate of a request without {@code max_tokens} whose model has no output limit
  * @param modelLimits         limits of each client-facing model, for every caller together
  * @param refreshInterval     how often keys and teams are reloaded from the store whatever was announced
+ * @param endUserLimits       limits of each end user (a request's {@code user} field) under each key
  * @param onStateOutage       per concern (rate limits, budgets), admit unenforced or refuse while the state backend is unreachable
  */
 public record GovernanceSettings(Path dataDir, boolean powerLossSafe, ZoneId timeZone, boolean allowUnpriced,
         Duration reservationLease, int defaultOutputTokens, Map<String, Limits> modelLimits, Duration refreshInterval,
-        OnStateOutage onStateOutage) {
+        OnStateOutage onStateOutage, Limits endUserLimits) {
 
     public static final Duration DEFAULT_LEASE = Duration.ofMinutes(15);
     public static final int DEFAULT_OUTPUT_TOKENS = 4096;
@@ -39,6 +40,7 @@ public record GovernanceSettings(Path dataDir, boolean powerLossSafe, ZoneId tim
         requireNonNull(reservationLease, "reservationLease is null");
         requireNonNull(refreshInterval, "refreshInterval is null");
         requireNonNull(onStateOutage, "onStateOutage is null");
+        requireNonNull(endUserLimits, "endUserLimits is null");
         modelLimits = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(modelLimits, "modelLimits is null")));
     }
 
@@ -46,16 +48,16 @@ public record GovernanceSettings(Path dataDir, boolean powerLossSafe, ZoneId tim
     public GovernanceSettings(Path dataDir, boolean powerLossSafe, ZoneId timeZone, boolean allowUnpriced, Duration reservationLease,
             int defaultOutputTokens, Map<String, Limits> modelLimits, Duration refreshInterval) {
         this(dataDir, powerLossSafe, timeZone, allowUnpriced, reservationLease, defaultOutputTokens, modelLimits, refreshInterval,
-                OnStateOutage.DEFAULTS);
+                OnStateOutage.DEFAULTS, Limits.NONE);
     }
 
     public static GovernanceSettings defaults(Path dataDir) {
         return new GovernanceSettings(dataDir, false, ZoneId.of("UTC"), false, DEFAULT_LEASE, DEFAULT_OUTPUT_TOKENS, Map.of(),
-                DEFAULT_REFRESH, OnStateOutage.DEFAULTS);
+                DEFAULT_REFRESH, OnStateOutage.DEFAULTS, Limits.NONE);
     }
 
     public GovernanceSettings withDataDir(Path dir) {
         return new GovernanceSettings(dir, powerLossSafe, timeZone, allowUnpriced, reservationLease, defaultOutputTokens, modelLimits,
-                refreshInterval, onStateOutage);
+                refreshInterval, onStateOutage, endUserLimits);
     }
 }

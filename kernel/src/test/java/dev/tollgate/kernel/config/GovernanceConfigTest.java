@@ -35,6 +35,7 @@ class GovernanceConfigTest {
         assertThat(c.governance().reservationLease()).isEqualTo(Duration.ofMinutes(15));
         assertThat(c.governance().refreshInterval()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.governance().modelLimits()).isEmpty();
+        assertThat(c.governance().endUserLimits()).isEqualTo(Limits.NONE);
         assertThat(c.state()).isNull();
     }
 
@@ -49,6 +50,7 @@ class GovernanceConfigTest {
                   reservation_lease: 2m
                   default_output_tokens: 512
                   refresh_interval: 5s
+                  end_user_limits: {rpm: 20, budget: {usd: "1.50", period: daily}}
                   model_limits:
                     gpt-4o: {rpm: 500, tpm: 200000, max_parallel: 50, budget: {usd: "100.25", period: daily}}
                     cheap: {rpm: 0}
@@ -65,6 +67,7 @@ class GovernanceConfigTest {
         assertThat(g.reservationLease()).isEqualTo(Duration.ofMinutes(2));
         assertThat(g.defaultOutputTokens()).isEqualTo(512);
         assertThat(g.refreshInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(g.endUserLimits()).isEqualTo(new Limits(20L, null, null, new Budget(1_500_000L, Period.DAILY)));
         assertThat(g.modelLimits()).containsExactly(
                 Map.entry("gpt-4o", new Limits(500L, 200_000L, 50, new Budget(100_250_000L, Period.DAILY))),
                 Map.entry("cheap", new Limits(0L, null, null, null)));

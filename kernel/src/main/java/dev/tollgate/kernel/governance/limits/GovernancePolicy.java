@@ -116,17 +116,24 @@ public final class GovernancePolicy implements RequestPolicy {
      *                             catalog bounds it
      * @param onStateOutage        admit or refuse, per concern, while the state backend is unreachable
      */
-    public record Options(Duration lease, boolean allowUnpriced, long defaultOutputTokens, OnStateOutage onStateOutage) {
+    public record Options(Duration lease, boolean allowUnpriced, long defaultOutputTokens, OnStateOutage onStateOutage,
+            Limits endUserLimits) {
         public static final Options DEFAULTS = new Options(Duration.ofMinutes(15), false, 4096);
 
-        /** Options with the default outage behaviour ({@link OnStateOutage#DEFAULTS}). */
+        /** Options with the default outage behaviour ({@link OnStateOutage#DEFAULTS}) and no end-user limits. */
         public Options(Duration lease, boolean allowUnpriced, long defaultOutputTokens) {
             this(lease, allowUnpriced, defaultOutputTokens, OnStateOutage.DEFAULTS);
+        }
+
+        /** Options without end-user limits. */
+        public Options(Duration lease, boolean allowUnpriced, long defaultOutputTokens, OnStateOutage onStateOutage) {
+            this(lease, allowUnpriced, defaultOutputTokens, onStateOutage, Limits.NONE);
         }
 
         public Options {
             requireNonNull(lease, "lease is null");
             requireNonNull(onStateOutage, "onStateOutage is null");
+            requireNonNull(endUserLimits, "endUserLimits is null");
             if (lease.isNegative() || lease.isZero()) {
                 throw new IllegalArgumentException("lease must be positive: " + lease);
             }
@@ -282,6 +289,11 @@ public final class GovernancePolicy implements RequestPolicy {
                 teamPath.add(t.id());
                 levels.add(new Level("team", t.id(), "team '" + t.name() + "'", t.limits()));
             }
+        }
+        // the request's end user (its `user` field) under the key: every distinct user of a key has the same limits
+        if (keyId != null && !options.endUserLimits().isNone() && request.facts().user().isPresent()) {
+            String user = request.facts().user().get();
+            levels.add(new Level("user", keyId + ":" + endUserId(user), "end user '" + printable(user) + "'", options.endUserLimits()));
         }
         Limits ml = modelLimits.get(model);
         if (ml != null) {
@@ -591,6 +603,22 @@ public final class GovernancePolicy implements RequestPolicy {
             b.retryAfter(Duration.ofSeconds(Math.max(1, ceilSeconds(Duration.between(now, p.resetAt())))));
         }
         return b.message(m.toString()).build();
+    }
+
+    /** A bounded, non-reversible id for an end user's counters: the user field is whatever the client sent. */
+    static String endUserId(String user) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(user.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d, 0, 12);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A client-chosen string as it may appear in a message: short, printable ASCII. */
+    static String printable(String s) {
+        String p = s.length() > 64 ? s.substring(0, 64) + "..." : s;
+        return p.replaceAll("[^\\x20-\\x7e]", "?");
     }
 
     static String dollars(long micros) {

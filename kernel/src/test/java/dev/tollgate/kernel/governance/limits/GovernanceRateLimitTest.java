@@ -223,4 +223,24 @@ class GovernanceRateLimitTest {
         h.time.advance(Duration.ofMinutes(1));
         assertThat(h.admit(principal(alice)).admitted()).isTrue();
     }
+
+    @Test
+    void eachEndUserOfAKeyHasTheEndUserLimitsOfItsOwn() {
+        h.options = new GovernancePolicy.Options(Duration.ofMinutes(15), false, 4096, OnStateOutage.DEFAULTS,
+                new Limits(2L, null, null, null));
+        VirtualKey app = h.key("k1", "app", null, Limits.NONE);
+        VirtualKey other = h.key("k2", "other-app", null, Limits.NONE);
+
+        assertThat(h.admit(h.requestOf(principal(app), "u1")).admitted()).isTrue();
+        assertThat(h.admit(h.requestOf(principal(app), "u1")).admitted()).isTrue();
+        GatewayException third = h.admit(h.requestOf(principal(app), "u1")).refusal();
+
+        assertThat(third.status()).isEqualTo(429);
+        assertThat(third.getMessage()).isEqualTo("end user 'u1' is over its requests-per-minute limit (2)");
+        assertThat(h.admit(h.requestOf(principal(app), "u2")).admitted()).as("another end user").isTrue();
+        assertThat(h.admit(h.requestOf(principal(other), "u1")).admitted()).as("the same name under another key").isTrue();
+        assertThat(h.admit(principal(app)).admitted()).as("a request without a user field").isTrue();
+        assertThat(h.admit(h.requestOf(principal(app), "u1\u0000\n" + "x".repeat(10_000))).admitted())
+                .as("any string is a bounded counter id").isTrue();
+    }
 }

@@ -111,6 +111,14 @@ final class PolicyHarness {
         return request(who, "gpt", 100, 100);
     }
 
+    /** A request whose {@code user} field names {@code endUser}. */
+    PolicyRequest requestOf(Principal who, String endUser) {
+        RequestFacts facts = RequestFacts.builder(WireFormat.OPENAI_CHAT, "gpt").promptTokenEstimate(100).maxTokens(100)
+                .user(endUser).build();
+        return PolicyRequest.of("req-" + ids.incrementAndGet(), "/v1/chat/completions", facts, Headers.EMPTY, Bytes.EMPTY, null)
+                .withPrincipal(who);
+    }
+
     /** An admission or the refusal, whichever the policy answered. */
     record Verdict(PolicyRequest request, Admission admission, GatewayException refusal) {
         boolean admitted() {
