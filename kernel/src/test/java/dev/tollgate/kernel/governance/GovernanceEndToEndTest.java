@@ -77,4 +77,22 @@ class GovernanceEndToEndTest {
             assertThat(spend.toString()).contains("\"micro_usd\":" + 50_000L * admitted);
         }
     }
+
+    @Test
+    void eachEndUserOfAKeyMeetsTheEndUserLimitOnItsOwn() {
+        try (GovernedGateway gw = GovernedGateway.start("admin: {master_key: '${env:TG_TEST_MASTER}'}\n"
+                + "governance: {end_user_limits: {rpm: 1}}\n", java.util.Map.of())) {
+            String key = gw.createKey("{\"name\":\"app\"}").get("key").asText();
+            String asU1 = "{\"model\":\"m\",\"user\":\"u1\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+            String asU2 = asU1.replace("u1", "u2");
+
+            assertThat(gw.send("POST", "/v1/chat/completions", asU1, "Authorization", "Bearer " + key).statusCode()).isEqualTo(200);
+            HttpResponse<String> again = gw.send("POST", "/v1/chat/completions", asU1, "Authorization", "Bearer " + key);
+            HttpResponse<String> other = gw.send("POST", "/v1/chat/completions", asU2, "Authorization", "Bearer " + key);
+
+            assertThat(again.statusCode()).isEqualTo(429);
+            assertThat(again.body()).contains("end user 'u1'");
+            assertThat(other.statusCode()).isEqualTo(200);
+        }
+    }
 }
