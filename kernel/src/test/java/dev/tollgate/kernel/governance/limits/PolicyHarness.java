@@ -1,5 +1,6 @@
 package dev.tollgate.kernel.governance.limits;
 
+import dev.tollgate.kernel.governance.InMemoryGovernanceStore;
 import dev.tollgate.kernel.governance.GovernanceDirectory;
 import dev.tollgate.kernel.governance.Limits;
 import dev.tollgate.kernel.governance.Team;

@@ -11,9 +11,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A {@link GovernanceStore} in memory, every method synchronized: nothing survives a restart. The
- * stand-in until the embedded store lands, and the store of tests. Its ledger holds every entry
- * recorded, so it suits tests and short-lived development gateways, not production.
+ * A {@link GovernanceStore} in memory for tests, every method synchronized: nothing survives a
+ * restart, and its ledger keeps every entry.
  */
 public class InMemoryGovernanceStore implements GovernanceStore {
 
@@ -83,13 +82,24 @@ public class InMemoryGovernanceStore implements GovernanceStore {
         return true;
     }
 
+    /** When set, every {@link #recordSpend} throws it (a ledger that cannot write). */
+    public volatile RuntimeException failWrites;
+
     @Override
     public synchronized void recordSpend(List<SpendEntry> entries) {
+        if (failWrites != null) {
+            throw failWrites;
+        }
         for (SpendEntry e : entries) {
             if (recordedRequests.add(e.requestId())) {
                 ledger.add(e);
             }
         }
+    }
+
+    /** The recorded entries, in the order they came. */
+    public synchronized List<SpendEntry> entries() {
+        return new ArrayList<>(ledger);
     }
 
     @Override
