@@ -27,7 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 class StateOutageTest {
 
     private static final String MASTER = "state-outage-master-key-0123456789";
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CHAT = "{\"model\":\"priced\",\"max_tokens\":24,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     private static final String DEGRADED = "x-tollgate-governance";
@@ -148,30 +147,16 @@ class StateOutageTest {
     }
 
     private HttpResponse<String> admin(String method, String path, String body) {
-        HttpResponse<String> r = send(HttpRequest.newBuilder(gateway.uri(path)).timeout(Duration.ofSeconds(10))
-                .header("Authorization", "Bearer " + MASTER).header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)));
+        HttpResponse<String> r = GovernanceHttp.admin(gateway, MASTER, method, path, body);
         assertThat(r.statusCode()).as(r.body()).isBetween(200, 201);
         return r;
     }
 
     private static HttpResponse<String> send(HttpRequest.Builder b) {
-        try {
-            return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+        return GovernanceHttp.send(b);
     }
 
-    /** Polls every 50 ms, for at most 5 s; the milliseconds until {@code condition} held. */
     private static long millisUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long start = System.nanoTime();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - start > Duration.ofSeconds(5).toNanos()) {
-                throw new AssertionError("the condition did not hold within 5 s");
-            }
-            Thread.sleep(50);
-        }
-        return (System.nanoTime() - start) / 1_000_000;
+        return GovernanceHttp.millisUntil(condition, Duration.ofMillis(50));
     }
 }

@@ -165,9 +165,7 @@ class TwoInstancesOnRedisTest {
     }
 
     private static HttpResponse<String> admin(TestGateway g, String method, String path, String body) {
-        return send(HttpRequest.newBuilder(g.uri(path)).timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + MASTER)
-                .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)));
+        return GovernanceHttp.admin(g, MASTER, method, path, body);
     }
 
     private static HttpRequest.Builder post(TestGateway g, String path, String body) {
@@ -176,22 +174,10 @@ class TwoInstancesOnRedisTest {
     }
 
     private static HttpResponse<String> send(HttpRequest.Builder b) {
-        try {
-            return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+        return GovernanceHttp.send(b);
     }
 
-    /** Polls every 10 ms, for at most 5 s; the milliseconds until {@code condition} held. */
     private static long millisUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long start = System.nanoTime();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - start > Duration.ofSeconds(5).toNanos()) {
-                throw new AssertionError("the condition did not hold within 5 s");
-            }
-            Thread.sleep(10);
-        }
-        return (System.nanoTime() - start) / 1_000_000;
+        return GovernanceHttp.millisUntil(condition, Duration.ofMillis(10));
     }
 }
