@@ -70,6 +70,8 @@ public final class Lifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(Lifecycle.class);
     static final String COST_HEADER = "x-tollgate-cost";
+    /** The principal the server's key guard established before the body was read; the policies start from it. */
+    public static final io.undertow.util.AttachmentKey<Principal> AUTHENTICATED = io.undertow.util.AttachmentKey.create(Principal.class);
     private static final HttpString CONTENT_TYPE = new HttpString("Content-Type");
     private static final String JSON = "application/json";
 
@@ -174,6 +176,10 @@ public final class Lifecycle {
         }
         hookRunning = true;
         policyRequest = PolicyRequest.of(requestId, endpoint, facts, clientHeaders(), body.bytes(), codec == null ? null : this::canonical);
+        Principal authenticated = exchange.getAttachment(AUTHENTICATED);
+        if (authenticated != null) {
+            policyRequest = policyRequest.withPrincipal(authenticated);
+        }
         admissionTimer = p.scheduler.timeout(thread, p.admissionTimeout.toNanos(), this::admissionTimedOut);
         p.policies.admit(this, this::onVerdict);
     }

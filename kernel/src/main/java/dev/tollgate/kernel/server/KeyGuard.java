@@ -1,5 +1,6 @@
 package dev.tollgate.kernel.server;
 
+import dev.tollgate.kernel.pipeline.Lifecycle;
 import dev.tollgate.kernel.client.Responses;
 import dev.tollgate.kernel.codec.ErrorFormat;
 import dev.tollgate.kernel.governance.auth.Authenticator;
@@ -10,8 +11,8 @@ import io.undertow.server.HttpServerExchange;
 /**
  * Refuses an API request without a usable key before its body is read, in the API's error shape:
  * so a caller without a key learns neither which models exist nor anything from endpoints that
- * answer without the policy chain ({@code /v1/models}, {@code count_tokens}). The authentication
- * policy then checks the same key again and establishes the principal.
+ * answer without the policy chain ({@code /v1/models}, {@code count_tokens}). The principal it
+ * establishes is handed to the policies ({@link Lifecycle#AUTHENTICATED}), so the key is looked up once.
  */
 final class KeyGuard implements HttpHandler {
 
@@ -33,7 +34,7 @@ final class KeyGuard implements HttpHandler {
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
         try {
-            authenticator.authenticate(name -> exchange.getRequestHeaders().getFirst(name));
+            exchange.putAttachment(Lifecycle.AUTHENTICATED, authenticator.authenticate(name -> exchange.getRequestHeaders().getFirst(name)));
         } catch (GatewayException e) {
             Responses.error(exchange, exchange.getAttachment(GatewayHandler.REQUEST_ID), errors, e);
             return;

@@ -78,6 +78,15 @@ public final class Authenticator {
         return authenticate(header, k -> {});
     }
 
+    public boolean isMaster(Principal principal) {
+        return principal.keyId().filter(MASTER_KEY_ID::equals).isPresent();
+    }
+
+    /** The virtual key of a principal this authenticator established; empty for the master key. */
+    public java.util.Optional<VirtualKey> keyOf(Principal principal) {
+        return principal.keyId().filter(id -> !id.equals(MASTER_KEY_ID)).flatMap(directory::key);
+    }
+
     /** {@link #authenticate(Function)}, also handing the key used to {@code keyFound} (not called for the master key). */
     public Principal authenticate(Function<String, String> header, java.util.function.Consumer<VirtualKey> keyFound) {
         Presented p = presented(header);
