@@ -1,0 +1,103 @@
+package dev.tollgate.plugin.clickhouse;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.tollgate.spi.sink.LogSink;
+import dev.tollgate.spi.sink.RequestRecord;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Inserts each batch with one {@code INSERT … FORMAT JSONEachRow}: ClickHouse writes a block of
+ * one insert atomically (up to its {@code max_insert_block_size}, far above a sink batch), so the
+ * batch lands whole or the call throws. A batch delivered twice (the kernel retries after an error
+ * it could not tell from a loss) collapses to one row per request id in the
+ * {@code ReplacingMergeTree}; {@code SELECT … FINAL} counts exactly before parts merge.
+ *
+ * <p>The database, the table and missing columns are created at start; when the server cannot be
+ * reached then, at the first write instead.
+ */
+final class ClickHouseSink implements LogSink {
+
+    private static final int MAX_COLUMN_LIST_BYTES = 1 << 20;
+
+    private final ClickHouseSinkConfig config;
+    private final ClickHouseHttp http;
+    private final System.Logger log;
+    private final JsonFactory json = new JsonFactory();
+    private final String insert;
+    private volatile boolean schemaReady;
+
+    private ClickHouseSink(ClickHouseSinkConfig config, ClickHouseHttp http, System.Logger log) {
+        this.config = requireNonNull(config, "config is null");
+        this.http = requireNonNull(http, "http is null");
+        this.log = requireNonNull(log, "log is null");
+        this.insert = "INSERT INTO " + config.qualifiedTable() + " FORMAT JSONEachRow";
+    }
+
+    /** A sink whose table is prepared now if the server answers, else at the first write. */
+    static ClickHouseSink start(ClickHouseSinkConfig config, System.Logger log) {
+        ClickHouseSink sink = new ClickHouseSink(config, new ClickHouseHttp(config), log);
+        try {
+            sink.prepareSchema();
+        } catch (IOException e) {
+            log.log(System.Logger.Level.WARNING, "the ClickHouse sink could not prepare " + config.qualifiedTable() + " at start ("
+                    + e.getMessage() + "); it tries again at its first write, and the kernel keeps the records meanwhile");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return sink;
+    }
+
+    @Override
+    public void write(List<RequestRecord> batch) throws IOException, InterruptedException {
+        if (batch.isEmpty()) {
+            return;
+        }
+        if (!schemaReady) {
+            prepareSchema();
+        }
+        http.insert(insert, rows(batch), insert);
+    }
+
+    @Override
+    public void close() {
+        http.close();
+    }
+
+    private byte[] rows(List<RequestRecord> batch) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(batch.size() * 768);
+        try (JsonGenerator g = json.createGenerator(out)) {
+            for (RequestRecord r : batch) {
+                Columns.writeRow(g, r);
+                g.writeRaw('\n');
+            }
+        }
+        return out.toByteArray();
+    }
+
+    /** Creates the database and the table if missing, and adds the columns an older table lacks. */
+    private synchronized void prepareSchema() throws IOException, InterruptedException {
+        if (schemaReady) {
+            return;
+        }
+        http.execute("CREATE DATABASE IF NOT EXISTS " + config.database(), "CREATE DATABASE " + config.database(), 0);
+        http.execute(Columns.createTable(config.qualifiedTable()), "CREATE TABLE " + config.qualifiedTable(), 0);
+        String answer = http.execute("SELECT name FROM system.columns WHERE database = '" + config.database() + "' AND table = '"
+                + config.table() + "' FORMAT TabSeparated", "the columns of " + config.qualifiedTable(), MAX_COLUMN_LIST_BYTES);
+        Set<String> present = new HashSet<>(answer.lines().toList());
+        for (Columns.Column c : Columns.ALL) {
+            if (!present.contains(c.name())) {
+                http.execute("ALTER TABLE " + config.qualifiedTable() + " ADD COLUMN " + c.name() + " " + c.type(),
+                        "ALTER TABLE " + config.qualifiedTable() + " ADD COLUMN " + c.name(), 0);
+                log.log(System.Logger.Level.INFO, "added column " + c.name() + " to " + config.qualifiedTable());
+            }
+        }
+        schemaReady = true;
+    }
+}

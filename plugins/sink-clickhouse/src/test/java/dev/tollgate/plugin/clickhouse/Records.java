@@ -1,0 +1,60 @@
+package dev.tollgate.plugin.clickhouse;
+
+import dev.tollgate.spi.cache.CacheStatus;
+import dev.tollgate.spi.chat.Usage;
+import dev.tollgate.spi.policy.AttemptRecord;
+import dev.tollgate.spi.policy.Cost;
+import dev.tollgate.spi.sink.RequestRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Request records for the tests: one with every field set, one with as little as a record may hold. */
+final class Records {
+
+    private Records() {}
+
+    static RequestRecord full(String id, Instant startedAt) {
+        Usage usage = Usage.builder().inputTokens(1200).outputTokens(340).cachedInputTokens(1000).cacheWriteTokens(150)
+                .reasoningTokens(90).build();
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("project", "apollo");
+        metadata.put("ticket", "ÄB-12 \"quoted\"");
+        return RequestRecord.builder(id, startedAt, "/v1/chat/completions").model("gpt-4o-mini")
+                .deployment("openai-eu", "openai").status(200).stream(true).usage(usage).cost(Cost.ofMicros(4_321))
+                .cacheStatus(CacheStatus.MISS).latencyMicros(812_345).timeToFirstTokenMicros(123_456).key("key_01", "ci-bot")
+                .teamId("team_7").endUser("user-42")
+                .attempts(List.of(
+                        new AttemptRecord(0, "openai-us", AttemptRecord.Result.FAILED, "upstream_timeout", Duration.ofMillis(300),
+                                null, null),
+                        new AttemptRecord(1, "openai-eu", AttemptRecord.Result.SUCCEEDED, null, Duration.ofNanos(500_123_999),
+                                Duration.ofMillis(120), usage)))
+                .metadata(metadata).build();
+    }
+
+    /** No model, no deployment, no usage, unknown cost, nothing streamed: a request refused early. */
+    static RequestRecord minimal(String id, Instant startedAt) {
+        return RequestRecord.builder(id, startedAt, "/v1/embeddings").status(401).errorCode("invalid_api_key").build();
+    }
+
+    /** {@code n} records a millisecond apart; every third one unpriced and without usage, the others with counts that vary. */
+    static List<RequestRecord> batch(String prefix, int n, Instant startedAt) {
+        List<RequestRecord> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Instant at = startedAt.plusMillis(i);
+            if (i % 3 == 2) {
+                out.add(minimal(prefix + i, at));
+            } else {
+                Usage usage = Usage.builder().inputTokens(100 + i).outputTokens(20 + i % 7).cachedInputTokens(i % 50)
+                        .cacheWriteTokens(i % 5).reasoningTokens(i % 11).build();
+                out.add(RequestRecord.builder(prefix + i, at, "/v1/chat/completions").model(i % 2 == 0 ? "gpt-4o-mini" : "claude")
+                        .deployment("d" + i % 4, "openai").status(200).usage(usage).cost(Cost.ofMicros(1_000L * i + 7))
+                        .key("key_" + i % 3, "name-" + i % 3).teamId("team_" + i % 2).latencyMicros(1000 + i).build());
+            }
+        }
+        return out;
+    }
+}
