@@ -14,6 +14,8 @@ import dev.tollgate.spi.testkit.FakePluginContext;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,6 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ToLongFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -249,5 +253,31 @@ class ClickHouseSinkTest {
         assertThat(scalar("SELECT count() FROM system.columns WHERE database = 'tollgate' AND table = '" + table + "'"))
                 .isEqualTo(Columns.ALL.size());
         assertThat(scalar("SELECT sum(cost_micros) FROM tollgate." + table + " FINAL")).isGreaterThan(0);
+    }
+
+    @Test
+    void theDocumentedTableIsTheOneCreatedAndTheDocumentedQueriesRun() throws Exception {
+        String doc = Files.readString(Path.of("../../docs/logging.md"));
+        List<String> blocks = new ArrayList<>();
+        Matcher m = Pattern.compile("```sql\n(.*?)```", Pattern.DOTALL).matcher(doc);
+        while (m.find()) {
+            blocks.add(m.group(1).replaceAll("\\s+", " ").replace("( ", "(").replace(" )", ")").strip());
+        }
+        assertThat(blocks.get(0)).isEqualTo(Columns.createTable("tollgate.requests"));
+
+        List<RequestRecord> records = Records.batch("doc", 30, MAY_31);
+        try (LogSink sink = sink(Map.of())) {
+            sink.write(records);
+            sink.write(records);
+        }
+        List<String> queries = blocks.subList(1, blocks.size());
+        assertThat(queries).hasSize(3).allSatisfy(q -> assertThat(q).startsWith("SELECT"));
+        for (String q : queries) {
+            assertThat(server.query(q)).as(q).isNotEmpty();
+        }
+        String perKey = queries.get(0).replace("SELECT toDate(started_at) AS day, key_id,", "SELECT sum(requests), sum(usd) FROM (SELECT toDate(started_at) AS day, key_id,")
+                + ")";
+        long micros = records.stream().filter(r -> r.cost().isKnown()).mapToLong(r -> r.cost().micros().getAsLong()).sum();
+        assertThat(server.query(perKey)).as("exact with every batch delivered twice").isEqualTo("30\t" + micros / 1_000_000.0);
     }
 }
