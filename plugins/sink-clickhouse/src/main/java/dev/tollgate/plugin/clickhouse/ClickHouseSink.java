@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Inserts each batch with one {@code INSERT … FORMAT JSONEachRow}: ClickHouse writes a block of
@@ -25,6 +26,8 @@ import java.util.Set;
 final class ClickHouseSink implements LogSink {
 
     private static final int MAX_COLUMN_LIST_BYTES = 1 << 20;
+    /** ClickHouse's codes for an unknown table (60) and database (81): someone dropped them; the retry recreates them. */
+    private static final Pattern UNKNOWN_TABLE_OR_DATABASE = Pattern.compile("Code: (60|81)\\b");
 
     private final ClickHouseSinkConfig config;
     private final ClickHouseHttp http;
@@ -62,7 +65,14 @@ final class ClickHouseSink implements LogSink {
         if (!schemaReady) {
             prepareSchema();
         }
-        http.insert(insert, rows(batch), insert);
+        try {
+            http.insert(insert, rows(batch), insert);
+        } catch (IOException e) {
+            if (UNKNOWN_TABLE_OR_DATABASE.matcher(String.valueOf(e.getMessage())).find()) {
+                schemaReady = false;
+            }
+            throw e;
+        }
     }
 
     @Override

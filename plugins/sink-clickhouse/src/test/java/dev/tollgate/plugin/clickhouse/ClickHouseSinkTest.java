@@ -280,4 +280,17 @@ class ClickHouseSinkTest {
         long micros = records.stream().filter(r -> r.cost().isKnown()).mapToLong(r -> r.cost().micros().getAsLong()).sum();
         assertThat(server.query(perKey)).as("exact with every batch delivered twice").isEqualTo("30\t" + micros / 1_000_000.0);
     }
+
+    @Test
+    void aTableDroppedWhileRunningIsCreatedAgainByTheRetry() throws Exception {
+        String table = newTable();
+        try (LogSink sink = sink(Map.of("table", table))) {
+            sink.write(Records.batch("a", 3, MAY_31));
+            server.query("DROP TABLE tollgate." + table);
+            assertThatThrownBy(() -> sink.write(Records.batch("b", 4, MAY_31))).isInstanceOf(IOException.class)
+                    .hasMessageContaining("Code: 60");
+            sink.write(Records.batch("b", 4, MAY_31));
+        }
+        assertThat(scalar("SELECT count() FROM tollgate." + table + " FINAL")).isEqualTo(4);
+    }
 }
