@@ -205,9 +205,11 @@ final class ClickHouseServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         try {
             stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             client.close();
             try (Stream<Path> files = Files.walk(dir)) {
