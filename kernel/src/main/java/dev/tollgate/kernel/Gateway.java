@@ -17,6 +17,8 @@ import dev.tollgate.kernel.pipeline.Pipeline;
 import dev.tollgate.kernel.pipeline.PolicyChain;
 import dev.tollgate.kernel.pipeline.RequestMetrics;
 import dev.tollgate.kernel.plugin.ClassLoaderSafeEmbeddings;
+import dev.tollgate.kernel.plugin.ClassLoaderSafeLogSink;
+import dev.tollgate.kernel.records.RecordPipeline;
 import dev.tollgate.kernel.plugin.ClassLoaderSafeProviderAdapter;
 import dev.tollgate.kernel.plugin.ClassLoaderSafeRequestPolicy;
 import dev.tollgate.kernel.plugin.ContextClassLoader;
@@ -157,8 +159,9 @@ public final class Gateway implements AutoCloseable {
             java.util.function.Function<ClassLoader, dev.tollgate.spi.state.StateBackend> stateFor = user -> backend == null ? inProcess
                     : new ClassLoaderSafeStateBackend(backend, backendLoader, user);
             dev.tollgate.spi.state.StateBackend state = stateFor.apply(Gateway.class.getClassLoader());
+            java.nio.file.Path dataDir = config.governance().dataDir();
             loaders.forEach((id, l) -> contexts.put(id, new KernelPluginContext(id, SPI_VERSION, l, kernelMetrics, upstream, stateFor.apply(l),
-                    catalog, offload, ticker, clock)));
+                    catalog, offload, ticker, clock, dataDir)));
 
             Map<String, Model> models = new LinkedHashMap<>();
             for (ModelSettings m : config.models().values()) {
@@ -187,13 +190,15 @@ public final class Gateway implements AutoCloseable {
                 policies.add(new PolicyChain.Entry(p.name(), new ClassLoaderSafeRequestPolicy(policy, f.loader())));
             }
 
+            RecordPipeline records = records(config, registries, loader, contexts);
+            components.add(0, records);
             RequestMetrics requestMetrics = new RequestMetrics();
             TranslationWarnings warnings = new TranslationWarnings();
             Pipeline pipeline = new Pipeline(new PolicyChain(policies), upstream, requestMetrics,
                     scheduler != null ? scheduler : new XnioScheduler(worker, ticker), ticker, clock,
-                    config.server().admissionTimeout(), warnings);
+                    config.server().admissionTimeout(), warnings, records);
             GatewayServer server = GatewayServer.start(config.server(), worker, models, pipeline, kernelMetrics,
-                    () -> requestMetrics.prometheus() + kernelMetrics.prometheus(), governance, blocking);
+                    () -> requestMetrics.prometheus() + records.prometheus() + kernelMetrics.prometheus(), governance, blocking);
             log.info("Tollgate {} listening on http://{}:{} with models {}, configuration {}", VERSION, config.server().host(),
                     server.port(), models.keySet(), config.source() == null ? "built in code" : config.source().toAbsolutePath());
             return new Gateway(host, worker, upstream, blocking, server, components, pipeline, governance);
@@ -204,6 +209,32 @@ public final class Gateway implements AutoCloseable {
             }
             blocking.shutdownNow();
             host.close();
+            throw e;
+        }
+    }
+
+    /** The configured log sinks, each behind its own queue and spill under {@code <data>/spill/}. */
+    private static RecordPipeline records(GatewayConfig config, Registries registries, ConfigLoader loader,
+            Map<String, KernelPluginContext> contexts) {
+        var logging = config.logging();
+        if (logging.sinks().isEmpty()) {
+            return RecordPipeline.none();
+        }
+        List<RecordPipeline.Sink> sinks = new ArrayList<>();
+        try {
+            for (int i = 0; i < logging.sinks().size(); i++) {
+                var s = logging.sinks().get(i);
+                Registry.Registered<dev.tollgate.spi.sink.LogSinkFactory> f =
+                        registries.logSinks.get(s.component().name(), "logging.sinks[" + i + "].name");
+                dev.tollgate.spi.sink.LogSink sink = create(f, s.component().configPath(), s.component().config(), loader,
+                        contexts.get(f.pluginId()));
+                sinks.add(new RecordPipeline.Sink(s.id(), new ClassLoaderSafeLogSink(sink, f.loader()), RecordPipeline.settings(s)));
+            }
+            RecordPipeline p = RecordPipeline.start(sinks, config.governance().dataDir().resolve("spill"), logging.flushGrace());
+            log.info("request records go to {}", logging.sinks().stream().map(s -> s.id()).toList());
+            return p;
+        } catch (RuntimeException e) {
+            sinks.forEach(s -> closeQuietly(s.sink()));
             throw e;
         }
     }

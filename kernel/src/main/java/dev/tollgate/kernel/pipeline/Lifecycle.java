@@ -112,6 +112,7 @@ public final class Lifecycle {
     private final List<Attempt> attempts = new ArrayList<>(1);
     private Attempt current;
     private String errorCode;
+    private ErrorType errorType;
     private CacheStatus cacheStatus = CacheStatus.NONE;
     private boolean answeredByPolicy;
     private Usage policyUsage;
@@ -383,6 +384,7 @@ public final class Lifecycle {
         a.end(AttemptRecord.Result.FAILED, error.code(), now());
         a.cancel();
         errorCode = error.code();
+        errorType = error.type();
         Responses.logStreamFailure(requestId, error);
         phase = Phase.DRAINING;
         if (sse != null) {
@@ -445,6 +447,7 @@ public final class Lifecycle {
     /** Answers with an error before anything was committed, in the client's API shape. */
     private void fail(GatewayException error) {
         errorCode = error.code();
+        errorType = error.type();
         phase = Phase.DRAINING;
         if (committed || clientFinished) {
             return;
@@ -628,11 +631,57 @@ public final class Lifecycle {
         if (!admitted.isEmpty()) {
             p.policies.settle(this, outcome);
         }
+        if (!p.records.isEmpty()) {
+            p.records.offer(record(outcome));
+        }
         if (log.isDebugEnabled()) {
             log.debug("request {} {} model={} deployment={} status={} error={} usage={} {} micros={}", requestId, endpoint,
                     model.name(), outcome.deploymentId().orElse("-"), outcome.status(), errorCode, outcome.usage().orElse(null),
                     outcome.cost(), (now - startNanos) / 1000);
         }
+    }
+
+    /** The request's one log record: the outcome, who asked, and what the upstream took. */
+    private dev.tollgate.spi.sink.RequestRecord record(Outcome o) {
+        long upstreamNanos = 0;
+        String provider = null;
+        String providerModel = null;
+        for (Attempt a : attempts) {
+            upstreamNanos += a.record().latency().toNanos();
+        }
+        if (o.deploymentId().isPresent()) {
+            for (int i = attempts.size() - 1; i >= 0; i--) {
+                Deployment d = attempts.get(i).deployment;
+                if (d.id().equals(o.deploymentId().get())) {
+                    provider = d.provider();
+                    providerModel = d.upstreamModel();
+                    break;
+                }
+            }
+        }
+        dev.tollgate.spi.sink.RequestRecord.Builder b = dev.tollgate.spi.sink.RequestRecord.builder(requestId, startedAt, endpoint)
+                .model(model.name())
+                .deployment(o.deploymentId().orElse(null), provider)
+                .providerModel(providerModel)
+                .status(o.status())
+                .errorCode(o.errorCode().orElse(null))
+                .errorType(errorType == null || o.status() < 400 ? null : errorType.name().toLowerCase(Locale.ROOT))
+                .stream(o.stream())
+                .usage(o.usage().orElse(null))
+                .cost(o.cost())
+                .cacheStatus(o.cacheStatus())
+                .latencyMicros(o.latency().toNanos() / 1000)
+                .timeToFirstTokenMicros(o.timeToFirstToken().map(d -> d.toNanos() / 1000).orElse(-1L))
+                .upstreamLatencyMicros(upstreamNanos / 1000)
+                .key(principal.keyId().orElse(null), principal.keyName().orElse(null))
+                .teamId(principal.teamId().orElse(null))
+                .endUser(facts.user().orElse(null))
+                .attempts(o.attempts())
+                .clientDisconnected(o.clientDisconnected());
+        if (!facts.metadata().isEmpty()) {
+            b.metadata(facts.metadata());
+        }
+        return b.build();
     }
 
     private Outcome outcome(long now) {

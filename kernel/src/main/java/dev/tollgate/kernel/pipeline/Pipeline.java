@@ -3,6 +3,7 @@ package dev.tollgate.kernel.pipeline;
 import static java.util.Objects.requireNonNull;
 
 import dev.tollgate.kernel.codec.TranslationWarnings;
+import dev.tollgate.kernel.records.RecordPipeline;
 import dev.tollgate.kernel.time.Scheduler;
 import dev.tollgate.kernel.upstream.UpstreamClient;
 import dev.tollgate.spi.routing.RoutingStrategy;
@@ -18,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * with a protocol-correct error when its grace runs out).
  *
  * <p>The path every inference request takes:
- * <pre>admit (policies) → cache → route → attempt (call, stream) → respond → settle → log</pre>
+ * <pre>admit (policies) → cache → route → attempt (call, stream) → respond → settle → record</pre>
  */
 public final class Pipeline {
 
@@ -31,10 +32,17 @@ public final class Pipeline {
     final Clock clock;
     final Duration admissionTimeout;
     final TranslationWarnings warnings;
+    final RecordPipeline records;
     private final Set<Lifecycle> live = ConcurrentHashMap.newKeySet();
 
     public Pipeline(PolicyChain policies, UpstreamClient upstream, RequestMetrics metrics, Scheduler scheduler, Ticker ticker,
             Clock clock, Duration admissionTimeout, TranslationWarnings warnings) {
+        this(policies, upstream, metrics, scheduler, ticker, clock, admissionTimeout, warnings, RecordPipeline.none());
+    }
+
+    public Pipeline(PolicyChain policies, UpstreamClient upstream, RequestMetrics metrics, Scheduler scheduler, Ticker ticker,
+            Clock clock, Duration admissionTimeout, TranslationWarnings warnings, RecordPipeline records) {
+        this.records = requireNonNull(records, "records is null");
         this.policies = requireNonNull(policies, "policies is null");
         this.routing = FirstDeployment.INSTANCE;
         this.upstream = requireNonNull(upstream, "upstream is null");

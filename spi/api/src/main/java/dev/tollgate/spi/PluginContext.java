@@ -5,6 +5,7 @@ import dev.tollgate.spi.http.UpstreamHttp;
 import dev.tollgate.spi.metrics.Metrics;
 import dev.tollgate.spi.state.StateBackend;
 import dev.tollgate.spi.time.Ticker;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
@@ -66,6 +67,15 @@ public interface PluginContext {
      */
     default <T> CompletionStage<T> offload(Callable<T> work) {
         throw new UnsupportedOperationException("offload");
+    }
+
+    /**
+     * The gateway's data folder ({@code governance.data_dir}, {@code <home>/data} by default). A
+     * plugin that keeps files (logs, indexes) writes them under a sub-folder of its own here, so
+     * operators back up and clean one place.
+     */
+    default Path dataDir() {
+        throw new UnsupportedOperationException("dataDir");
     }
 
     /** A logger named after the plugin. */

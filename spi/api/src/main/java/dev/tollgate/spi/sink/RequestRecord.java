@@ -26,14 +26,17 @@ public final class RequestRecord {
     private final String model;
     private final String deploymentId;
     private final String provider;
+    private final String providerModel;
     private final int status;
     private final String errorCode;
+    private final String errorType;
     private final boolean stream;
     private final Usage usage;
     private final Cost cost;
     private final CacheStatus cacheStatus;
     private final long latencyMicros;
     private final long timeToFirstTokenMicros;
+    private final long upstreamLatencyMicros;
     private final String keyId;
     private final String keyName;
     private final String teamId;
@@ -49,14 +52,17 @@ public final class RequestRecord {
         this.model = b.model;
         this.deploymentId = b.deploymentId;
         this.provider = b.provider;
+        this.providerModel = b.providerModel;
         this.status = b.status;
         this.errorCode = b.errorCode;
+        this.errorType = b.errorType;
         this.stream = b.stream;
         this.usage = b.usage;
         this.cost = requireNonNull(b.cost, "cost is null");
         this.cacheStatus = requireNonNull(b.cacheStatus, "cacheStatus is null");
         this.latencyMicros = b.latencyMicros;
         this.timeToFirstTokenMicros = b.timeToFirstTokenMicros;
+        this.upstreamLatencyMicros = b.upstreamLatencyMicros;
         this.keyId = b.keyId;
         this.keyName = b.keyName;
         this.teamId = b.teamId;
@@ -98,6 +104,11 @@ public final class RequestRecord {
         return Optional.ofNullable(provider);
     }
 
+    /** The model name the answering deployment sent upstream, when one answered. */
+    public Optional<String> providerModel() {
+        return Optional.ofNullable(providerModel);
+    }
+
     /** The status the client received. */
     public int status() {
         return status;
@@ -105,6 +116,15 @@ public final class RequestRecord {
 
     public Optional<String> errorCode() {
         return Optional.ofNullable(errorCode);
+    }
+
+    /**
+     * Who was at fault when the request failed: an {@link dev.tollgate.spi.ErrorType} name in lower
+     * case ({@code client}, {@code upstream_client}, {@code upstream_server}, {@code rate_limited},
+     * {@code budget}, {@code internal}); empty on success.
+     */
+    public Optional<String> errorType() {
+        return Optional.ofNullable(errorType);
     }
 
     public boolean stream() {
@@ -132,6 +152,16 @@ public final class RequestRecord {
     /** From arrival to the first answer byte or event, or -1 when none was sent. */
     public long timeToFirstTokenMicros() {
         return timeToFirstTokenMicros;
+    }
+
+    /** Time spent in upstream attempts (all of them, retries included), or 0 when none was made. */
+    public long upstreamLatencyMicros() {
+        return upstreamLatencyMicros;
+    }
+
+    /** What the gateway itself added: the total latency minus the upstream time, never negative. */
+    public long gatewayOverheadMicros() {
+        return Math.max(0, latencyMicros - upstreamLatencyMicros);
     }
 
     public Optional<String> keyId() {
@@ -177,14 +207,17 @@ public final class RequestRecord {
         private String model;
         private String deploymentId;
         private String provider;
+        private String providerModel;
         private int status;
         private String errorCode;
+        private String errorType;
         private boolean stream;
         private Usage usage;
         private Cost cost = Cost.unknown();
         private CacheStatus cacheStatus = CacheStatus.NONE;
         private long latencyMicros;
         private long timeToFirstTokenMicros = -1;
+        private long upstreamLatencyMicros;
         private String keyId;
         private String keyName;
         private String teamId;
@@ -210,6 +243,11 @@ public final class RequestRecord {
             return this;
         }
 
+        public Builder providerModel(String v) {
+            this.providerModel = v;
+            return this;
+        }
+
         public Builder status(int v) {
             this.status = v;
             return this;
@@ -217,6 +255,11 @@ public final class RequestRecord {
 
         public Builder errorCode(String v) {
             this.errorCode = v;
+            return this;
+        }
+
+        public Builder errorType(String v) {
+            this.errorType = v;
             return this;
         }
 
@@ -247,6 +290,11 @@ public final class RequestRecord {
 
         public Builder timeToFirstTokenMicros(long v) {
             this.timeToFirstTokenMicros = v;
+            return this;
+        }
+
+        public Builder upstreamLatencyMicros(long v) {
+            this.upstreamLatencyMicros = v;
             return this;
         }
 
