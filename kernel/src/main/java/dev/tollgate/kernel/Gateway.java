@@ -192,7 +192,7 @@ public final class Gateway implements AutoCloseable {
 
             RecordPipeline records = records(config, registries, loader, contexts);
             components.add(0, records);
-            RequestMetrics requestMetrics = new RequestMetrics();
+            RequestMetrics requestMetrics = new RequestMetrics(kernelMetrics, models.keySet());
             TranslationWarnings warnings = new TranslationWarnings();
             Pipeline pipeline = new Pipeline(new PolicyChain(policies), upstream, requestMetrics,
                     scheduler != null ? scheduler : new XnioScheduler(worker, ticker), ticker, clock,

@@ -72,6 +72,8 @@ public final class Lifecycle {
     static final String COST_HEADER = "x-tollgate-cost";
     /** The principal the server's key guard established before the body was read; the policies start from it. */
     public static final io.undertow.util.AttachmentKey<Principal> AUTHENTICATED = io.undertow.util.AttachmentKey.create(Principal.class);
+    /** Set on an exchange whose request has a lifecycle: the lifecycle records it, the server's refusal count does not. */
+    public static final io.undertow.util.AttachmentKey<Boolean> STARTED = io.undertow.util.AttachmentKey.create(Boolean.class);
     private static final HttpString CONTENT_TYPE = new HttpString("Content-Type");
     private static final String JSON = "application/json";
 
@@ -89,6 +91,7 @@ public final class Lifecycle {
     private final Model model;
     private final boolean base64Embeddings;
     private volatile ChatRequest canonical;
+    private final dev.tollgate.kernel.tracing.TraceContext trace;
 
     private Phase phase = Phase.ADMITTING;
     private boolean clientFinished;
@@ -140,6 +143,8 @@ public final class Lifecycle {
         this.facts = requireNonNull(facts, "facts is null");
         this.model = requireNonNull(model, "model is null");
         this.base64Embeddings = base64Embeddings;
+        this.trace = dev.tollgate.kernel.tracing.TraceContext.parse(exchange.getRequestHeaders().getFirst("traceparent"),
+                exchange.getRequestHeaders().getFirst("tracestate")).orElse(null);
     }
 
     String requestId() {
@@ -162,6 +167,7 @@ public final class Lifecycle {
     /** Starts the request on its I/O thread. */
     public void start() {
         p.metrics.started();
+        exchange.putAttachment(STARTED, Boolean.TRUE);
         p.entered(this);
         exchange.addExchangeCompleteListener((ex, next) -> {
             try {
@@ -290,7 +296,7 @@ public final class Lifecycle {
 
     private void attempt(Deployment d) {
         phase = Phase.ATTEMPTING;
-        Attempt a = new Attempt(attempts.size(), d, requestId, thread, p.upstream, p.scheduler, now());
+        Attempt a = new Attempt(attempts.size(), d, requestId, thread, p.upstream, p.scheduler, now(), trace);
         attempts.add(a);
         current = a;
         d.started();
@@ -627,13 +633,11 @@ public final class Lifecycle {
         p.left(this);
         long now = now();
         Outcome outcome = outcome(now);
-        p.metrics.ended(outcome.status(), outcome.usage().orElse(null), now - startNanos, firstByteNanos < 0 ? -1 : firstByteNanos - startNanos);
+        p.metrics.ended();
         if (!admitted.isEmpty()) {
             p.policies.settle(this, outcome);
         }
-        if (!p.records.isEmpty()) {
-            p.records.offer(record(outcome));
-        }
+        p.finished(record(outcome));
         if (log.isDebugEnabled()) {
             log.debug("request {} {} model={} deployment={} status={} error={} usage={} {} micros={}", requestId, endpoint,
                     model.name(), outcome.deploymentId().orElse("-"), outcome.status(), errorCode, outcome.usage().orElse(null),
@@ -677,7 +681,8 @@ public final class Lifecycle {
                 .teamId(principal.teamId().orElse(null))
                 .endUser(facts.user().orElse(null))
                 .attempts(o.attempts())
-                .clientDisconnected(o.clientDisconnected());
+                .clientDisconnected(o.clientDisconnected())
+                .traceId(trace == null ? null : trace.traceId());
         if (!facts.metadata().isEmpty()) {
             b.metadata(facts.metadata());
         }

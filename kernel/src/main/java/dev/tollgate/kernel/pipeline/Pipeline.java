@@ -70,6 +70,31 @@ public final class Pipeline {
         return policies;
     }
 
+    /** A request is over: its record goes to the metrics and to every sink. */
+    void finished(dev.tollgate.spi.sink.RequestRecord record) {
+        metrics.recorded(record);
+        records.offer(record);
+    }
+
+    /**
+     * A request answered before any lifecycle started (malformed, unknown model or URL, too large,
+     * refused by the connection guard, unauthenticated): counted and recorded like any other.
+     */
+    public void answeredWithoutLifecycle(String requestId, java.time.Instant startedAt, long startNanos, String endpoint, int status,
+            dev.tollgate.spi.GatewayException error, dev.tollgate.spi.policy.Principal principal) {
+        dev.tollgate.spi.sink.RequestRecord.Builder b = dev.tollgate.spi.sink.RequestRecord.builder(requestId, startedAt, endpoint)
+                .status(status)
+                .cost(dev.tollgate.spi.policy.Cost.ofMicros(0))
+                .latencyMicros(Math.max(0, ticker.nanoTime() - startNanos) / 1000);
+        if (error != null) {
+            b.errorCode(error.code()).errorType(error.type().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        if (principal != null) {
+            b.key(principal.keyId().orElse(null), principal.keyName().orElse(null)).teamId(principal.teamId().orElse(null));
+        }
+        finished(b.build());
+    }
+
     void entered(Lifecycle r) {
         live.add(r);
     }

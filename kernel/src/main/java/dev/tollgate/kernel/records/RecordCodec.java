@@ -23,7 +23,7 @@ import java.util.Map;
  */
 final class RecordCodec {
 
-    /** Version 1: the fields of SPI 1.0's record plus provider model, error type and upstream latency. */
+    /** Version 1: the fields of SPI 1.0's record plus provider model, error type, upstream latency and trace id. */
     static final int VERSION = 1;
     private static final int MAX_STRING_BYTES = 1 << 20;
     private static final int MAX_ITEMS = 10_000;
@@ -85,6 +85,7 @@ final class RecordCodec {
             usage(out, a.observedUsage().orElse(null));
         }
         out.writeBoolean(r.clientDisconnected());
+        string(out, r.traceId().orElse(null));
         out.writeInt(r.metadata().size());
         for (Map.Entry<String, String> e : r.metadata().entrySet()) {
             string(out, e.getKey());
@@ -133,6 +134,7 @@ final class RecordCodec {
         }
         b.attempts(list);
         b.clientDisconnected(in.readBoolean());
+        b.traceId(string(in));
         int tags = count(in);
         Map<String, String> metadata = new LinkedHashMap<>();
         for (int i = 0; i < tags; i++) {

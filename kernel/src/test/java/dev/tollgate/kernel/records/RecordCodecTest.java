@@ -56,6 +56,7 @@ class RecordCodecTest {
         assertEquals(a.endUser(), b.endUser());
         assertEquals(a.attempts(), b.attempts());
         assertEquals(a.clientDisconnected(), b.clientDisconnected());
+        assertEquals(a.traceId(), b.traceId());
         assertEquals(a.metadata(), b.metadata());
     }
 }

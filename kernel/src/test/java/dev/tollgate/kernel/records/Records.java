@@ -46,6 +46,7 @@ final class Records {
                         new AttemptRecord(1, "gpt-4o-mini#0", AttemptRecord.Result.SUCCEEDED, null, Duration.ofMillis(90),
                                 Duration.ofMillis(12), Usage.of(1200, 345))))
                 .clientDisconnected(false)
+                .traceId("4bf92f3577b34da6a3ce929d0e0e4736")
                 .metadata(Map.of("feature", "search", "empty", ""))
                 .build();
     }

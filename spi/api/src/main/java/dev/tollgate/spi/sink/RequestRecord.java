@@ -43,6 +43,7 @@ public final class RequestRecord {
     private final String endUser;
     private final List<AttemptRecord> attempts;
     private final boolean clientDisconnected;
+    private final String traceId;
     private final Map<String, String> metadata;
 
     private RequestRecord(Builder b) {
@@ -69,6 +70,7 @@ public final class RequestRecord {
         this.endUser = b.endUser;
         this.attempts = List.copyOf(b.attempts);
         this.clientDisconnected = b.clientDisconnected;
+        this.traceId = b.traceId;
         this.metadata = b.metadata.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(b.metadata));
     }
 
@@ -189,6 +191,11 @@ public final class RequestRecord {
         return clientDisconnected;
     }
 
+    /** The W3C trace id the client sent in {@code traceparent}, when it sent a valid one. */
+    public Optional<String> traceId() {
+        return Optional.ofNullable(traceId);
+    }
+
     /** The client's metadata tags. */
     public Map<String, String> metadata() {
         return metadata;
@@ -224,6 +231,7 @@ public final class RequestRecord {
         private String endUser;
         private List<AttemptRecord> attempts = List.of();
         private boolean clientDisconnected;
+        private String traceId;
         private final Map<String, String> metadata = new LinkedHashMap<>();
 
         private Builder(String requestId, Instant startedAt, String endpoint) {
@@ -321,6 +329,11 @@ public final class RequestRecord {
 
         public Builder clientDisconnected(boolean v) {
             this.clientDisconnected = v;
+            return this;
+        }
+
+        public Builder traceId(String v) {
+            this.traceId = v;
             return this;
         }
 
