@@ -134,6 +134,7 @@ public final class Gateway implements AutoCloseable {
             worker = createWorker(ioThreads);
             UpstreamClient upstream = new UpstreamClient(worker, null, MAX_IDLE_PER_ORIGIN, 30_000, config.upstream());
             KernelMetrics kernelMetrics = new KernelMetrics();
+            processGauges(kernelMetrics, upstream);
             InProcessStateBackend inProcess = InProcessStateBackend.withSweep(blocking, ticker, Duration.ofSeconds(10));
             components.add(inProcess);
             Map<String, KernelPluginContext> contexts = new HashMap<>();
@@ -210,6 +211,26 @@ public final class Gateway implements AutoCloseable {
             blocking.shutdownNow();
             host.close();
             throw e;
+        }
+    }
+
+    /** Gauges of the process: threads, heap, resident memory, upstream connections. */
+    private static void processGauges(KernelMetrics metrics, UpstreamClient upstream) {
+        metrics.gauge("tollgate_upstream_connections", "Open upstream connections", upstream::openConnections);
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        metrics.gauge("tollgate_jvm_threads_live", "Live threads of the JVM", threads::getThreadCount);
+        var memory = java.lang.management.ManagementFactory.getMemoryMXBean();
+        metrics.gauge("tollgate_jvm_heap_used_bytes", "Heap in use", () -> memory.getHeapMemoryUsage().getUsed());
+        java.nio.file.Path statm = java.nio.file.Path.of("/proc/self/statm");
+        if (java.nio.file.Files.isReadable(statm)) {
+            metrics.gauge("tollgate_process_resident_memory_bytes", "Resident set size of the process (Linux)", () -> {
+                try {
+                    String[] f = java.nio.file.Files.readString(statm).trim().split(" ");
+                    return Long.parseLong(f[1]) * 4096;
+                } catch (IOException | RuntimeException e) {
+                    return -1;
+                }
+            });
         }
     }
 

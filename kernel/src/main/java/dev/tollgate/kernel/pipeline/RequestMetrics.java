@@ -33,6 +33,7 @@ public final class RequestMetrics {
     private final Metrics.LabeledHistogram ttft;
     private final Metrics.LabeledHistogram upstream;
     private final Metrics.Histogram overhead;
+    private final Metrics.LabeledCounter refusals;
 
     /** Counters only, kept nowhere (tests of the pipeline that do not read metrics). */
     public RequestMetrics() {
@@ -57,6 +58,9 @@ public final class RequestMetrics {
         upstream = metrics.histogram("tollgate_upstream_duration_seconds", "Time in upstream attempts", "seconds", List.of("model"));
         overhead = metrics.histogram("tollgate_gateway_overhead_seconds", "Total minus upstream time: what the gateway added",
                 "seconds");
+        refusals = metrics.counter("tollgate_governance_refusals_total",
+                "Requests the gateway refused with 429 before any upstream call, by code (rate_limit_exceeded, insufficient_quota)",
+                List.of("code"));
     }
 
     void started() {
@@ -73,6 +77,10 @@ public final class RequestMetrics {
         String model = r.model().filter(models::contains).orElse(r.model().isPresent() ? "unknown" : NONE);
         String team = r.teamId().orElse(NONE);
         requests.labels(r.endpoint(), model, r.provider().orElse(NONE), statusLabel(r.status())).increment();
+        if (r.status() == 429 && r.attempts().isEmpty()) {
+            String code = r.errorCode().orElse("");
+            refusals.labels(code.equals("insufficient_quota") || code.equals("rate_limit_exceeded") ? code : "other").increment();
+        }
         Usage u = r.usage().orElse(null);
         if (u != null) {
             add(model, team, "input", u.inputTokens());
