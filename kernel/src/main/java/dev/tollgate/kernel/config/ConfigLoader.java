@@ -115,6 +115,7 @@ public final class ConfigLoader {
         if (grace.isNegative()) {
             throw new ConfigException(l.keyPath("flush_grace") + " must not be negative");
         }
+        boolean startTraces = l.booleanValue("start_traces", false);
         l.has("sinks");
         l.requireAllRead();
         Object sinks = m.get("sinks");
@@ -156,7 +157,7 @@ public final class ConfigLoader {
                     config == null ? Map.of() : stringKeys((Map<?, ?>) config, path + ".config"), path + ".config");
             out.add(new LoggingSettings.Sink(id, component, queue, batch, flush, retries, backoff, cap, spill));
         }
-        return new LoggingSettings(grace, out);
+        return new LoggingSettings(grace, out, startTraces);
     }
 
     /** {@code state: {backend: <factory>, config: {...}}}; absent, state is kept in process. */

@@ -10,8 +10,10 @@ import java.util.List;
  *
  * @param flushGrace how long shutdown waits for the sinks to take what is queued before spilling it
  * @param sinks      each sink, in order
+ * @param startTraces whether a request that arrives without a {@code traceparent} gets a new trace
+ *                    (for a tracing sink); otherwise only clients' traces are continued
  */
-public record LoggingSettings(Duration flushGrace, List<Sink> sinks) {
+public record LoggingSettings(Duration flushGrace, List<Sink> sinks, boolean startTraces) {
 
     public LoggingSettings {
         requireNonNull(flushGrace, "flushGrace is null");
@@ -19,7 +21,7 @@ public record LoggingSettings(Duration flushGrace, List<Sink> sinks) {
     }
 
     public static LoggingSettings none() {
-        return new LoggingSettings(Duration.ofSeconds(5), List.of());
+        return new LoggingSettings(Duration.ofSeconds(5), List.of(), false);
     }
 
     /**

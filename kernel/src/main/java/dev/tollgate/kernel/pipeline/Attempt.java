@@ -41,6 +41,8 @@ final class Attempt implements ProviderCall {
     private final List<Scheduler.Cancellable> timers = new ArrayList<>(2);
     private final UpstreamHttp http = new BoundHttp();
     private final dev.tollgate.kernel.tracing.TraceContext trace;
+    /** This attempt's span: the parent named in the upstream's {@code traceparent}; null when untraced. */
+    final String spanId;
     private boolean cancelled;
     private boolean paused;
     private boolean ended;
@@ -60,6 +62,7 @@ final class Attempt implements ProviderCall {
     Attempt(int index, Deployment deployment, String requestId, XnioIoThread thread, UpstreamClient client, Scheduler scheduler,
             long startNanos, dev.tollgate.kernel.tracing.TraceContext trace) {
         this.trace = trace;
+        this.spanId = trace == null ? null : dev.tollgate.kernel.tracing.TraceContext.newSpanId();
         this.index = index;
         this.deployment = deployment;
         this.requestId = requestId;
@@ -193,7 +196,7 @@ final class Attempt implements ProviderCall {
         if (trace == null || r.headers().first("traceparent").isPresent()) {
             return r;
         }
-        dev.tollgate.spi.http.Headers.Builder h = r.headers().toBuilder().add("traceparent", trace.childHeader());
+        dev.tollgate.spi.http.Headers.Builder h = r.headers().toBuilder().add("traceparent", trace.header(spanId));
         if (trace.state() != null && r.headers().first("tracestate").isEmpty()) {
             h.add("tracestate", trace.state());
         }

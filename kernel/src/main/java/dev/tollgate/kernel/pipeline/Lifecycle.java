@@ -92,6 +92,8 @@ public final class Lifecycle {
     private final boolean base64Embeddings;
     private volatile ChatRequest canonical;
     private final dev.tollgate.kernel.tracing.TraceContext trace;
+    /** The gateway's span for this request, the parent of its attempts' spans; null when untraced. */
+    private final String spanId;
 
     private Phase phase = Phase.ADMITTING;
     private boolean clientFinished;
@@ -143,8 +145,10 @@ public final class Lifecycle {
         this.facts = requireNonNull(facts, "facts is null");
         this.model = requireNonNull(model, "model is null");
         this.base64Embeddings = base64Embeddings;
-        this.trace = dev.tollgate.kernel.tracing.TraceContext.parse(exchange.getRequestHeaders().getFirst("traceparent"),
-                exchange.getRequestHeaders().getFirst("tracestate")).orElse(null);
+        dev.tollgate.kernel.tracing.TraceContext incoming = dev.tollgate.kernel.tracing.TraceContext.parse(
+                exchange.getRequestHeaders().getFirst("traceparent"), exchange.getRequestHeaders().getFirst("tracestate")).orElse(null);
+        this.trace = incoming != null ? incoming : pipeline.startTraces ? dev.tollgate.kernel.tracing.TraceContext.start() : null;
+        this.spanId = trace == null ? null : dev.tollgate.kernel.tracing.TraceContext.newSpanId();
     }
 
     String requestId() {
@@ -683,6 +687,13 @@ public final class Lifecycle {
                 .attempts(o.attempts())
                 .clientDisconnected(o.clientDisconnected())
                 .traceId(trace == null ? null : trace.traceId());
+        if (trace != null) {
+            List<String> spans = new ArrayList<>(attempts.size());
+            for (Attempt a : attempts) {
+                spans.add(a.spanId);
+            }
+            b.span(spanId, trace.parentId(), spans);
+        }
         if (!facts.metadata().isEmpty()) {
             b.metadata(facts.metadata());
         }

@@ -33,6 +33,8 @@ public final class Pipeline {
     final Duration admissionTimeout;
     final TranslationWarnings warnings;
     final RecordPipeline records;
+    /** Whether a request without a {@code traceparent} gets a trace of its own (for a tracing sink). */
+    final boolean startTraces;
     private final Set<Lifecycle> live = ConcurrentHashMap.newKeySet();
 
     public Pipeline(PolicyChain policies, UpstreamClient upstream, RequestMetrics metrics, Scheduler scheduler, Ticker ticker,
@@ -42,6 +44,12 @@ public final class Pipeline {
 
     public Pipeline(PolicyChain policies, UpstreamClient upstream, RequestMetrics metrics, Scheduler scheduler, Ticker ticker,
             Clock clock, Duration admissionTimeout, TranslationWarnings warnings, RecordPipeline records) {
+        this(policies, upstream, metrics, scheduler, ticker, clock, admissionTimeout, warnings, records, false);
+    }
+
+    public Pipeline(PolicyChain policies, UpstreamClient upstream, RequestMetrics metrics, Scheduler scheduler, Ticker ticker,
+            Clock clock, Duration admissionTimeout, TranslationWarnings warnings, RecordPipeline records, boolean startTraces) {
+        this.startTraces = startTraces;
         this.records = requireNonNull(records, "records is null");
         this.policies = requireNonNull(policies, "policies is null");
         this.routing = FirstDeployment.INSTANCE;

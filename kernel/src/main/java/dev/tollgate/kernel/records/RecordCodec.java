@@ -23,7 +23,7 @@ import java.util.Map;
  */
 final class RecordCodec {
 
-    /** Version 1: the fields of SPI 1.0's record plus provider model, error type, upstream latency and trace id. */
+    /** Version 1: the fields of SPI 1.0's record plus provider model, error type, upstream latency and trace and span ids. */
     static final int VERSION = 1;
     private static final int MAX_STRING_BYTES = 1 << 20;
     private static final int MAX_ITEMS = 10_000;
@@ -44,7 +44,12 @@ final class RecordCodec {
         DataInputStream data = new DataInputStream(in);
         List<RequestRecord> out = new ArrayList<>(Math.min(count, MAX_ITEMS));
         for (int i = 0; i < count; i++) {
-            out.add(read(data));
+            try {
+                out.add(read(data));
+            } catch (RuntimeException e) {
+                // an enum name or a required field that is not what it must be
+                throw new IOException("corrupt record: " + e.getMessage(), e);
+            }
         }
         return out;
     }
@@ -86,6 +91,12 @@ final class RecordCodec {
         }
         out.writeBoolean(r.clientDisconnected());
         string(out, r.traceId().orElse(null));
+        string(out, r.spanId().orElse(null));
+        string(out, r.parentSpanId().orElse(null));
+        out.writeInt(r.attemptSpanIds().size());
+        for (String span : r.attemptSpanIds()) {
+            string(out, span);
+        }
         out.writeInt(r.metadata().size());
         for (Map.Entry<String, String> e : r.metadata().entrySet()) {
             string(out, e.getKey());
@@ -135,6 +146,14 @@ final class RecordCodec {
         b.attempts(list);
         b.clientDisconnected(in.readBoolean());
         b.traceId(string(in));
+        String span = string(in);
+        String parent = string(in);
+        int spans = count(in);
+        List<String> attemptSpans = new ArrayList<>(spans);
+        for (int i = 0; i < spans; i++) {
+            attemptSpans.add(string(in));
+        }
+        b.span(span, parent, attemptSpans);
         int tags = count(in);
         Map<String, String> metadata = new LinkedHashMap<>();
         for (int i = 0; i < tags; i++) {

@@ -10,7 +10,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * the gateway's. A header that does not parse is ignored, as the specification asks.
  *
  * @param traceId  32 lower-case hex digits, not all zero
- * @param parentId the client's span, 16 lower-case hex digits, not all zero
+ * @param parentId the client's span, 16 lower-case hex digits, not all zero; {@code null} when the gateway started the trace
  * @param flags    two hex digits ({@code 01}: sampled)
  * @param state    the client's {@code tracestate}, passed on unchanged, or {@code null}
  */
@@ -41,12 +41,27 @@ public record TraceContext(String traceId, String parentId, String flags, String
         return Optional.of(new TraceContext(trace, parent, flags, state == null || state.isEmpty() ? null : state));
     }
 
-    /** The {@code traceparent} of a new child span. */
-    public String childHeader() {
-        return "00-" + traceId + "-" + newSpanId() + "-" + flags;
+    /** A trace the gateway starts for a request that came without one: sampled, no parent. */
+    public static TraceContext start() {
+        return new TraceContext(newTraceId(), null, "01", null);
     }
 
-    static String newSpanId() {
+    /** The {@code traceparent} of a new child span. */
+    public String childHeader() {
+        return header(newSpanId());
+    }
+
+    /** The {@code traceparent} naming {@code spanId} as the parent. */
+    public String header(String spanId) {
+        return "00-" + traceId + "-" + spanId + "-" + flags;
+    }
+
+    static String newTraceId() {
+        return newSpanId() + newSpanId();
+    }
+
+    /** 16 random lower-case hex digits, not all zero. */
+    public static String newSpanId() {
         long id;
         do {
             id = ThreadLocalRandom.current().nextLong();

@@ -57,6 +57,9 @@ class RecordCodecTest {
         assertEquals(a.attempts(), b.attempts());
         assertEquals(a.clientDisconnected(), b.clientDisconnected());
         assertEquals(a.traceId(), b.traceId());
+        assertEquals(a.spanId(), b.spanId());
+        assertEquals(a.parentSpanId(), b.parentSpanId());
+        assertEquals(a.attemptSpanIds(), b.attemptSpanIds());
         assertEquals(a.metadata(), b.metadata());
     }
 }

@@ -47,6 +47,7 @@ final class Records {
                                 Duration.ofMillis(12), Usage.of(1200, 345))))
                 .clientDisconnected(false)
                 .traceId("4bf92f3577b34da6a3ce929d0e0e4736")
+                .span("00f067aa0ba902b7", "b7ad6b7169203331", List.of("1111111111111111", "2222222222222222"))
                 .metadata(Map.of("feature", "search", "empty", ""))
                 .build();
     }

@@ -90,7 +90,48 @@ class TraceparentPropagationTest {
             RequestRecord first = records.stream().filter(r -> r.requestId().equals(traced.headers().firstValue("x-request-id").orElseThrow()))
                     .findFirst().orElseThrow();
             assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", first.traceId().orElseThrow());
+            assertEquals("00f067aa0ba902b7", first.parentSpanId().orElseThrow(), "the request span hangs under the client's");
+            assertEquals(List.of(seen.get(0).substring(36, 52)), first.attemptSpanIds(), "the upstream's parent is the attempt's span");
+            assertTrue(first.spanId().orElseThrow().matches("[0-9a-f]{16}"));
             assertNull(records.stream().filter(r -> r != first).findFirst().orElseThrow().traceId().orElse(null));
+        } finally {
+            upstream.stop(0);
+        }
+    }
+
+    @Test
+    void withStartTracesARequestWithoutOneGetsANewTrace() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        HttpServer upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        upstream.createContext("/", ex -> {
+            seen.add(String.valueOf(ex.getRequestHeaders().getFirst("traceparent")));
+            byte[] body = "{\"object\":\"chat.completion\",\"choices\":[]}".getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        upstream.start();
+        List<RequestRecord> records = new CopyOnWriteArrayList<>();
+        try (KernelHarness g = KernelHarness.start("""
+                plugins: [forward]
+                models:
+                  m:
+                    deployments:
+                      - provider: forward
+                        model: up-m
+                logging:
+                  start_traces: true
+                  sinks:
+                    - name: memory
+                      flush_interval: 5ms
+                """, Map.of("forward", plugin(URI.create("http://127.0.0.1:" + upstream.getAddress().getPort() + "/v1/chat"), records)))) {
+            assertEquals(200, g.post("/v1/chat/completions", KernelHarness.chat("m")).statusCode());
+            Eventually.await(Duration.ofSeconds(10), () -> records.size() == 1);
+            RequestRecord r = records.get(0);
+            assertTrue(seen.get(0).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01"), seen.get(0));
+            assertEquals(seen.get(0).substring(3, 35), r.traceId().orElseThrow());
+            assertTrue(r.parentSpanId().isEmpty(), "the gateway's span is the root");
+            assertEquals(List.of(seen.get(0).substring(36, 52)), r.attemptSpanIds());
         } finally {
             upstream.stop(0);
         }

@@ -44,6 +44,9 @@ public final class RequestRecord {
     private final List<AttemptRecord> attempts;
     private final boolean clientDisconnected;
     private final String traceId;
+    private final String spanId;
+    private final String parentSpanId;
+    private final List<String> attemptSpanIds;
     private final Map<String, String> metadata;
 
     private RequestRecord(Builder b) {
@@ -71,6 +74,9 @@ public final class RequestRecord {
         this.attempts = List.copyOf(b.attempts);
         this.clientDisconnected = b.clientDisconnected;
         this.traceId = b.traceId;
+        this.spanId = b.spanId;
+        this.parentSpanId = b.parentSpanId;
+        this.attemptSpanIds = List.copyOf(b.attemptSpanIds);
         this.metadata = b.metadata.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(b.metadata));
     }
 
@@ -196,6 +202,24 @@ public final class RequestRecord {
         return Optional.ofNullable(traceId);
     }
 
+    /** The span id of this request in its trace (16 hex digits), when the request is traced. */
+    public Optional<String> spanId() {
+        return Optional.ofNullable(spanId);
+    }
+
+    /** The client's span, the parent of {@link #spanId()}; empty when the gateway started the trace. */
+    public Optional<String> parentSpanId() {
+        return Optional.ofNullable(parentSpanId);
+    }
+
+    /**
+     * The span id of each attempt, in the order of {@link #attempts()}, when the request is traced:
+     * the parent the upstream saw in its {@code traceparent}. Empty when not traced.
+     */
+    public List<String> attemptSpanIds() {
+        return attemptSpanIds;
+    }
+
     /** The client's metadata tags. */
     public Map<String, String> metadata() {
         return metadata;
@@ -232,6 +256,9 @@ public final class RequestRecord {
         private List<AttemptRecord> attempts = List.of();
         private boolean clientDisconnected;
         private String traceId;
+        private String spanId;
+        private String parentSpanId;
+        private List<String> attemptSpanIds = List.of();
         private final Map<String, String> metadata = new LinkedHashMap<>();
 
         private Builder(String requestId, Instant startedAt, String endpoint) {
@@ -334,6 +361,14 @@ public final class RequestRecord {
 
         public Builder traceId(String v) {
             this.traceId = v;
+            return this;
+        }
+
+        /** The request's place in its trace: its own span, its parent's (or null), and each attempt's. */
+        public Builder span(String spanId, String parentSpanId, List<String> attemptSpanIds) {
+            this.spanId = spanId;
+            this.parentSpanId = parentSpanId;
+            this.attemptSpanIds = attemptSpanIds == null ? List.of() : attemptSpanIds;
             return this;
         }
 
