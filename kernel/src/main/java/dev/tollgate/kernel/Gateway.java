@@ -17,6 +17,8 @@ import dev.tollgate.kernel.pipeline.Pipeline;
 import dev.tollgate.kernel.pipeline.PolicyChain;
 import dev.tollgate.kernel.pipeline.RequestMetrics;
 import dev.tollgate.kernel.plugin.ClassLoaderSafeEmbeddings;
+import dev.tollgate.kernel.plugin.ClassLoaderSafeLogSink;
+import dev.tollgate.kernel.records.RecordPipeline;
 import dev.tollgate.kernel.plugin.ClassLoaderSafeProviderAdapter;
 import dev.tollgate.kernel.plugin.ClassLoaderSafeRequestPolicy;
 import dev.tollgate.kernel.plugin.ContextClassLoader;
@@ -132,6 +134,7 @@ public final class Gateway implements AutoCloseable {
             worker = createWorker(ioThreads);
             UpstreamClient upstream = new UpstreamClient(worker, null, MAX_IDLE_PER_ORIGIN, 30_000, config.upstream());
             KernelMetrics kernelMetrics = new KernelMetrics();
+            processGauges(kernelMetrics, upstream);
             InProcessStateBackend inProcess = InProcessStateBackend.withSweep(blocking, ticker, Duration.ofSeconds(10));
             components.add(inProcess);
             Map<String, KernelPluginContext> contexts = new HashMap<>();
@@ -157,8 +160,9 @@ public final class Gateway implements AutoCloseable {
             java.util.function.Function<ClassLoader, dev.tollgate.spi.state.StateBackend> stateFor = user -> backend == null ? inProcess
                     : new ClassLoaderSafeStateBackend(backend, backendLoader, user);
             dev.tollgate.spi.state.StateBackend state = stateFor.apply(Gateway.class.getClassLoader());
+            java.nio.file.Path dataDir = config.governance().dataDir();
             loaders.forEach((id, l) -> contexts.put(id, new KernelPluginContext(id, SPI_VERSION, l, kernelMetrics, upstream, stateFor.apply(l),
-                    catalog, offload, ticker, clock)));
+                    catalog, offload, ticker, clock, dataDir)));
 
             Map<String, Model> models = new LinkedHashMap<>();
             for (ModelSettings m : config.models().values()) {
@@ -187,13 +191,15 @@ public final class Gateway implements AutoCloseable {
                 policies.add(new PolicyChain.Entry(p.name(), new ClassLoaderSafeRequestPolicy(policy, f.loader())));
             }
 
-            RequestMetrics requestMetrics = new RequestMetrics();
+            RecordPipeline records = records(config, registries, loader, contexts);
+            components.add(0, records);
+            RequestMetrics requestMetrics = new RequestMetrics(kernelMetrics, models.keySet());
             TranslationWarnings warnings = new TranslationWarnings();
             Pipeline pipeline = new Pipeline(new PolicyChain(policies), upstream, requestMetrics,
                     scheduler != null ? scheduler : new XnioScheduler(worker, ticker), ticker, clock,
-                    config.server().admissionTimeout(), warnings);
+                    config.server().admissionTimeout(), warnings, records, config.logging().startTraces());
             GatewayServer server = GatewayServer.start(config.server(), worker, models, pipeline, kernelMetrics,
-                    () -> requestMetrics.prometheus() + kernelMetrics.prometheus(), governance, blocking);
+                    () -> requestMetrics.prometheus() + records.prometheus() + kernelMetrics.prometheus(), governance, blocking);
             log.info("Tollgate {} listening on http://{}:{} with models {}, configuration {}", VERSION, config.server().host(),
                     server.port(), models.keySet(), config.source() == null ? "built in code" : config.source().toAbsolutePath());
             return new Gateway(host, worker, upstream, blocking, server, components, pipeline, governance);
@@ -204,6 +210,52 @@ public final class Gateway implements AutoCloseable {
             }
             blocking.shutdownNow();
             host.close();
+            throw e;
+        }
+    }
+
+    /** Gauges of the process: threads, heap, resident memory, upstream connections. */
+    private static void processGauges(KernelMetrics metrics, UpstreamClient upstream) {
+        metrics.gauge("tollgate_upstream_connections", "Open upstream connections", upstream::openConnections);
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        metrics.gauge("tollgate_jvm_threads_live", "Live threads of the JVM", threads::getThreadCount);
+        var memory = java.lang.management.ManagementFactory.getMemoryMXBean();
+        metrics.gauge("tollgate_jvm_heap_used_bytes", "Heap in use", () -> memory.getHeapMemoryUsage().getUsed());
+        java.nio.file.Path statm = java.nio.file.Path.of("/proc/self/statm");
+        if (java.nio.file.Files.isReadable(statm)) {
+            metrics.gauge("tollgate_process_resident_memory_bytes", "Resident set size of the process (Linux)", () -> {
+                try {
+                    String[] f = java.nio.file.Files.readString(statm).trim().split(" ");
+                    return Long.parseLong(f[1]) * 4096;
+                } catch (IOException | RuntimeException e) {
+                    return -1;
+                }
+            });
+        }
+    }
+
+    /** The configured log sinks, each behind its own queue and spill under {@code <data>/spill/}. */
+    private static RecordPipeline records(GatewayConfig config, Registries registries, ConfigLoader loader,
+            Map<String, KernelPluginContext> contexts) {
+        var logging = config.logging();
+        if (logging.sinks().isEmpty()) {
+            return RecordPipeline.none();
+        }
+        List<RecordPipeline.Sink> sinks = new ArrayList<>();
+        try {
+            for (int i = 0; i < logging.sinks().size(); i++) {
+                var s = logging.sinks().get(i);
+                Registry.Registered<dev.tollgate.spi.sink.LogSinkFactory> f =
+                        registries.logSinks.get(s.component().name(), "logging.sinks[" + i + "].name");
+                dev.tollgate.spi.sink.LogSink sink = create(f, s.component().configPath(), s.component().config(), loader,
+                        contexts.get(f.pluginId()));
+                sinks.add(new RecordPipeline.Sink(s.id(), new ClassLoaderSafeLogSink(sink, f.loader()), RecordPipeline.settings(s)));
+            }
+            RecordPipeline p = RecordPipeline.start(sinks, config.governance().dataDir().resolve("spill"), logging.flushGrace());
+            log.info("request records go to {}", logging.sinks().stream().map(s -> s.id()).toList());
+            return p;
+        } catch (RuntimeException e) {
+            sinks.forEach(s -> closeQuietly(s.sink()));
             throw e;
         }
     }

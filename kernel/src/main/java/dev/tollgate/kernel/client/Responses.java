@@ -17,6 +17,9 @@ import org.slf4j.LoggerFactory;
 /** Non-blocking writes of whole responses, and the one place errors are answered and logged. */
 public final class Responses {
 
+    /** The error an exchange was answered with, for the request count and record of requests refused before a lifecycle. */
+    public static final io.undertow.util.AttachmentKey<GatewayException> ERROR = io.undertow.util.AttachmentKey.create(GatewayException.class);
+
     private static final Logger log = LoggerFactory.getLogger("tollgate.errors");
     private static final HttpString CONTENT_TYPE = new HttpString("Content-Type");
     private static final HttpString RETRY_AFTER = new HttpString("Retry-After");
@@ -100,6 +103,7 @@ public final class Responses {
      * logs it when it is a server-side failure.
      */
     public static void error(HttpServerExchange exchange, String requestId, ErrorFormat format, GatewayException error) {
+        exchange.putAttachment(ERROR, error);
         logFailure(requestId, error);
         if (exchange.isResponseStarted()) {
             exchange.endExchange();
@@ -126,6 +130,7 @@ public final class Responses {
      * client must not be able to fill the log; they are counted in the metrics instead.
      */
     public static void reject(HttpServerExchange exchange, String requestId, ErrorFormat format, GatewayException error) {
+        exchange.putAttachment(ERROR, error);
         exchange.setPersistent(false);
         if (exchange.isResponseStarted()) {
             org.xnio.IoUtils.safeClose(exchange.getConnection());

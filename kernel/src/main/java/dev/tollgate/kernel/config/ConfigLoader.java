@@ -92,10 +92,72 @@ public final class ConfigLoader {
         AdminSettings admin = admin(top.section("admin"));
         GovernanceSettings governance = governance(top.section("governance"), rootMap.get("governance"));
         ComponentSettings state = state(top.section("state"), rootMap.get("state"));
+        LoggingSettings logging = logging(top.section("logging"), rootMap.get("logging"));
         top.has("models");
         top.has("policies");
         top.requireAllRead();
-        return new GatewayConfig(source, server, pluginsDir, plugins, models, policies, modelsFile, upstream, admin, governance, state);
+        return new GatewayConfig(source, server, pluginsDir, plugins, models, policies, modelsFile, upstream, admin, governance, state,
+                logging);
+    }
+
+    private static final java.util.regex.Pattern SINK_ID = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
+
+    /**
+     * {@code logging: {flush_grace, sinks: [{name: <factory>, id, config, queue, batch_size,
+     * flush_interval, max_retries, retry_backoff, max_backoff, spill_max_bytes}]}}; absent, no record leaves the process.
+     */
+    private static LoggingSettings logging(PluginConfig l, Object raw) {
+        if (!(raw instanceof Map<?, ?> m)) {
+            l.requireAllRead();
+            return LoggingSettings.none();
+        }
+        Duration grace = l.duration("flush_grace", Duration.ofSeconds(5));
+        if (grace.isNegative()) {
+            throw new ConfigException(l.keyPath("flush_grace") + " must not be negative");
+        }
+        boolean startTraces = l.booleanValue("start_traces", false);
+        l.has("sinks");
+        l.requireAllRead();
+        Object sinks = m.get("sinks");
+        List<LoggingSettings.Sink> out = new ArrayList<>();
+        if (sinks != null && !(sinks instanceof List)) {
+            throw new ConfigException("logging.sinks must be a list of {name, config}");
+        }
+        Set<String> ids = new java.util.HashSet<>();
+        List<?> list = sinks == null ? List.of() : (List<?>) sinks;
+        for (int i = 0; i < list.size(); i++) {
+            String path = "logging.sinks[" + i + "]";
+            if (!(list.get(i) instanceof Map<?, ?> sm)) {
+                throw new ConfigException(path + " must be a map with keys name, config");
+            }
+            PluginConfig c = PluginConfig.of(path, stringKeys(sm, path));
+            String name = c.string("name");
+            String id = c.string("id", name);
+            if (!SINK_ID.matcher(id).matches()) {
+                throw new ConfigException(c.keyPath("id") + " must be lower-case letters, digits, '-' or '_' (it names a folder), not '"
+                        + id + "'");
+            }
+            if (!ids.add(id)) {
+                throw new ConfigException(path + ": a second sink with id '" + id + "'; give one of them another id");
+            }
+            int queue = (int) range(c.keyPath("queue"), c.intValue("queue", 10_000), 1, 10_000_000);
+            int batch = (int) range(c.keyPath("batch_size"), c.intValue("batch_size", 500), 1, 100_000);
+            Duration flush = positive(c, "flush_interval", Duration.ofSeconds(1));
+            int retries = (int) range(c.keyPath("max_retries"), c.intValue("max_retries", 3), 0, 100);
+            Duration backoff = positive(c, "retry_backoff", Duration.ofMillis(200));
+            Duration cap = positive(c, "max_backoff", Duration.ofSeconds(30));
+            long spill = size(c, "spill_max_bytes", 1L << 30);
+            c.has("config");
+            c.requireAllRead();
+            Object config = sm.get("config");
+            if (config != null && !(config instanceof Map)) {
+                throw new ConfigException(path + ".config must be a map");
+            }
+            ComponentSettings component = new ComponentSettings(name,
+                    config == null ? Map.of() : stringKeys((Map<?, ?>) config, path + ".config"), path + ".config");
+            out.add(new LoggingSettings.Sink(id, component, queue, batch, flush, retries, backoff, cap, spill));
+        }
+        return new LoggingSettings(grace, out, startTraces);
     }
 
     /** {@code state: {backend: <factory>, config: {...}}}; absent, state is kept in process. */

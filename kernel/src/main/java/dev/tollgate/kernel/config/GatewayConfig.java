@@ -32,7 +32,8 @@ public record GatewayConfig(
         UpstreamSettings upstream,
         AdminSettings admin,
         GovernanceSettings governance,
-        ComponentSettings state) {
+        ComponentSettings state,
+        LoggingSettings logging) {
 
     public GatewayConfig {
         requireNonNull(server, "server is null");
@@ -44,16 +45,17 @@ public record GatewayConfig(
         requireNonNull(upstream, "upstream is null");
         requireNonNull(admin, "admin is null");
         requireNonNull(governance, "governance is null");
+        logging = logging == null ? LoggingSettings.none() : logging;
     }
 
     public GatewayConfig withPort(int port) {
         return new GatewayConfig(source, server.withPort(port), pluginsDirectory, plugins, models, policies, modelsFile, upstream, admin,
-                governance, state);
+                governance, state, logging);
     }
 
     /** The same configuration with the embedded store in {@code dir} (tests give each gateway its own). */
     public GatewayConfig withDataDir(Path dir) {
         return new GatewayConfig(source, server, pluginsDirectory, plugins, models, policies, modelsFile, upstream, admin,
-                governance.withDataDir(dir), state);
+                governance.withDataDir(dir), state, logging);
     }
 }

@@ -40,6 +40,9 @@ final class Attempt implements ProviderCall {
     private final List<UpstreamClient.Handle> exchanges = new ArrayList<>(1);
     private final List<Scheduler.Cancellable> timers = new ArrayList<>(2);
     private final UpstreamHttp http = new BoundHttp();
+    private final dev.tollgate.kernel.tracing.TraceContext trace;
+    /** This attempt's span: the parent named in the upstream's {@code traceparent}; null when untraced. */
+    final String spanId;
     private boolean cancelled;
     private boolean paused;
     private boolean ended;
@@ -52,6 +55,14 @@ final class Attempt implements ProviderCall {
 
     Attempt(int index, Deployment deployment, String requestId, XnioIoThread thread, UpstreamClient client, Scheduler scheduler,
             long startNanos) {
+        this(index, deployment, requestId, thread, client, scheduler, startNanos, null);
+    }
+
+    /** @param trace the client's trace context: every upstream call of this attempt carries a child of it, or {@code null} */
+    Attempt(int index, Deployment deployment, String requestId, XnioIoThread thread, UpstreamClient client, Scheduler scheduler,
+            long startNanos, dev.tollgate.kernel.tracing.TraceContext trace) {
+        this.trace = trace;
+        this.spanId = trace == null ? null : dev.tollgate.kernel.tracing.TraceContext.newSpanId();
         this.index = index;
         this.deployment = deployment;
         this.requestId = requestId;
@@ -180,9 +191,23 @@ final class Attempt implements ProviderCall {
         }
     }
 
+    /** The request with a child {@code traceparent} (and the client's {@code tracestate}), unless the adapter set its own. */
+    private UpstreamRequest traced(UpstreamRequest r) {
+        if (trace == null || r.headers().first("traceparent").isPresent()) {
+            return r;
+        }
+        dev.tollgate.spi.http.Headers.Builder h = r.headers().toBuilder().add("traceparent", trace.header(spanId));
+        if (trace.state() != null && r.headers().first("tracestate").isEmpty()) {
+            h.add("tracestate", trace.state());
+        }
+        return new UpstreamRequest(r.method(), r.uri(), h.build(), r.body(), r.connectTimeout(), r.responseTimeout(), r.idleTimeout(),
+                r.totalTimeout(), r.protocol());
+    }
+
     private final class BoundHttp implements UpstreamHttp {
         @Override
-        public CompletionStage<UpstreamResponse> send(UpstreamRequest request) {
+        public CompletionStage<UpstreamResponse> send(UpstreamRequest original) {
+            UpstreamRequest request = traced(original);
             CompletableFuture<UpstreamResponse> out = new CompletableFuture<>();
             if (cancelled) {
                 out.completeExceptionally(GatewayException.internal("the request was cancelled", null));
@@ -209,7 +234,8 @@ final class Attempt implements ProviderCall {
         }
 
         @Override
-        public void stream(UpstreamRequest request, ResponseHandler handler) {
+        public void stream(UpstreamRequest original, ResponseHandler handler) {
+            UpstreamRequest request = traced(original);
             if (cancelled) {
                 return;
             }

@@ -72,6 +72,8 @@ public final class Lifecycle {
     static final String COST_HEADER = "x-tollgate-cost";
     /** The principal the server's key guard established before the body was read; the policies start from it. */
     public static final io.undertow.util.AttachmentKey<Principal> AUTHENTICATED = io.undertow.util.AttachmentKey.create(Principal.class);
+    /** Set on an exchange whose request has a lifecycle: the lifecycle records it, the server's refusal count does not. */
+    public static final io.undertow.util.AttachmentKey<Boolean> STARTED = io.undertow.util.AttachmentKey.create(Boolean.class);
     private static final HttpString CONTENT_TYPE = new HttpString("Content-Type");
     private static final String JSON = "application/json";
 
@@ -89,6 +91,9 @@ public final class Lifecycle {
     private final Model model;
     private final boolean base64Embeddings;
     private volatile ChatRequest canonical;
+    private final dev.tollgate.kernel.tracing.TraceContext trace;
+    /** The gateway's span for this request, the parent of its attempts' spans; null when untraced. */
+    private final String spanId;
 
     private Phase phase = Phase.ADMITTING;
     private boolean clientFinished;
@@ -112,6 +117,7 @@ public final class Lifecycle {
     private final List<Attempt> attempts = new ArrayList<>(1);
     private Attempt current;
     private String errorCode;
+    private ErrorType errorType;
     private CacheStatus cacheStatus = CacheStatus.NONE;
     private boolean answeredByPolicy;
     private Usage policyUsage;
@@ -139,6 +145,10 @@ public final class Lifecycle {
         this.facts = requireNonNull(facts, "facts is null");
         this.model = requireNonNull(model, "model is null");
         this.base64Embeddings = base64Embeddings;
+        dev.tollgate.kernel.tracing.TraceContext incoming = dev.tollgate.kernel.tracing.TraceContext.parse(
+                exchange.getRequestHeaders().getFirst("traceparent"), exchange.getRequestHeaders().getFirst("tracestate")).orElse(null);
+        this.trace = incoming != null ? incoming : pipeline.startTraces ? dev.tollgate.kernel.tracing.TraceContext.start() : null;
+        this.spanId = trace == null ? null : dev.tollgate.kernel.tracing.TraceContext.newSpanId();
     }
 
     String requestId() {
@@ -161,6 +171,7 @@ public final class Lifecycle {
     /** Starts the request on its I/O thread. */
     public void start() {
         p.metrics.started();
+        exchange.putAttachment(STARTED, Boolean.TRUE);
         p.entered(this);
         exchange.addExchangeCompleteListener((ex, next) -> {
             try {
@@ -289,7 +300,7 @@ public final class Lifecycle {
 
     private void attempt(Deployment d) {
         phase = Phase.ATTEMPTING;
-        Attempt a = new Attempt(attempts.size(), d, requestId, thread, p.upstream, p.scheduler, now());
+        Attempt a = new Attempt(attempts.size(), d, requestId, thread, p.upstream, p.scheduler, now(), trace);
         attempts.add(a);
         current = a;
         d.started();
@@ -383,6 +394,7 @@ public final class Lifecycle {
         a.end(AttemptRecord.Result.FAILED, error.code(), now());
         a.cancel();
         errorCode = error.code();
+        errorType = error.type();
         Responses.logStreamFailure(requestId, error);
         phase = Phase.DRAINING;
         if (sse != null) {
@@ -445,6 +457,7 @@ public final class Lifecycle {
     /** Answers with an error before anything was committed, in the client's API shape. */
     private void fail(GatewayException error) {
         errorCode = error.code();
+        errorType = error.type();
         phase = Phase.DRAINING;
         if (committed || clientFinished) {
             return;
@@ -624,15 +637,67 @@ public final class Lifecycle {
         p.left(this);
         long now = now();
         Outcome outcome = outcome(now);
-        p.metrics.ended(outcome.status(), outcome.usage().orElse(null), now - startNanos, firstByteNanos < 0 ? -1 : firstByteNanos - startNanos);
+        p.metrics.ended();
         if (!admitted.isEmpty()) {
             p.policies.settle(this, outcome);
         }
+        p.finished(record(outcome));
         if (log.isDebugEnabled()) {
             log.debug("request {} {} model={} deployment={} status={} error={} usage={} {} micros={}", requestId, endpoint,
                     model.name(), outcome.deploymentId().orElse("-"), outcome.status(), errorCode, outcome.usage().orElse(null),
                     outcome.cost(), (now - startNanos) / 1000);
         }
+    }
+
+    /** The request's one log record: the outcome, who asked, and what the upstream took. */
+    private dev.tollgate.spi.sink.RequestRecord record(Outcome o) {
+        long upstreamNanos = 0;
+        String provider = null;
+        String providerModel = null;
+        for (Attempt a : attempts) {
+            upstreamNanos += a.record().latency().toNanos();
+        }
+        if (o.deploymentId().isPresent()) {
+            for (int i = attempts.size() - 1; i >= 0; i--) {
+                Deployment d = attempts.get(i).deployment;
+                if (d.id().equals(o.deploymentId().get())) {
+                    provider = d.provider();
+                    providerModel = d.upstreamModel();
+                    break;
+                }
+            }
+        }
+        dev.tollgate.spi.sink.RequestRecord.Builder b = dev.tollgate.spi.sink.RequestRecord.builder(requestId, startedAt, endpoint)
+                .model(model.name())
+                .deployment(o.deploymentId().orElse(null), provider)
+                .providerModel(providerModel)
+                .status(o.status())
+                .errorCode(o.errorCode().orElse(null))
+                .errorType(errorType == null || o.status() < 400 ? null : errorType.name().toLowerCase(Locale.ROOT))
+                .stream(o.stream())
+                .usage(o.usage().orElse(null))
+                .cost(o.cost())
+                .cacheStatus(o.cacheStatus())
+                .latencyMicros(o.latency().toNanos() / 1000)
+                .timeToFirstTokenMicros(o.timeToFirstToken().map(d -> d.toNanos() / 1000).orElse(-1L))
+                .upstreamLatencyMicros(upstreamNanos / 1000)
+                .key(principal.keyId().orElse(null), principal.keyName().orElse(null))
+                .teamId(principal.teamId().orElse(null))
+                .endUser(facts.user().orElse(null))
+                .attempts(o.attempts())
+                .clientDisconnected(o.clientDisconnected())
+                .traceId(trace == null ? null : trace.traceId());
+        if (trace != null) {
+            List<String> spans = new ArrayList<>(attempts.size());
+            for (Attempt a : attempts) {
+                spans.add(a.spanId);
+            }
+            b.span(spanId, trace.parentId(), spans);
+        }
+        if (!facts.metadata().isEmpty()) {
+            b.metadata(facts.metadata());
+        }
+        return b.build();
     }
 
     private Outcome outcome(long now) {

@@ -3,6 +3,7 @@ package dev.tollgate.kernel.pipeline;
 import static java.util.Objects.requireNonNull;
 
 import dev.tollgate.kernel.codec.TranslationWarnings;
+import dev.tollgate.kernel.records.RecordPipeline;
 import dev.tollgate.kernel.time.Scheduler;
 import dev.tollgate.kernel.upstream.UpstreamClient;
 import dev.tollgate.spi.routing.RoutingStrategy;
@@ -18,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * with a protocol-correct error when its grace runs out).
  *
  * <p>The path every inference request takes:
- * <pre>admit (policies) → cache → route → attempt (call, stream) → respond → settle → log</pre>
+ * <pre>admit (policies) → cache → route → attempt (call, stream) → respond → settle → record</pre>
  */
 public final class Pipeline {
 
@@ -31,10 +32,25 @@ public final class Pipeline {
     final Clock clock;
     final Duration admissionTimeout;
     final TranslationWarnings warnings;
+    final RecordPipeline records;
+    /** Whether a request without a {@code traceparent} gets a trace of its own (for a tracing sink). */
+    final boolean startTraces;
     private final Set<Lifecycle> live = ConcurrentHashMap.newKeySet();
 
     public Pipeline(PolicyChain policies, UpstreamClient upstream, RequestMetrics metrics, Scheduler scheduler, Ticker ticker,
             Clock clock, Duration admissionTimeout, TranslationWarnings warnings) {
+        this(policies, upstream, metrics, scheduler, ticker, clock, admissionTimeout, warnings, RecordPipeline.none());
+    }
+
+    public Pipeline(PolicyChain policies, UpstreamClient upstream, RequestMetrics metrics, Scheduler scheduler, Ticker ticker,
+            Clock clock, Duration admissionTimeout, TranslationWarnings warnings, RecordPipeline records) {
+        this(policies, upstream, metrics, scheduler, ticker, clock, admissionTimeout, warnings, records, false);
+    }
+
+    public Pipeline(PolicyChain policies, UpstreamClient upstream, RequestMetrics metrics, Scheduler scheduler, Ticker ticker,
+            Clock clock, Duration admissionTimeout, TranslationWarnings warnings, RecordPipeline records, boolean startTraces) {
+        this.startTraces = startTraces;
+        this.records = requireNonNull(records, "records is null");
         this.policies = requireNonNull(policies, "policies is null");
         this.routing = FirstDeployment.INSTANCE;
         this.upstream = requireNonNull(upstream, "upstream is null");
@@ -60,6 +76,31 @@ public final class Pipeline {
 
     public PolicyChain policies() {
         return policies;
+    }
+
+    /** A request is over: its record goes to the metrics and to every sink. */
+    void finished(dev.tollgate.spi.sink.RequestRecord record) {
+        metrics.recorded(record);
+        records.offer(record);
+    }
+
+    /**
+     * A request answered before any lifecycle started (malformed, unknown model or URL, too large,
+     * refused by the connection guard, unauthenticated): counted and recorded like any other.
+     */
+    public void answeredWithoutLifecycle(String requestId, java.time.Instant startedAt, long startNanos, String endpoint, int status,
+            dev.tollgate.spi.GatewayException error, dev.tollgate.spi.policy.Principal principal) {
+        dev.tollgate.spi.sink.RequestRecord.Builder b = dev.tollgate.spi.sink.RequestRecord.builder(requestId, startedAt, endpoint)
+                .status(status)
+                .cost(dev.tollgate.spi.policy.Cost.ofMicros(0))
+                .latencyMicros(Math.max(0, ticker.nanoTime() - startNanos) / 1000);
+        if (error != null) {
+            b.errorCode(error.code()).errorType(error.type().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        if (principal != null) {
+            b.key(principal.keyId().orElse(null), principal.keyName().orElse(null)).teamId(principal.teamId().orElse(null));
+        }
+        finished(b.build());
     }
 
     void entered(Lifecycle r) {

@@ -34,9 +34,18 @@ public final class KernelPluginContext implements PluginContext {
     private final ClassLoader loader;
     private final Executor offload;
     private final Clock clock;
+    private final java.nio.file.Path dataDir;
 
     public KernelPluginContext(String pluginId, String spiVersion, ClassLoader loader, KernelMetrics metrics,
             UpstreamClient client, StateBackend state, ModelCatalog models, Executor offload, Ticker ticker, Clock clock) {
+        this(pluginId, spiVersion, loader, metrics, client, state, models, offload, ticker, clock, null);
+    }
+
+    /** @param dataDir the gateway's data folder, or {@code null} when it has none (then {@link #dataDir()} throws) */
+    public KernelPluginContext(String pluginId, String spiVersion, ClassLoader loader, KernelMetrics metrics,
+            UpstreamClient client, StateBackend state, ModelCatalog models, Executor offload, Ticker ticker, Clock clock,
+            java.nio.file.Path dataDir) {
+        this.dataDir = dataDir;
         this.loader = loader;
         this.offload = offload;
         this.clock = clock;
@@ -88,6 +97,14 @@ public final class KernelPluginContext implements PluginContext {
     @Override
     public Clock clock() {
         return clock;
+    }
+
+    @Override
+    public java.nio.file.Path dataDir() {
+        if (dataDir == null) {
+            throw new UnsupportedOperationException("this gateway has no data folder");
+        }
+        return dataDir;
     }
 
     @Override

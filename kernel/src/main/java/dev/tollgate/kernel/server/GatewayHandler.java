@@ -29,12 +29,45 @@ final class GatewayHandler implements HttpHandler {
     private final Map<String, Route> routes;
     private final HttpHandler admin;
     private final ShutdownGate gate;
+    private final dev.tollgate.kernel.pipeline.Pipeline pipeline;
 
-    /** @param admin serves every path under {@code /admin/} */
-    GatewayHandler(Map<String, Route> routes, HttpHandler admin, ShutdownGate gate) {
+    /**
+     * @param admin    serves every path under {@code /admin/}
+     * @param pipeline counts and records the API requests answered before a lifecycle started
+     */
+    GatewayHandler(Map<String, Route> routes, HttpHandler admin, ShutdownGate gate, dev.tollgate.kernel.pipeline.Pipeline pipeline) {
         this.routes = Map.copyOf(routes);
         this.admin = admin;
         this.gate = gate;
+        this.pipeline = pipeline;
+    }
+
+    /** API requests, the guard's rejections and unknown URLs are recorded; health, metrics, admin and the model list are not. */
+    private boolean recorded(String path, HttpServerExchange exchange) {
+        if (path.startsWith("/health/") || path.equals("/metrics") || path.startsWith("/admin/")) {
+            return false;
+        }
+        return !(path.equals("/v1/models") && exchange.getRequestMethod().equalToString("GET"));
+    }
+
+    private void recordIfRefused(HttpServerExchange exchange, String id) {
+        String path = exchange.getRelativePath();
+        if (pipeline == null || !recorded(path, exchange)) {
+            return;
+        }
+        java.time.Instant startedAt = pipeline.clock().instant();
+        long startNanos = pipeline.ticker().nanoTime();
+        String endpoint = routes.containsKey(path) ? path : "other";
+        exchange.addExchangeCompleteListener((ex, next) -> {
+            try {
+                if (ex.getAttachment(dev.tollgate.kernel.pipeline.Lifecycle.STARTED) == null) {
+                    pipeline.answeredWithoutLifecycle(id, startedAt, startNanos, endpoint, ex.getStatusCode(),
+                            ex.getAttachment(Responses.ERROR), ex.getAttachment(dev.tollgate.kernel.pipeline.Lifecycle.AUTHENTICATED));
+                }
+            } finally {
+                next.proceed();
+            }
+        });
     }
 
     @Override
@@ -42,6 +75,7 @@ final class GatewayHandler implements HttpHandler {
         String id = RequestIds.accept(exchange.getRequestHeaders().getFirst(X_REQUEST_ID));
         exchange.putAttachment(REQUEST_ID, id);
         exchange.getResponseHeaders().put(X_REQUEST_ID, id);
+        recordIfRefused(exchange, id);
         GuardedConnection guarded = GuardedConnection.of(exchange);
         if (guarded != null) {
             if (guarded.rejection() != null && exchange.getRelativePath().equals(GuardedConnection.REJECTED_PATH)) {

@@ -103,7 +103,7 @@ public final class GatewayServer {
                 .set(UndertowOptions.MAX_ENTITY_SIZE, RequestBodyReader.DRAIN_CAP)
                 .getMap();
         HttpOpenListener openListener = new HttpOpenListener(new DefaultByteBufferPool(true, 16 * 1024, -1, 4), undertowOptions);
-        openListener.setRootHandler(new GatewayHandler(routes, admin, gate));
+        openListener.setRootHandler(new GatewayHandler(routes, admin, gate, pipeline));
         DescriptorReserve reserve = DescriptorReserve.start(kernelMetrics.counter("tollgate_server_descriptor_exhaustion_total",
                 "Times the process ran out of file descriptors and gave up its spare one to keep accepting"));
         ConnectionGuards guards = new ConnectionGuards(s, LINGER_MILLIS, memory, worker, openListener, kernelMetrics, reserve);

@@ -15,20 +15,20 @@ import java.util.regex.Pattern;
  * series repeats, and that each histogram has increasing {@code le} bounds ending in {@code +Inf},
  * non-decreasing bucket counts, a {@code _sum}, and a {@code _count} equal to its {@code +Inf} bucket.
  */
-final class StrictPrometheusParser {
+public final class StrictPrometheusParser {
 
     private static final Pattern NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
     private static final Pattern LABEL = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
     private static final Set<String> TYPES = Set.of("counter", "gauge", "histogram", "summary", "untyped");
 
-    record Sample(String name, Map<String, String> labels, double value) {}
+    public record Sample(String name, Map<String, String> labels, double value) {}
 
-    record Family(String name, String type, String help, List<Sample> samples) {}
+    public record Family(String name, String type, String help, List<Sample> samples) {}
 
     private StrictPrometheusParser() {}
 
     /** Parses {@code text} into families by name, in order; fails with {@link IllegalArgumentException} naming the line. */
-    static Map<String, Family> parse(String text) {
+    public static Map<String, Family> parse(String text) {
         if (!text.isEmpty() && !text.endsWith("\n")) {
             throw new IllegalArgumentException("the exposition must end with a newline");
         }

@@ -26,20 +26,27 @@ public final class RequestRecord {
     private final String model;
     private final String deploymentId;
     private final String provider;
+    private final String providerModel;
     private final int status;
     private final String errorCode;
+    private final String errorType;
     private final boolean stream;
     private final Usage usage;
     private final Cost cost;
     private final CacheStatus cacheStatus;
     private final long latencyMicros;
     private final long timeToFirstTokenMicros;
+    private final long upstreamLatencyMicros;
     private final String keyId;
     private final String keyName;
     private final String teamId;
     private final String endUser;
     private final List<AttemptRecord> attempts;
     private final boolean clientDisconnected;
+    private final String traceId;
+    private final String spanId;
+    private final String parentSpanId;
+    private final List<String> attemptSpanIds;
     private final Map<String, String> metadata;
 
     private RequestRecord(Builder b) {
@@ -49,20 +56,27 @@ public final class RequestRecord {
         this.model = b.model;
         this.deploymentId = b.deploymentId;
         this.provider = b.provider;
+        this.providerModel = b.providerModel;
         this.status = b.status;
         this.errorCode = b.errorCode;
+        this.errorType = b.errorType;
         this.stream = b.stream;
         this.usage = b.usage;
         this.cost = requireNonNull(b.cost, "cost is null");
         this.cacheStatus = requireNonNull(b.cacheStatus, "cacheStatus is null");
         this.latencyMicros = b.latencyMicros;
         this.timeToFirstTokenMicros = b.timeToFirstTokenMicros;
+        this.upstreamLatencyMicros = b.upstreamLatencyMicros;
         this.keyId = b.keyId;
         this.keyName = b.keyName;
         this.teamId = b.teamId;
         this.endUser = b.endUser;
         this.attempts = List.copyOf(b.attempts);
         this.clientDisconnected = b.clientDisconnected;
+        this.traceId = b.traceId;
+        this.spanId = b.spanId;
+        this.parentSpanId = b.parentSpanId;
+        this.attemptSpanIds = List.copyOf(b.attemptSpanIds);
         this.metadata = b.metadata.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(b.metadata));
     }
 
@@ -98,6 +112,11 @@ public final class RequestRecord {
         return Optional.ofNullable(provider);
     }
 
+    /** The model name the answering deployment sent upstream, when one answered. */
+    public Optional<String> providerModel() {
+        return Optional.ofNullable(providerModel);
+    }
+
     /** The status the client received. */
     public int status() {
         return status;
@@ -105,6 +124,15 @@ public final class RequestRecord {
 
     public Optional<String> errorCode() {
         return Optional.ofNullable(errorCode);
+    }
+
+    /**
+     * Who was at fault when the request failed: an {@link dev.tollgate.spi.ErrorType} name in lower
+     * case ({@code client}, {@code upstream_client}, {@code upstream_server}, {@code rate_limited},
+     * {@code budget}, {@code internal}); empty on success.
+     */
+    public Optional<String> errorType() {
+        return Optional.ofNullable(errorType);
     }
 
     public boolean stream() {
@@ -134,6 +162,16 @@ public final class RequestRecord {
         return timeToFirstTokenMicros;
     }
 
+    /** Time spent in upstream attempts (all of them, retries included), or 0 when none was made. */
+    public long upstreamLatencyMicros() {
+        return upstreamLatencyMicros;
+    }
+
+    /** What the gateway itself added: the total latency minus the upstream time, never negative. */
+    public long gatewayOverheadMicros() {
+        return Math.max(0, latencyMicros - upstreamLatencyMicros);
+    }
+
     public Optional<String> keyId() {
         return Optional.ofNullable(keyId);
     }
@@ -159,6 +197,29 @@ public final class RequestRecord {
         return clientDisconnected;
     }
 
+    /** The W3C trace id the client sent in {@code traceparent}, when it sent a valid one. */
+    public Optional<String> traceId() {
+        return Optional.ofNullable(traceId);
+    }
+
+    /** The span id of this request in its trace (16 hex digits), when the request is traced. */
+    public Optional<String> spanId() {
+        return Optional.ofNullable(spanId);
+    }
+
+    /** The client's span, the parent of {@link #spanId()}; empty when the gateway started the trace. */
+    public Optional<String> parentSpanId() {
+        return Optional.ofNullable(parentSpanId);
+    }
+
+    /**
+     * The span id of each attempt, in the order of {@link #attempts()}, when the request is traced:
+     * the parent the upstream saw in its {@code traceparent}. Empty when not traced.
+     */
+    public List<String> attemptSpanIds() {
+        return attemptSpanIds;
+    }
+
     /** The client's metadata tags. */
     public Map<String, String> metadata() {
         return metadata;
@@ -177,20 +238,27 @@ public final class RequestRecord {
         private String model;
         private String deploymentId;
         private String provider;
+        private String providerModel;
         private int status;
         private String errorCode;
+        private String errorType;
         private boolean stream;
         private Usage usage;
         private Cost cost = Cost.unknown();
         private CacheStatus cacheStatus = CacheStatus.NONE;
         private long latencyMicros;
         private long timeToFirstTokenMicros = -1;
+        private long upstreamLatencyMicros;
         private String keyId;
         private String keyName;
         private String teamId;
         private String endUser;
         private List<AttemptRecord> attempts = List.of();
         private boolean clientDisconnected;
+        private String traceId;
+        private String spanId;
+        private String parentSpanId;
+        private List<String> attemptSpanIds = List.of();
         private final Map<String, String> metadata = new LinkedHashMap<>();
 
         private Builder(String requestId, Instant startedAt, String endpoint) {
@@ -210,6 +278,11 @@ public final class RequestRecord {
             return this;
         }
 
+        public Builder providerModel(String v) {
+            this.providerModel = v;
+            return this;
+        }
+
         public Builder status(int v) {
             this.status = v;
             return this;
@@ -217,6 +290,11 @@ public final class RequestRecord {
 
         public Builder errorCode(String v) {
             this.errorCode = v;
+            return this;
+        }
+
+        public Builder errorType(String v) {
+            this.errorType = v;
             return this;
         }
 
@@ -250,6 +328,11 @@ public final class RequestRecord {
             return this;
         }
 
+        public Builder upstreamLatencyMicros(long v) {
+            this.upstreamLatencyMicros = v;
+            return this;
+        }
+
         public Builder key(String id, String name) {
             this.keyId = id;
             this.keyName = name;
@@ -273,6 +356,19 @@ public final class RequestRecord {
 
         public Builder clientDisconnected(boolean v) {
             this.clientDisconnected = v;
+            return this;
+        }
+
+        public Builder traceId(String v) {
+            this.traceId = v;
+            return this;
+        }
+
+        /** The request's place in its trace: its own span, its parent's (or null), and each attempt's. */
+        public Builder span(String spanId, String parentSpanId, List<String> attemptSpanIds) {
+            this.spanId = spanId;
+            this.parentSpanId = parentSpanId;
+            this.attemptSpanIds = attemptSpanIds == null ? List.of() : attemptSpanIds;
             return this;
         }
 
