@@ -115,6 +115,14 @@ class ClickHouseSinkTest {
         assertThat(f.get("model").asText()).isEqualTo("gpt-4o-mini");
         assertThat(f.get("deployment_id").asText()).isEqualTo("openai-eu");
         assertThat(f.get("provider").asText()).isEqualTo("openai");
+        assertThat(f.get("provider_model").asText()).isEqualTo("gpt-4o-mini-2024-07-18");
+        assertThat(f.get("error_type").asText()).isEmpty();
+        assertThat(f.get("upstream_latency_micros").asLong()).isEqualTo(700_000);
+        assertThat(f.get("gateway_overhead_micros").asLong()).isEqualTo(112_345);
+        assertThat(f.get("trace_id").asText()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+        assertThat(f.get("span_id").asText()).isEqualTo("00f067aa0ba902b7");
+        assertThat(f.get("parent_span_id").asText()).isEqualTo("a3ce929d0e0e4736");
+        assertThat(f.get("attempt_span_ids")).extracting(JsonNode::asText).containsExactly("b7ad6b7169203331", "c7ad6b7169203331");
         assertThat(f.get("status").asInt()).isEqualTo(200);
         assertThat(f.get("error_code").asText()).isEmpty();
         assertThat(f.get("stream").asInt()).isEqualTo(1);
@@ -148,6 +156,9 @@ class ClickHouseSinkTest {
         assertThat(m.get("started_at").asText()).isEqualTo("2024-06-01 00:00:03");
         assertThat(m.get("error_code").asText()).isEqualTo("invalid_api_key");
         assertThat(m.get("status").asInt()).isEqualTo(401);
+        assertThat(m.get("error_type").asText()).isEqualTo("client");
+        assertThat(m.get("gateway_overhead_micros").asLong()).isEqualTo(150);
+        assertThat(m.get("trace_id").asText()).isEmpty();
         for (String unknown : List.of("input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens", "reasoning_tokens",
                 "cost_micros", "ttft_micros")) {
             assertThat(m.get(unknown).isNull()).as(unknown).isTrue();

@@ -38,8 +38,10 @@ final class RecordJson {
             (g, r) -> g.writeStringField("model", r.model().orElse(null)),
             (g, r) -> g.writeStringField("deployment_id", r.deploymentId().orElse(null)),
             (g, r) -> g.writeStringField("provider", r.provider().orElse(null)),
+            (g, r) -> g.writeStringField("provider_model", r.providerModel().orElse(null)),
             (g, r) -> g.writeNumberField("status", r.status()),
             (g, r) -> g.writeStringField("error_code", r.errorCode().orElse(null)),
+            (g, r) -> g.writeStringField("error_type", r.errorType().orElse(null)),
             (g, r) -> g.writeBooleanField("stream", r.stream()),
             (g, r) -> tokens(g, "input_tokens", r.usage(), Usage::inputTokens),
             (g, r) -> tokens(g, "output_tokens", r.usage(), Usage::outputTokens),
@@ -51,11 +53,17 @@ final class RecordJson {
             (g, r) -> g.writeStringField("cache_status", r.cacheStatus().name().toLowerCase(Locale.ROOT)),
             (g, r) -> g.writeNumberField("latency_micros", r.latencyMicros()),
             (g, r) -> nullableNumber(g, "ttft_micros", r.timeToFirstTokenMicros() < 0 ? null : r.timeToFirstTokenMicros()),
+            (g, r) -> g.writeNumberField("upstream_latency_micros", r.upstreamLatencyMicros()),
+            (g, r) -> g.writeNumberField("gateway_overhead_micros", r.gatewayOverheadMicros()),
             (g, r) -> g.writeStringField("key_id", r.keyId().orElse(null)),
             (g, r) -> g.writeStringField("key_name", r.keyName().orElse(null)),
             (g, r) -> g.writeStringField("team_id", r.teamId().orElse(null)),
             (g, r) -> g.writeStringField("end_user", r.endUser().orElse(null)),
             (g, r) -> g.writeBooleanField("client_disconnected", r.clientDisconnected()),
+            (g, r) -> g.writeStringField("trace_id", r.traceId().orElse(null)),
+            (g, r) -> g.writeStringField("span_id", r.spanId().orElse(null)),
+            (g, r) -> g.writeStringField("parent_span_id", r.parentSpanId().orElse(null)),
+            (g, r) -> strings(g, "attempt_span_ids", r.attemptSpanIds()),
             RecordJson::attempts,
             RecordJson::metadata);
 
@@ -97,6 +105,14 @@ final class RecordJson {
             g.writeStringField(e.getKey(), e.getValue());
         }
         g.writeEndObject();
+    }
+
+    private static void strings(JsonGenerator g, String name, List<String> values) throws IOException {
+        g.writeArrayFieldStart(name);
+        for (String v : values) {
+            g.writeString(v);
+        }
+        g.writeEndArray();
     }
 
     private static void tokens(JsonGenerator g, String name, Optional<Usage> usage, ToLongFunction<Usage> count) throws IOException {

@@ -88,6 +88,14 @@ class JsonlSinkTest {
         assertThat(f.get("model").asText()).isEqualTo("gpt-4o-mini");
         assertThat(f.get("deployment_id").asText()).isEqualTo("openai-eu");
         assertThat(f.get("provider").asText()).isEqualTo("openai");
+        assertThat(f.get("provider_model").asText()).isEqualTo("gpt-4o-mini-2024-07-18");
+        assertThat(f.get("error_type").isNull()).isTrue();
+        assertThat(f.get("upstream_latency_micros").asLong()).isEqualTo(700_000);
+        assertThat(f.get("gateway_overhead_micros").asLong()).isEqualTo(112_345);
+        assertThat(f.get("trace_id").asText()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+        assertThat(f.get("span_id").asText()).isEqualTo("00f067aa0ba902b7");
+        assertThat(f.get("parent_span_id").asText()).isEqualTo("a3ce929d0e0e4736");
+        assertThat(f.get("attempt_span_ids")).extracting(JsonNode::asText).containsExactly("b7ad6b7169203331", "c7ad6b7169203331");
         assertThat(f.get("status").asInt()).isEqualTo(200);
         assertThat(f.get("error_code").isNull()).isTrue();
         assertThat(f.get("stream").asBoolean()).isTrue();
@@ -132,10 +140,15 @@ class JsonlSinkTest {
         assertThat(m.get("started_at").asText()).isEqualTo("2024-05-01T10:15:31.123456Z");
         assertThat(m.get("status").asInt()).isEqualTo(401);
         assertThat(m.get("error_code").asText()).isEqualTo("invalid_api_key");
+        assertThat(m.get("error_type").asText()).isEqualTo("client");
+        assertThat(m.get("upstream_latency_micros").asLong()).isZero();
+        assertThat(m.get("gateway_overhead_micros").asLong()).isEqualTo(150);
+        assertThat(m.get("attempt_span_ids")).isEmpty();
         assertThat(m.get("cost_micros").isNull()).as("unknown cost is null, never 0").isTrue();
         assertThat(m.get("cost_known").asBoolean()).isFalse();
         for (String absent : List.of("model", "deployment_id", "provider", "input_tokens", "output_tokens", "cached_input_tokens",
-                "cache_write_tokens", "reasoning_tokens", "ttft_micros", "key_id", "key_name", "team_id", "end_user")) {
+                "cache_write_tokens", "reasoning_tokens", "ttft_micros", "key_id", "key_name", "team_id", "end_user", "provider_model",
+                "trace_id", "span_id", "parent_span_id")) {
             assertThat(m.get(absent).isNull()).as(absent).isTrue();
         }
         assertThat(m.get("cache_status").asText()).isEqualTo("none");
@@ -148,10 +161,12 @@ class JsonlSinkTest {
         try (LogSink sink = sink()) {
             sink.write(List.of(Records.full("req-1", MAY_1), Records.minimal("req-2", MAY_1)));
         }
-        Set<String> documented = Set.of("request_id", "started_at", "endpoint", "model", "deployment_id", "provider", "status",
-                "error_code", "stream", "input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens",
-                "reasoning_tokens", "cost_micros", "cost_known", "cache_status", "latency_micros", "ttft_micros", "key_id",
-                "key_name", "team_id", "end_user", "client_disconnected", "attempts", "metadata");
+        Set<String> documented = Set.of("request_id", "started_at", "endpoint", "model", "deployment_id", "provider",
+                "provider_model", "status", "error_code", "error_type", "stream", "input_tokens", "output_tokens",
+                "cached_input_tokens", "cache_write_tokens", "reasoning_tokens", "cost_micros", "cost_known", "cache_status",
+                "latency_micros", "ttft_micros", "upstream_latency_micros", "gateway_overhead_micros", "key_id", "key_name",
+                "team_id", "end_user", "client_disconnected", "trace_id", "span_id", "parent_span_id", "attempt_span_ids",
+                "attempts", "metadata");
         for (JsonNode line : read(logs().resolve("requests-2024-05-01.jsonl"))) {
             Set<String> keys = new LinkedHashSet<>();
             line.fieldNames().forEachRemaining(keys::add);

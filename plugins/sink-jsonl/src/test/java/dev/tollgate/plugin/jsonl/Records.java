@@ -26,7 +26,9 @@ final class Records {
         return RequestRecord.builder(id, startedAt, "/v1/chat/completions").model("gpt-4o-mini")
                 .deployment("openai-eu", "openai").status(200).stream(true).usage(usage).cost(Cost.ofMicros(4_321))
                 .cacheStatus(CacheStatus.MISS).latencyMicros(812_345).timeToFirstTokenMicros(123_456).key("key_01", "ci-bot")
-                .teamId("team_7").endUser("user-42")
+                .teamId("team_7").endUser("user-42").providerModel("gpt-4o-mini-2024-07-18").upstreamLatencyMicros(700_000)
+                .traceId("4bf92f3577b34da6a3ce929d0e0e4736")
+                .span("00f067aa0ba902b7", "a3ce929d0e0e4736", List.of("b7ad6b7169203331", "c7ad6b7169203331"))
                 .attempts(List.of(
                         new AttemptRecord(0, "openai-us", AttemptRecord.Result.FAILED, "upstream_timeout", Duration.ofMillis(300),
                                 null, null),
@@ -37,7 +39,8 @@ final class Records {
 
     /** No model, no deployment, no usage, unknown cost, nothing streamed: a request refused early. */
     static RequestRecord minimal(String id, Instant startedAt) {
-        return RequestRecord.builder(id, startedAt, "/v1/embeddings").status(401).errorCode("invalid_api_key").build();
+        return RequestRecord.builder(id, startedAt, "/v1/embeddings").status(401).errorCode("invalid_api_key").errorType("client")
+                .latencyMicros(150).build();
     }
 
     static List<RequestRecord> batch(String prefix, int n, Instant startedAt) {
