@@ -6,6 +6,7 @@ import dev.tollgate.spi.http.Headers;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -260,7 +261,7 @@ final class AnthropicConfig {
         String apiKey;
         boolean keyMissing;
         String version;
-        final java.util.ArrayList<String> betas = new java.util.ArrayList<>();
+        final List<String> betas = new ArrayList<>();
         Headers baseHeaders;
         URI messagesUri;
         Duration connectTimeout;

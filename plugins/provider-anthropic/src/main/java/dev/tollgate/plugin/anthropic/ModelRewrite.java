@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.tollgate.spi.Bytes;
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * The pass-through body for the upstream: the client's bytes, with only the top-level {@code model}
@@ -47,7 +48,7 @@ final class ModelRewrite {
                     p.finishToken();
                     int end = (int) p.currentLocation().getByteOffset();
                     if (found == ranges.length) {
-                        ranges = java.util.Arrays.copyOf(ranges, ranges.length * 2);
+                        ranges = Arrays.copyOf(ranges, ranges.length * 2);
                     }
                     ranges[found++] = start;
                     ranges[found++] = end;

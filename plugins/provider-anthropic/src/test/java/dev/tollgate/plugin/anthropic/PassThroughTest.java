@@ -49,7 +49,7 @@ class PassThroughTest {
     void sendsTheClientsBodyItselfWhenTheModelIsTheDeployments() {
         String body = BODY.replaceFirst("\"model\": \"claude-sonnet\"", "\"model\": \"" + UPSTREAM_MODEL + "\"");
         ProviderRequest request = TestSupport.passThrough(body, false, Headers.EMPTY);
-        ProviderRequest same = dev.tollgate.spi.provider.ProviderRequest.builder("req-42", request.facts(), request::canonical)
+        ProviderRequest same = ProviderRequest.builder("req-42", request.facts(), request::canonical)
                 .model(UPSTREAM_MODEL).deployment("d#0", UPSTREAM_MODEL).nativeBody(request.nativeBody().orElseThrow()).build();
         ScriptedUpstreamHttp http = ScriptedUpstreamHttp.always(Reply.json(200, fixture("text.response.json")));
         TestSupport.answer(adapter(), same, http);

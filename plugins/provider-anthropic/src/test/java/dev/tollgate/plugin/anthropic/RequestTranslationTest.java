@@ -15,6 +15,8 @@ import dev.tollgate.spi.catalog.ModelInfo;
 import dev.tollgate.spi.chat.ChatRequest;
 import dev.tollgate.spi.chat.ContentBlock;
 import dev.tollgate.spi.chat.Message;
+import dev.tollgate.spi.chat.RawJson;
+import dev.tollgate.spi.chat.Reasoning;
 import dev.tollgate.spi.chat.Role;
 import dev.tollgate.spi.provider.ProviderRequest;
 import dev.tollgate.spi.testkit.ScriptedUpstreamHttp;
@@ -145,7 +147,7 @@ class RequestTranslationTest {
     @Test
     void aSignedThinkingBlockGoesBackWithItsSignatureAndKeepsThinkingOn() throws IOException {
         ChatRequest chat = ChatRequest.builder().model("claude-sonnet")
-                .reasoning(new dev.tollgate.spi.chat.Reasoning(null, 4000))
+                .reasoning(new Reasoning(null, 4000))
                 .addMessage(Message.user("Weather?"))
                 .addMessage(Message.of(Role.ASSISTANT, List.of(new ContentBlock.Thinking("I should call f.", "EqQBsig=="),
                         new ContentBlock.RedactedThinking("EmwKAhgB"), new ContentBlock.ToolUse("toolu_1", "f", "{}"))))
@@ -189,7 +191,7 @@ class RequestTranslationTest {
     @Test
     void aClientsOwnBreakpointIsKeptAndNoOtherIsAdded() throws IOException {
         ChatRequest chat = ChatRequest.builder().model("claude-sonnet").addSystem(LONG)
-                .addMessage(Message.of(Role.USER, List.of(new ContentBlock.Text("hi", dev.tollgate.spi.chat.RawJson.of(
+                .addMessage(Message.of(Role.USER, List.of(new ContentBlock.Text("hi", RawJson.of(
                         "{\"type\":\"ephemeral\",\"ttl\":\"1h\"}"))))).build();
         JsonNode r = sent(withKey(), translated(chat, SONNET));
 
