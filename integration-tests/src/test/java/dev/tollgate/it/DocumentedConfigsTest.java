@@ -53,4 +53,19 @@ class DocumentedConfigsTest {
             assertThat(models(g)).contains("\"mock\"").contains("\"gpt-4o-mini\"");
         }
     }
+
+    @Test
+    void theShippedConfigsAnthropicExampleStartsWithoutAnAnthropicKeyOnceUncommented() throws Exception {
+        String shipped = Files.readString(ROOT.resolve("distribution/src/conf/tollgate.yaml"));
+        int from = shipped.indexOf("  # claude-sonnet-4-5:");
+        int to = shipped.indexOf("  #\n", from);
+        String block = shipped.substring(from, to).lines().map(l -> l.replaceFirst("^  # ", "  "))
+                .collect(Collectors.joining("\n", "", "\n"));
+        assertThat(block).contains("provider: anthropic").contains("api_key: ${env:ANTHROPIC_API_KEY:-}");
+        Map<String, String> env = withoutOpenAiKey();
+        env.put("ANTHROPIC_API_KEY", null);
+        try (TestGateway g = TestGateway.start(shipped.substring(0, from) + block + shipped.substring(to), env)) {
+            assertThat(models(g)).contains("\"mock\"").contains("\"claude-sonnet-4-5\"");
+        }
+    }
 }
