@@ -23,9 +23,9 @@ import java.util.stream.Stream;
  * {@code default} user with a password, listening on 127.0.0.1 only. {@link #stop} and
  * {@link #start} again keep ports and data, to simulate an outage.
  */
-final class ClickHouseServer implements AutoCloseable {
+public final class ClickHouseServer implements AutoCloseable {
 
-    static final String PASSWORD = "ch-test-password-7f3a";
+    public static final String PASSWORD = "ch-test-password-7f3a";
 
     private final List<String> command;
     private final Path dir;
@@ -40,7 +40,7 @@ final class ClickHouseServer implements AutoCloseable {
     }
 
     /** Starts a server; fails (never skips) when ClickHouse is not installed. */
-    static ClickHouseServer launch() throws IOException, InterruptedException {
+    public static ClickHouseServer launch() throws IOException, InterruptedException {
         List<String> binary = binary().orElseThrow(() -> new AssertionError(
                 "clickhouse-server is not on the PATH nor in /usr/sbin or /usr/bin; install ClickHouse: apt-get install -y clickhouse-server"));
         Path dir = Files.createTempDirectory("tollgate-clickhouse-test").toAbsolutePath();
@@ -124,11 +124,11 @@ final class ClickHouseServer implements AutoCloseable {
         }
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + httpPort;
     }
 
-    void start() throws IOException, InterruptedException {
+    public void start() throws IOException, InterruptedException {
         process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("stdout.log").toFile())).start();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -154,7 +154,7 @@ final class ClickHouseServer implements AutoCloseable {
      * Kills the server and every process it started (SIGKILL: a graceful stop waits seconds for
      * idle keep-alive connections, and an outage is what the tests want anyway).
      */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         if (process == null) {
             return;
         }
@@ -185,7 +185,7 @@ final class ClickHouseServer implements AutoCloseable {
     }
 
     /** Runs a query as the {@code default} user and returns the answer; fails on an error answer. */
-    String query(String sql) throws IOException, InterruptedException {
+    public String query(String sql) throws IOException, InterruptedException {
         HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url() + "/?query=" + URLEncoder.encode(sql, StandardCharsets.UTF_8)))
                 .header("X-ClickHouse-User", "default").header("X-ClickHouse-Key", PASSWORD).timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
