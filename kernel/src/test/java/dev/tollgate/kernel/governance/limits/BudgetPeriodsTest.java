@@ -2,7 +2,7 @@ package dev.tollgate.kernel.governance.limits;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tollgate.kernel.governance.Period;
+import dev.tollgate.spi.store.Period;
 import java.time.Instant;
 import java.time.ZoneId;
 import org.junit.jupiter.api.Test;
