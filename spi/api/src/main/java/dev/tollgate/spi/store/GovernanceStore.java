@@ -18,6 +18,8 @@ import java.util.Optional;
  *   <li><b>Thread-safe.</b> Any method may be called from many threads at once.</li>
  *   <li><b>Writes are durable on return.</b> When a write returns, a crash of the gateway process
  *       loses nothing of it; a write that throws changed nothing.</li>
+ *   <li><b>Round trips are exact</b> but for instants, which a store keeps to the microsecond at
+ *       least (it may drop finer digits).</li>
  *   <li><b>{@link #recordSpend} is atomic.</b> All entries of one call are recorded, or none.</li>
  *   <li><b>Period sums are exact for period starts.</b> {@link #keySpentMicros} and
  *       {@link #teamSpentMicros} must be exact when {@code from} is a budget period's start (a
