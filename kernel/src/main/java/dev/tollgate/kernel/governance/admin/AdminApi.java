@@ -8,6 +8,7 @@ import dev.tollgate.kernel.governance.GovernanceDirectory;
 import dev.tollgate.spi.store.GovernanceStore;
 import dev.tollgate.spi.store.Limits;
 import dev.tollgate.spi.store.SpendQuery;
+import dev.tollgate.spi.store.StoreException;
 import dev.tollgate.spi.store.Team;
 import dev.tollgate.spi.store.VirtualKey;
 import dev.tollgate.kernel.governance.admin.AdminJson.Fields;
@@ -59,13 +60,21 @@ public final class AdminApi {
         this.clock = clock;
     }
 
-    /** Answers one request (blocking); every failure is an OpenAI-shaped error body. */
+    /**
+     * Answers one request (blocking); every failure is an OpenAI-shaped error body. A store that
+     * fails (its database is down) gets 503 {@code governance_store_unavailable}: nothing changed.
+     */
     public AdminResponse handle(AdminRequest r) {
         try {
             authorize(r);
             return route(r);
         } catch (GatewayException e) {
             return new AdminResponse(e.status(), ErrorFormat.OPENAI.body(e));
+        } catch (StoreException e) {
+            log.warn("admin {} {}: the governance store failed: {}", r.method(), AdminJson.printable(r.path()), e.getMessage());
+            GatewayException unavailable = GatewayException.builder(ErrorType.UPSTREAM_SERVER, 503, "governance_store_unavailable")
+                    .message("the store of keys, teams and spend cannot be reached; nothing was changed, retry later").build();
+            return new AdminResponse(503, ErrorFormat.OPENAI.body(unavailable));
         }
     }
 
