@@ -85,7 +85,8 @@ public class GovernanceBench {
     static final String MODEL = "gpt-4o-mini";
     /** Never reached in a run: a limit that is set (so it is held and settled) but does not refuse. */
     static final long HIGH = 1_000_000_000_000L;
-    static final Limits KEY_LIMITS = Limits.builder().rpm(HIGH).tpm(HIGH).maxParallel(1_000_000).budget(new Budget(HIGH, Period.MONTHLY)).build();
+    static final Limits KEY_LIMITS = Limits.builder().rpm(HIGH).tpm(HIGH).maxParallel(1_000_000)
+            .budget(new Budget(HIGH, Period.MONTHLY)).build();
     static final Limits TEAM_LIMITS = Limits.builder().rpm(HIGH).budget(new Budget(HIGH, Period.MONTHLY)).build();
     /** gpt-4o-mini's list prices: $0.15 and $0.60 per million input and output tokens. */
     static final Prices PRICES = Prices.builder(new BigDecimal("0.15"), new BigDecimal("0.60")).build();
@@ -118,10 +119,12 @@ public class GovernanceBench {
         Instant created = Instant.parse("2026-12-01T00:00:00Z");
         List<Team> teams = new ArrayList<>(TEAMS);
         for (int o = 0; o < ORGANISATIONS; o++) {
-            teams.add(Team.builder().id("org-" + o).name("organisation " + o).limits(TEAM_LIMITS).metadata(Map.of("cost-center", "cc-" + o)).createdAt(created).build());
+            teams.add(Team.builder().id("org-" + o).name("organisation " + o).limits(TEAM_LIMITS)
+                    .metadata(Map.of("cost-center", "cc-" + o)).createdAt(created).build());
         }
         for (int t = 0; teams.size() < TEAMS; t++) {
-            teams.add(Team.builder().id("team-" + t).name("team " + t).parentId("org-" + (t % ORGANISATIONS)).limits(TEAM_LIMITS).metadata(Map.of()).createdAt(created).build());
+            teams.add(Team.builder().id("team-" + t).name("team " + t).parentId("org-" + (t % ORGANISATIONS)).limits(TEAM_LIMITS)
+                    .metadata(Map.of()).createdAt(created).build());
         }
         List<VirtualKey> keys = new ArrayList<>(KEYS);
         secrets = new String[SLOTS];
@@ -131,7 +134,8 @@ public class GovernanceBench {
             if (i % stride == 0 && i / stride < SLOTS) {
                 secrets[i / stride] = secret;
             }
-            keys.add(VirtualKey.builder().id("key_" + i).name("key " + i).teamId("team-" + (i % (TEAMS - ORGANISATIONS))).prefix(VirtualKeys.prefixOf(secret))
+            keys.add(VirtualKey.builder().id("key_" + i).name("key " + i).teamId("team-" + (i % (TEAMS - ORGANISATIONS)))
+                    .prefix(VirtualKeys.prefixOf(secret))
                     .hash(VirtualKeys.hash(secret)).metadata(Map.of("owner", "user-" + i)).limits(KEY_LIMITS).createdAt(created).build());
         }
         directory = new GovernanceDirectory();
@@ -276,7 +280,8 @@ public class GovernanceBench {
     public long ledgerWrite() {
         long n = sequence++;
         ledger.recordSpend(List.of(SpendEntry.builder().requestId("req-write-" + n).at(Instant.now()).keyId("key_" + (n % KEYS))
-                .teamPath(List.of("team-" + (n % (TEAMS - ORGANISATIONS)), "org-" + (n % ORGANISATIONS))).model(MODEL).microUsd(14L).inputTokens(24).outputTokens(12).build()));
+                .teamPath(List.of("team-" + (n % (TEAMS - ORGANISATIONS)), "org-" + (n % ORGANISATIONS))).model(MODEL)
+                .microUsd(14L).inputTokens(24).outputTokens(12).build()));
         return n;
     }
 

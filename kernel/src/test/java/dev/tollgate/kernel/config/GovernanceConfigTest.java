@@ -69,7 +69,8 @@ class GovernanceConfigTest {
         assertThat(g.refreshInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(g.endUserLimits()).isEqualTo(Limits.builder().rpm(20L).budget(new Budget(1_500_000L, Period.DAILY)).build());
         assertThat(g.modelLimits()).containsExactly(
-                Map.entry("gpt-4o", Limits.builder().rpm(500L).tpm(200_000L).maxParallel(50).budget(new Budget(100_250_000L, Period.DAILY)).build()),
+                Map.entry("gpt-4o", Limits.builder().rpm(500L).tpm(200_000L).maxParallel(50)
+                        .budget(new Budget(100_250_000L, Period.DAILY)).build()),
                 Map.entry("cheap", Limits.builder().rpm(0L).build()));
         assertThat(c.state().name()).isEqualTo("redis");
         assertThat(c.state().configPath()).isEqualTo("state.config");

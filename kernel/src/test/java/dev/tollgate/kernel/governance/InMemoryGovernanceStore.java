@@ -82,8 +82,10 @@ public class InMemoryGovernanceStore implements GovernanceStore {
         if (old == null) {
             return false;
         }
-        keys.put(key.id(), VirtualKey.builder().id(key.id()).name(key.name()).teamId(key.teamId()).prefix(old.prefix()).hash(old.hash()).allowedModels(key.allowedModels())
-                .expiresAt(key.expiresAt()).metadata(key.metadata()).enabled(key.enabled()).revokedAt(key.revokedAt()).limits(key.limits()).createdAt(old.createdAt()).build());
+        keys.put(key.id(), VirtualKey.builder().id(key.id()).name(key.name()).teamId(key.teamId()).prefix(old.prefix())
+                .hash(old.hash()).allowedModels(key.allowedModels())
+                .expiresAt(key.expiresAt()).metadata(key.metadata()).enabled(key.enabled()).revokedAt(key.revokedAt())
+                .limits(key.limits()).createdAt(old.createdAt()).build());
         return true;
     }
 
@@ -133,7 +135,8 @@ public class InMemoryGovernanceStore implements GovernanceStore {
             }
         }
         List<SpendQuery.Row> rows = new ArrayList<>();
-        groups.forEach((name, g) -> rows.add(SpendQuery.Row.builder(name).microUsd(g[0]).requests(g[1]).unpricedRequests(g[2]).inputTokens(g[3]).outputTokens(g[4]).build()));
+        groups.forEach((name, g) -> rows.add(SpendQuery.Row.builder(name).microUsd(g[0]).requests(g[1]).unpricedRequests(g[2])
+                .inputTokens(g[3]).outputTokens(g[4]).build()));
         rows.sort((a, b) -> a.group().compareTo(b.group()));
         return rows;
     }

@@ -162,7 +162,8 @@ public final class AdminApi {
             if (parent != null && store.team(parent).isEmpty()) {
                 throw AdminJson.bad("parent_id", "no team has the id '" + AdminJson.printable(parent) + "'");
             }
-            Team t = Team.builder().id(VirtualKeys.newId("team")).name(name).parentId(parent).limits(limits).metadata(metadata).createdAt(clock.instant()).build();
+            Team t = Team.builder().id(VirtualKeys.newId("team")).name(name).parentId(parent).limits(limits).metadata(metadata)
+                    .createdAt(clock.instant()).build();
             store.createTeam(t);
             reload();
             log.info("admin: created team {} ({})", t.id(), AdminJson.printable(name));
@@ -230,8 +231,10 @@ public final class AdminApi {
         String secret = VirtualKeys.generate();
         synchronized (changes) {
             requireTeam(team);
-            VirtualKey k = VirtualKey.builder().id(VirtualKeys.newId("key")).name(name).teamId(team).prefix(VirtualKeys.prefixOf(secret)).hash(VirtualKeys.hash(secret))
-                    .allowedModels(models).expiresAt(expires).metadata(metadata).enabled(enabled).limits(limits).createdAt(clock.instant()).build();
+            VirtualKey k = VirtualKey.builder().id(VirtualKeys.newId("key")).name(name).teamId(team)
+                    .prefix(VirtualKeys.prefixOf(secret)).hash(VirtualKeys.hash(secret))
+                    .allowedModels(models).expiresAt(expires).metadata(metadata).enabled(enabled).limits(limits)
+                    .createdAt(clock.instant()).build();
             store.createKey(k);
             reload();
             log.info("admin: created key {} ({}, {}…) in team {}", k.id(), AdminJson.printable(name), k.prefix(), team);

@@ -154,7 +154,8 @@ final class AdminJson {
                 if (!e.getValue().isTextual()) {
                     throw bad(field, "must be a string");
                 }
-                if (e.getKey().isEmpty() || e.getKey().length() > MAX_NAME_LENGTH || e.getValue().textValue().length() > MAX_METADATA_LENGTH) {
+                if (e.getKey().isEmpty() || e.getKey().length() > MAX_NAME_LENGTH || e.getValue().textValue()
+                        .length() > MAX_METADATA_LENGTH) {
                     throw bad(field, "names are 1 to " + MAX_NAME_LENGTH + " characters, values at most " + MAX_METADATA_LENGTH);
                 }
                 out.put(e.getKey(), e.getValue().textValue());

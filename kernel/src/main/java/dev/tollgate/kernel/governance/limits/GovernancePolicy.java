@@ -724,7 +724,8 @@ public final class GovernancePolicy implements RequestPolicy {
             return CompletableFuture.completedFuture(null);
         }
         Usage usage = outcome.usage().orElse(null);
-        SpendEntry entry = SpendEntry.builder().requestId(request.requestId()).at(clock.instant()).keyId(ticket.keyId).teamPath(ticket.teamPath)
+        SpendEntry entry = SpendEntry.builder().requestId(request.requestId()).at(clock.instant()).keyId(ticket.keyId)
+                .teamPath(ticket.teamPath)
                 .model(outcome.model().orElse(ticket.model)).microUsd(outcome.cost().isKnown() ? outcome.cost().micros().getAsLong() : null)
                 .inputTokens(usage == null ? 0 : usage.inputTokens()).outputTokens(usage == null ? 0 : usage.outputTokens()).build();
         CompletableFuture<Void> write;

@@ -390,7 +390,8 @@ public final class EmbeddedGovernanceStore implements GovernanceStore {
                 p.setLong(2, to);
                 try (ResultSet rs = p.executeQuery()) {
                     while (rs.next()) {
-                        result.add(SpendQuery.Row.builder(rs.getString(1)).microUsd(rs.getLong(2)).requests(rs.getLong(3)).unpricedRequests(rs.getLong(4))
+                        result.add(SpendQuery.Row.builder(rs.getString(1)).microUsd(rs.getLong(2)).requests(rs.getLong(3))
+                                .unpricedRequests(rs.getLong(4))
                                 .inputTokens(rs.getLong(5)).outputTokens(rs.getLong(6)).build());
                     }
                 }

@@ -67,7 +67,8 @@ final class Rows {
 
     static VirtualKey key(ResultSet rs) throws SQLException {
         return VirtualKey.builder().id(rs.getString("id")).name(rs.getString("name")).teamId(rs.getString("team_id"))
-                .prefix(rs.getString("prefix")).hash(rs.getString("hash")).allowedModels(Set.copyOf(parse(rs.getString("allowed_models"), MODELS)))
+                .prefix(rs.getString("prefix")).hash(rs.getString("hash"))
+                .allowedModels(Set.copyOf(parse(rs.getString("allowed_models"), MODELS)))
                 .expiresAt(instant(rs.getString("expires_at"))).metadata(parse(rs.getString("metadata"), METADATA))
                 .enabled(rs.getInt("enabled") != 0).revokedAt(instant(rs.getString("revoked_at"))).limits(limits(rs))
                 .createdAt(Instant.parse(rs.getString("created_at"))).build();

@@ -108,7 +108,8 @@ class GovernanceBudgetTest {
 
         GatewayException e = admitWorstCase(alice).refusal();
         assertThat(e.code()).isEqualTo("insufficient_quota");
-        assertThat(e.getMessage()).isEqualTo("team 'research' has used its monthly budget of $0.003000; it resets at 2027-01-01T00:00+01:00");
+        assertThat(e.getMessage())
+                .isEqualTo("team 'research' has used its monthly budget of $0.003000; it resets at 2027-01-01T00:00+01:00");
         assertThat(h.counter(budgetCounter("key", "k1", Period.DAILY))).isZero();
         assertThat(h.admit(h.request(principal(alice), "gpt", 100, 100)).admitted()).as("a cheaper request fits").isTrue();
     }
@@ -129,7 +130,8 @@ class GovernanceBudgetTest {
         VirtualKey alice = h.key("k1", "alice", null, budget(WORST_CASE, Period.WEEKLY));
         h.settle(admitWorstCase(alice), answered(Usage.of(1000, 500)));
         h.time.advance(Duration.between(START, Instant.parse("2026-12-06T22:59:59Z")));
-        assertThat(admitWorstCase(alice).refusal().getMessage()).endsWith("weekly budget of $0.002000; it resets at 2026-12-07T00:00+01:00");
+        assertThat(admitWorstCase(alice).refusal().getMessage())
+                .endsWith("weekly budget of $0.002000; it resets at 2026-12-07T00:00+01:00");
         h.time.advance(Duration.ofSeconds(1));
         assertThat(admitWorstCase(alice).admitted()).isTrue();
     }
@@ -238,7 +240,8 @@ class GovernanceBudgetTest {
         ledgerThread.poll().run();
         assertThat(settled).isCompletedWithValue(null);
         assertThat(h.store.entries()).singleElement().isEqualTo(SpendEntry.builder().requestId(v.request().requestId())
-                .at(START.plusSeconds(3)).keyId("k1").teamPath(List.of("t1", "org")).model("gpt").microUsd(1000L).inputTokens(800).outputTokens(100).build());
+                .at(START.plusSeconds(3)).keyId("k1").teamPath(List.of("t1", "org")).model("gpt").microUsd(1000L).inputTokens(800)
+                .outputTokens(100).build());
     }
 
     @Test
@@ -260,10 +263,14 @@ class GovernanceBudgetTest {
         VirtualKey alice = h.key("k1", "alice", "t1", budget(4000, Period.DAILY));
         h.key("k2", "bob", "t1", Limits.NONE);
         h.store.recordSpend(List.of(
-                SpendEntry.builder().requestId("old").at(START.minus(Duration.ofDays(1))).keyId("k1").teamPath(List.of("t1")).model("gpt").microUsd(5000L).inputTokens(1).outputTokens(1).build(),
-                SpendEntry.builder().requestId("a").at(START.minus(Duration.ofHours(1))).keyId("k1").teamPath(List.of("t1")).model("gpt").microUsd(1500L).inputTokens(1).outputTokens(1).build(),
-                SpendEntry.builder().requestId("b").at(START.minus(Duration.ofHours(2))).keyId("k2").teamPath(List.of("t1")).model("gpt").microUsd(700L).inputTokens(1).outputTokens(1).build(),
-                SpendEntry.builder().requestId("c").at(START.minus(Duration.ofHours(2))).keyId("k2").teamPath(List.of("t1")).model("gpt").inputTokens(1).outputTokens(1).build()));
+                SpendEntry.builder().requestId("old").at(START.minus(Duration.ofDays(1))).keyId("k1").teamPath(List.of("t1"))
+                        .model("gpt").microUsd(5000L).inputTokens(1).outputTokens(1).build(),
+                SpendEntry.builder().requestId("a").at(START.minus(Duration.ofHours(1))).keyId("k1").teamPath(List.of("t1"))
+                        .model("gpt").microUsd(1500L).inputTokens(1).outputTokens(1).build(),
+                SpendEntry.builder().requestId("b").at(START.minus(Duration.ofHours(2))).keyId("k2").teamPath(List.of("t1"))
+                        .model("gpt").microUsd(700L).inputTokens(1).outputTokens(1).build(),
+                SpendEntry.builder().requestId("c").at(START.minus(Duration.ofHours(2))).keyId("k2").teamPath(List.of("t1"))
+                        .model("gpt").inputTokens(1).outputTokens(1).build()));
 
         assertThat(h.policy().seedBudgets()).isEqualTo(3);
 

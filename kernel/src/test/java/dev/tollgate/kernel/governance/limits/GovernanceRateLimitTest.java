@@ -171,7 +171,8 @@ class GovernanceRateLimitTest {
         assertThat(h.admit(Principal.ANONYMOUS).admitted()).isTrue();
         assertThat(h.admit(principal(alice)).admitted()).isTrue();
         assertThat(h.admit(Principal.ANONYMOUS).admitted()).isTrue();
-        assertThat(h.refused(h.request(Principal.ANONYMOUS)).getMessage()).isEqualTo("model 'gpt' is over its requests-per-minute limit (3)");
+        assertThat(h.refused(h.request(Principal.ANONYMOUS)).getMessage())
+                .isEqualTo("model 'gpt' is over its requests-per-minute limit (3)");
         assertThat(h.refused(h.request(principal(alice))).getMessage()).isEqualTo("model 'gpt' is over its requests-per-minute limit (3)");
         assertThat(h.admit(h.request(Principal.ANONYMOUS, "other", 10, 10)).admitted()).as("another model").isTrue();
     }

@@ -88,7 +88,8 @@ final class PolicyHarness {
     }
 
     VirtualKey key(String id, String name, String teamId, Limits limits) {
-        VirtualKey k = VirtualKey.builder().id(id).name(name).teamId(teamId).prefix("pfx" + id).hash("hash-" + id).limits(limits).createdAt(START).build();
+        VirtualKey k = VirtualKey.builder().id(id).name(name).teamId(teamId).prefix("pfx" + id).hash("hash-" + id).limits(limits)
+                .createdAt(START).build();
         store.createKey(k);
         return k;
     }

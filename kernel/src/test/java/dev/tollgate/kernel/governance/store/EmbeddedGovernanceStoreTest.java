@@ -46,14 +46,17 @@ class EmbeddedGovernanceStoreTest extends GovernanceStoreContract {
     }
 
     protected static Team fullTeam(String id, String parentId) {
-        return Team.builder().id(id).name("Team " + id).parentId(parentId).limits(Limits.builder().rpm(600L).tpm(100_000L).maxParallel(8).budget(new Budget(25_000_000L, Period.MONTHLY)).build())
+        return Team.builder().id(id).name("Team " + id).parentId(parentId)
+                .limits(Limits.builder().rpm(600L).tpm(100_000L).maxParallel(8).budget(new Budget(25_000_000L, Period.MONTHLY)).build())
                 .metadata(Map.of("cost-centre", "42", "owner", "ops@example.org")).createdAt(CREATED).build();
     }
 
     protected static VirtualKey fullKey(String id, String teamId) {
-        return VirtualKey.builder().id(id).name("Key " + id).teamId(teamId).prefix("abcd1234").hash("hash-" + id).allowedModels(Set.of("gpt-4o", "claude-sonnet"))
+        return VirtualKey.builder().id(id).name("Key " + id).teamId(teamId).prefix("abcd1234").hash("hash-" + id)
+                .allowedModels(Set.of("gpt-4o", "claude-sonnet"))
                 .expiresAt(Instant.parse("2027-01-01T00:00:00Z")).metadata(Map.of("env", "prod"))
-                .revokedAt(Instant.parse("2026-06-01T08:00:00.5Z")).limits(Limits.builder().rpm(60L).maxParallel(2).budget(new Budget(1_000_000L, Period.DAILY)).build())
+                .revokedAt(Instant.parse("2026-06-01T08:00:00.5Z"))
+                .limits(Limits.builder().rpm(60L).maxParallel(2).budget(new Budget(1_000_000L, Period.DAILY)).build())
                 .createdAt(CREATED).build();
     }
 
@@ -65,7 +68,8 @@ class EmbeddedGovernanceStoreTest extends GovernanceStoreContract {
     void teamsRoundTripWithEveryFieldAndWithNulls() {
         Team full = fullTeam("org", null);
         Team bare = Team.builder().id("bare").name("Bare").parentId("org").createdAt(CREATED).build();
-        Team partial = Team.builder().id("partial").name("Partial").parentId("org").limits(Limits.builder().tpm(5L).budget(new Budget(0, Period.NONE)).build())
+        Team partial = Team.builder().id("partial").name("Partial").parentId("org")
+                .limits(Limits.builder().tpm(5L).budget(new Budget(0, Period.NONE)).build())
                 .metadata(Map.of()).createdAt(CREATED).build();
         store.createTeam(full);
         store.createTeam(bare);
@@ -127,12 +131,15 @@ class EmbeddedGovernanceStoreTest extends GovernanceStoreContract {
         store.createTeam(fullTeam("t", null));
         store.createKey(fullKey("k", "t"));
 
-        Team renamed = Team.builder().id("t").name("Renamed").parentId("parent").limits(Limits.NONE).metadata(Map.of("a", "b")).createdAt(CREATED.plusSeconds(1)).build();
+        Team renamed = Team.builder().id("t").name("Renamed").parentId("parent").limits(Limits.NONE).metadata(Map.of("a", "b"))
+                .createdAt(CREATED.plusSeconds(1)).build();
         assertThat(store.updateTeam(renamed)).isTrue();
         assertThat(store.team("t")).contains(renamed);
 
-        VirtualKey revoked = VirtualKey.builder().id("k").name("Revoked").prefix("other-prefix").hash("other-hash").allowedModels(Set.of("m"))
-                .metadata(Map.of()).enabled(false).revokedAt(Instant.parse("2026-04-01T00:00:00Z")).limits(Limits.builder().rpm(1L).tpm(2L).maxParallel(3).build()).createdAt(CREATED).build();
+        VirtualKey revoked = VirtualKey.builder().id("k").name("Revoked").prefix("other-prefix").hash("other-hash")
+                .allowedModels(Set.of("m"))
+                .metadata(Map.of()).enabled(false).revokedAt(Instant.parse("2026-04-01T00:00:00Z"))
+                .limits(Limits.builder().rpm(1L).tpm(2L).maxParallel(3).build()).createdAt(CREATED).build();
         assertThat(store.updateKey(revoked)).isTrue();
         VirtualKey stored = store.key("k").orElseThrow();
         assertThat(stored.name()).isEqualTo("Revoked");
@@ -166,7 +173,8 @@ class EmbeddedGovernanceStoreTest extends GovernanceStoreContract {
         store.createTeam(fullTeam("org", null));
         store.createTeam(fullTeam("team", "org"));
         store.createKey(fullKey("k", "team"));
-        store.recordSpend(List.of(SpendEntry.builder().requestId("r1").at(CREATED).keyId("k").teamPath(List.of("team", "org")).model("gpt-4o").microUsd(700L).inputTokens(10).outputTokens(20).build()));
+        store.recordSpend(List.of(SpendEntry.builder().requestId("r1").at(CREATED).keyId("k").teamPath(List.of("team", "org"))
+                .model("gpt-4o").microUsd(700L).inputTokens(10).outputTokens(20).build()));
         store.close();
 
         store = EmbeddedGovernanceStore.open(dir);
@@ -247,14 +255,21 @@ class EmbeddedGovernanceStoreTest extends GovernanceStoreContract {
         assertThat(store.keySpentMicros("k", quarter)).isZero();
         assertThat(store.teamSpentMicros("org", null)).isEqualTo(100);
         assertThat(store.spend(new SpendQuery(SpendQuery.GroupBy.TEAM, null, null))).containsExactly(
-                SpendQuery.Row.builder("org").microUsd(100).requests(2).unpricedRequests(1).inputTokens(30).outputTokens(3).build(), SpendQuery.Row.builder("team").microUsd(100).requests(1).unpricedRequests(0).inputTokens(10).outputTokens(1).build());
+                SpendQuery.Row.builder("org").microUsd(100).requests(2).unpricedRequests(1).inputTokens(30).outputTokens(3)
+                        .build(), SpendQuery.Row.builder("team").microUsd(100).requests(1).unpricedRequests(0).inputTokens(10)
+                        .outputTokens(1).build());
         assertThat(store.spend(new SpendQuery(SpendQuery.GroupBy.KEY, quarter, null)))
-                .containsExactly(SpendQuery.Row.builder("k").microUsd(0).requests(1).unpricedRequests(1).inputTokens(20).outputTokens(2).build());
+                .containsExactly(SpendQuery.Row.builder("k").microUsd(0).requests(1).unpricedRequests(1).inputTokens(20)
+                .outputTokens(2).build());
         assertThat(store.spend(new SpendQuery(SpendQuery.GroupBy.DAY, null, null))).containsExactly(
-                SpendQuery.Row.builder("1969-12-31").microUsd(7).requests(1).unpricedRequests(0).inputTokens(1).outputTokens(1).build(), SpendQuery.Row.builder("2026-03-01").microUsd(100).requests(2).unpricedRequests(1).inputTokens(30).outputTokens(3).build());
-        store.recordSpend(List.of(SpendEntry.builder().requestId("r4").at(quarter.plusSeconds(1)).keyId("k").teamPath(List.of("org")).model("m").microUsd(5L).inputTokens(1).outputTokens(1).build()));
+                SpendQuery.Row.builder("1969-12-31").microUsd(7).requests(1).unpricedRequests(0).inputTokens(1).outputTokens(1)
+                        .build(), SpendQuery.Row.builder("2026-03-01").microUsd(100).requests(2).unpricedRequests(1)
+                        .inputTokens(30).outputTokens(3).build());
+        store.recordSpend(List.of(SpendEntry.builder().requestId("r4").at(quarter.plusSeconds(1)).keyId("k")
+                .teamPath(List.of("org")).model("m").microUsd(5L).inputTokens(1).outputTokens(1).build()));
         assertThat(store.spend(new SpendQuery(SpendQuery.GroupBy.KEY, quarter, null)))
-                .containsExactly(SpendQuery.Row.builder("k").microUsd(5).requests(2).unpricedRequests(1).inputTokens(21).outputTokens(3).build());
+                .containsExactly(SpendQuery.Row.builder("k").microUsd(5).requests(2).unpricedRequests(1).inputTokens(21)
+                .outputTokens(3).build());
         store.close();
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old.resolve(EmbeddedGovernanceStore.FILE_NAME));
                 Statement s = c.createStatement();

@@ -47,7 +47,8 @@ public final class LedgerWriteMeasurement {
             int key = (i * 7_919) % KEYS; // spread over the keys, not in key order
             int team = key % TEAMS;
             entries.add(SpendEntry.builder().requestId("req-" + i).at(START.plusSeconds(i)).keyId("key-" + key)
-                    .teamPath(List.of("team-" + team, "org-" + team / 10)).model("gpt-4o-mini").microUsd(150L + i % 50).inputTokens(300).outputTokens(40).build());
+                    .teamPath(List.of("team-" + team, "org-" + team / 10)).model("gpt-4o-mini").microUsd(150L + i % 50)
+                    .inputTokens(300).outputTokens(40).build());
         }
         return entries;
     }

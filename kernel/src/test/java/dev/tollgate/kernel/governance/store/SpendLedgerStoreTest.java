@@ -65,7 +65,8 @@ class SpendLedgerStoreTest {
 
     static SpendEntry entry(String id, Instant at, String key, List<String> teams, String model, Long micros,
             long in, long out) {
-        return SpendEntry.builder().requestId(id).at(at).keyId(key).teamPath(teams).model(model).microUsd(micros).inputTokens(in).outputTokens(out).build();
+        return SpendEntry.builder().requestId(id).at(at).keyId(key).teamPath(teams).model(model).microUsd(micros).inputTokens(in)
+                .outputTokens(out).build();
     }
 
     @Test

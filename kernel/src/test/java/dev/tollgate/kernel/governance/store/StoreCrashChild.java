@@ -33,7 +33,8 @@ public final class StoreCrashChild {
             String id = "req-" + i;
             System.err.println("try-" + i);
             System.err.flush();
-            store.recordSpend(List.of(SpendEntry.builder().requestId(id).at(at.plusSeconds(10 * i)).keyId(keyOf(i)).teamPath(TEAMS).model("m").microUsd(i + 1).inputTokens(1).outputTokens(1).build()));
+            store.recordSpend(List.of(SpendEntry.builder().requestId(id).at(at.plusSeconds(10 * i)).keyId(keyOf(i))
+                    .teamPath(TEAMS).model("m").microUsd(i + 1).inputTokens(1).outputTokens(1).build()));
             System.out.println(id);
             System.out.flush();
         }
