@@ -6,6 +6,7 @@
  * ({@link dev.tollgate.spi.testkit.FakePluginContext}) whose metrics tests can read, SSE fixtures
  * ({@link dev.tollgate.spi.testkit.SseFixtures}), and time that moves only when a test advances it
  * ({@link dev.tollgate.spi.testkit.ManualTime}); and contract tests a plugin's implementation extends
- * ({@link dev.tollgate.spi.testkit.GovernanceStoreContract}).
+ * ({@link dev.tollgate.spi.testkit.GovernanceStoreContract},
+ * {@link dev.tollgate.spi.testkit.StateBackendContract}).
  */
 package dev.tollgate.spi.testkit;
