@@ -173,7 +173,7 @@ public final class Gateway implements AutoCloseable {
                 }
                 models.put(m.name(), new Model(m.name(), deployments));
             }
-            Governance governance = Governance.start(config, clock);
+            Governance governance = Governance.start(config, clock, pluginStore(config, registries, loader, contexts), kernelMetrics);
             components.add(governance);
             List<PolicyChain.Entry> policies = new ArrayList<>();
             governance.shareChanges(state, blocking, config.governance().refreshInterval());
@@ -258,6 +258,20 @@ public final class Gateway implements AutoCloseable {
             sinks.forEach(s -> closeQuietly(s.sink()));
             throw e;
         }
+    }
+
+    /** The store named by {@code governance.store.backend}, or {@code null} for the embedded one. */
+    private static dev.tollgate.spi.store.GovernanceStore pluginStore(GatewayConfig config, Registries registries, ConfigLoader loader,
+            Map<String, KernelPluginContext> contexts) {
+        ComponentSettings s = config.governance().store();
+        if (s == null) {
+            return null;
+        }
+        Registry.Registered<dev.tollgate.spi.store.GovernanceStoreFactory> f =
+                registries.governanceStores.get(s.name(), "governance.store.backend");
+        dev.tollgate.spi.store.GovernanceStore store = create(f, s.configPath(), s.config(), loader, contexts.get(f.pluginId()));
+        log.info("governance store: backend {} of plugin {}", s.name(), f.pluginId());
+        return new dev.tollgate.kernel.plugin.ClassLoaderSafeGovernanceStore(store, f.loader());
     }
 
     /**

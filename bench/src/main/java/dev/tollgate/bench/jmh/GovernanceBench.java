@@ -1,14 +1,14 @@
 package dev.tollgate.bench.jmh;
 
-import dev.tollgate.kernel.governance.Budget;
+import dev.tollgate.spi.store.Budget;
 import dev.tollgate.kernel.governance.GovernanceDirectory;
-import dev.tollgate.kernel.governance.GovernanceStore;
-import dev.tollgate.kernel.governance.Limits;
-import dev.tollgate.kernel.governance.Period;
-import dev.tollgate.kernel.governance.SpendEntry;
-import dev.tollgate.kernel.governance.SpendQuery;
-import dev.tollgate.kernel.governance.Team;
-import dev.tollgate.kernel.governance.VirtualKey;
+import dev.tollgate.spi.store.GovernanceStore;
+import dev.tollgate.spi.store.Limits;
+import dev.tollgate.spi.store.Period;
+import dev.tollgate.spi.store.SpendEntry;
+import dev.tollgate.spi.store.SpendQuery;
+import dev.tollgate.spi.store.Team;
+import dev.tollgate.spi.store.VirtualKey;
 import dev.tollgate.kernel.governance.auth.Authenticator;
 import dev.tollgate.kernel.governance.auth.KeyAuthenticationPolicy;
 import dev.tollgate.kernel.governance.auth.MasterKey;
@@ -85,8 +85,9 @@ public class GovernanceBench {
     static final String MODEL = "gpt-4o-mini";
     /** Never reached in a run: a limit that is set (so it is held and settled) but does not refuse. */
     static final long HIGH = 1_000_000_000_000L;
-    static final Limits KEY_LIMITS = new Limits(HIGH, HIGH, 1_000_000, new Budget(HIGH, Period.MONTHLY));
-    static final Limits TEAM_LIMITS = new Limits(HIGH, null, null, new Budget(HIGH, Period.MONTHLY));
+    static final Limits KEY_LIMITS = Limits.builder().rpm(HIGH).tpm(HIGH).maxParallel(1_000_000)
+            .budget(new Budget(HIGH, Period.MONTHLY)).build();
+    static final Limits TEAM_LIMITS = Limits.builder().rpm(HIGH).budget(new Budget(HIGH, Period.MONTHLY)).build();
     /** gpt-4o-mini's list prices: $0.15 and $0.60 per million input and output tokens. */
     static final Prices PRICES = Prices.builder(new BigDecimal("0.15"), new BigDecimal("0.60")).build();
     static final Usage USAGE = Usage.of(24, 12);
@@ -118,10 +119,12 @@ public class GovernanceBench {
         Instant created = Instant.parse("2026-12-01T00:00:00Z");
         List<Team> teams = new ArrayList<>(TEAMS);
         for (int o = 0; o < ORGANISATIONS; o++) {
-            teams.add(new Team("org-" + o, "organisation " + o, null, TEAM_LIMITS, Map.of("cost-center", "cc-" + o), created));
+            teams.add(Team.builder().id("org-" + o).name("organisation " + o).limits(TEAM_LIMITS)
+                    .metadata(Map.of("cost-center", "cc-" + o)).createdAt(created).build());
         }
         for (int t = 0; teams.size() < TEAMS; t++) {
-            teams.add(new Team("team-" + t, "team " + t, "org-" + (t % ORGANISATIONS), TEAM_LIMITS, Map.of(), created));
+            teams.add(Team.builder().id("team-" + t).name("team " + t).parentId("org-" + (t % ORGANISATIONS)).limits(TEAM_LIMITS)
+                    .metadata(Map.of()).createdAt(created).build());
         }
         List<VirtualKey> keys = new ArrayList<>(KEYS);
         secrets = new String[SLOTS];
@@ -131,8 +134,9 @@ public class GovernanceBench {
             if (i % stride == 0 && i / stride < SLOTS) {
                 secrets[i / stride] = secret;
             }
-            keys.add(new VirtualKey("key_" + i, "key " + i, "team-" + (i % (TEAMS - ORGANISATIONS)), VirtualKeys.prefixOf(secret),
-                    VirtualKeys.hash(secret), null, null, Map.of("owner", "user-" + i), true, null, KEY_LIMITS, created));
+            keys.add(VirtualKey.builder().id("key_" + i).name("key " + i).teamId("team-" + (i % (TEAMS - ORGANISATIONS)))
+                    .prefix(VirtualKeys.prefixOf(secret))
+                    .hash(VirtualKeys.hash(secret)).metadata(Map.of("owner", "user-" + i)).limits(KEY_LIMITS).createdAt(created).build());
         }
         directory = new GovernanceDirectory();
         directory.replace(keys, teams);
@@ -275,8 +279,9 @@ public class GovernanceBench {
     @Benchmark
     public long ledgerWrite() {
         long n = sequence++;
-        ledger.recordSpend(List.of(new SpendEntry("req-write-" + n, Instant.now(), "key_" + (n % KEYS),
-                List.of("team-" + (n % (TEAMS - ORGANISATIONS)), "org-" + (n % ORGANISATIONS)), MODEL, 14L, 24, 12)));
+        ledger.recordSpend(List.of(SpendEntry.builder().requestId("req-write-" + n).at(Instant.now()).keyId("key_" + (n % KEYS))
+                .teamPath(List.of("team-" + (n % (TEAMS - ORGANISATIONS)), "org-" + (n % ORGANISATIONS))).model(MODEL)
+                .microUsd(14L).inputTokens(24).outputTokens(12).build()));
         return n;
     }
 

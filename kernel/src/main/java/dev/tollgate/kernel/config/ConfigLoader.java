@@ -11,9 +11,9 @@ import dev.tollgate.spi.config.PluginConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import dev.tollgate.kernel.governance.Budget;
-import dev.tollgate.kernel.governance.Limits;
-import dev.tollgate.kernel.governance.Period;
+import dev.tollgate.spi.store.Budget;
+import dev.tollgate.spi.store.Limits;
+import dev.tollgate.spi.store.Period;
 import dev.tollgate.kernel.governance.limits.OnStateOutage;
 import java.nio.file.Path;
 import java.time.ZoneId;
@@ -394,10 +394,44 @@ public final class ConfigLoader {
         }
         ml.requireAllRead();
         Limits endUser = g.has("end_user_limits") ? limits(g.section("end_user_limits")) : Limits.NONE;
+        ComponentSettings store = governanceStore(g.section("store"), raw instanceof Map<?, ?> gm ? gm.get("store") : null);
         g.requireAllRead();
         return new GovernanceSettings(dataDir, durability.equals("power_loss"), timeZone, allowUnpriced, lease, outputTokens,
-                modelLimits, refresh, onOutage, endUser);
+                modelLimits, refresh, onOutage, endUser, store);
     }
+
+    /**
+     * {@code governance.store: {backend: <factory>, config: {...}}}; absent, or {@code backend: embedded},
+     * keys, teams and spend stay in the embedded store under {@code data_dir}.
+     */
+    private static ComponentSettings governanceStore(PluginConfig s, Object raw) {
+        if (!(raw instanceof Map<?, ?> m)) {
+            if (raw != null) {
+                throw new ConfigException(s.path() + " must be a map such as {backend: postgres, config: {...}}");
+            }
+            s.requireAllRead();
+            return null;
+        }
+        String backend = s.string("backend");
+        s.has("config");
+        s.requireAllRead();
+        Object config = m.get("config");
+        if (config != null && !(config instanceof Map)) {
+            throw new ConfigException(s.path() + ".config must be a map");
+        }
+        if (backend.equals(EMBEDDED_STORE)) {
+            if (config != null && !((Map<?, ?>) config).isEmpty()) {
+                throw new ConfigException(s.path() + ".config: the embedded store takes no configuration (see governance.data_dir "
+                        + "and governance.durability)");
+            }
+            return null;
+        }
+        String path = s.path() + ".config";
+        return new ComponentSettings(backend, config == null ? Map.of() : stringKeys((Map<?, ?>) config, path), path);
+    }
+
+    /** The name of the built-in store in {@code governance.store.backend}. */
+    public static final String EMBEDDED_STORE = "embedded";
 
     /** {@code governance.on_state_outage: {rate_limits: open|closed, budgets: open|closed}}; absent keys keep their defaults. */
     private static OnStateOutage onStateOutage(PluginConfig o) {
@@ -450,7 +484,7 @@ public final class ConfigLoader {
             budget = new Budget(micros, p);
         }
         l.requireAllRead();
-        return new Limits(rpm, tpm, parallel, budget);
+        return Limits.builder().rpm(rpm).tpm(tpm).maxParallel(parallel).budget(budget).build();
     }
 
     private static long nonNegative(PluginConfig c, String key, long v) {

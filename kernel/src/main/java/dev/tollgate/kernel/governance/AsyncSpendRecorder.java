@@ -1,5 +1,6 @@
 package dev.tollgate.kernel.governance;
 
+import dev.tollgate.spi.store.SpendEntry;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 

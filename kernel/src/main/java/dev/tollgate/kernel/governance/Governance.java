@@ -1,5 +1,6 @@
 package dev.tollgate.kernel.governance;
 
+import dev.tollgate.spi.store.GovernanceStore;
 import dev.tollgate.kernel.governance.store.BatchingSpendStore;
 import dev.tollgate.kernel.governance.store.Durability;
 import dev.tollgate.kernel.governance.store.EmbeddedGovernanceStore;
@@ -11,6 +12,7 @@ import dev.tollgate.kernel.governance.auth.KeyAuthenticationPolicy;
 import dev.tollgate.kernel.governance.auth.MasterKey;
 import dev.tollgate.kernel.pipeline.PolicyChain;
 import dev.tollgate.spi.config.ConfigException;
+import dev.tollgate.spi.metrics.Metrics;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
@@ -46,10 +48,17 @@ public final class Governance implements AutoCloseable {
         this.keysPossible = keysPossible;
     }
 
-    /** The store of keys, teams and spend for {@code config}; the one place a store implementation is chosen. */
-    public static GovernanceStore openStore(GatewayConfig config) {
-        return new BatchingSpendStore(EmbeddedGovernanceStore.open(config.governance().dataDir(),
-                config.governance().powerLossSafe() ? Durability.POWER_LOSS : Durability.PROCESS_CRASH));
+    /**
+     * The store of keys, teams and spend for {@code config}: {@code pluginStore} when the
+     * configuration names a plugin's store ({@code governance.store.backend}), else the embedded one.
+     * Either is wrapped in a {@link BatchingSpendStore}, so settled spend is written in batches and
+     * retried through a short outage. The one place a store implementation is chosen.
+     */
+    public static GovernanceStore openStore(GatewayConfig config, GovernanceStore pluginStore, Metrics metrics) {
+        GovernanceStore raw = pluginStore != null ? pluginStore
+                : EmbeddedGovernanceStore.open(config.governance().dataDir(),
+                        config.governance().powerLossSafe() ? Durability.POWER_LOSS : Durability.PROCESS_CRASH);
+        return new BatchingSpendStore(raw, BatchingSpendStore.Retry.DEFAULT, metrics);
     }
 
     /**
@@ -59,10 +68,23 @@ public final class Governance implements AutoCloseable {
      *                         {@code server.auth} is not {@code none}
      */
     public static Governance start(GatewayConfig config, Clock clock) {
+        return start(config, clock, null, new dev.tollgate.kernel.metrics.KernelMetrics());
+    }
+
+    /**
+     * As {@link #start(GatewayConfig, Clock)}, on {@code pluginStore} (created from
+     * {@code governance.store}) or, when it is {@code null}, the embedded store; {@code metrics}
+     * gets the ledger writer's counters. {@code pluginStore} is closed with this governance, or when
+     * the start fails.
+     */
+    public static Governance start(GatewayConfig config, Clock clock, GovernanceStore pluginStore, Metrics metrics) {
         ServerSettings server = config.server();
         boolean hasMasterKey = config.admin().hasMasterKey();
         boolean open = server.auth() == ServerSettings.Auth.NONE;
         if (!hasMasterKey && !open && !isLoopback(server.host())) {
+            if (pluginStore != null) {
+                pluginStore.close();
+            }
             throw new ConfigException("server.host " + server.host() + " is reachable from other machines, but admin.master_key "
                     + "is not set, so anyone could call /v1 with this gateway's provider keys. Set admin.master_key (for example "
                     + "master_key: ${env:TOLLGATE_MASTER_KEY}) and create virtual keys through /admin/keys, listen on 127.0.0.1, "
@@ -74,7 +96,15 @@ public final class Governance implements AutoCloseable {
             log.info("admin.master_key is not set: /v1 is served without keys on the loopback address {}, and the admin API is off",
                     server.host());
         }
-        GovernanceStore store = openStore(config);
+        GovernanceStore store;
+        try {
+            store = openStore(config, pluginStore, metrics);
+        } catch (RuntimeException e) {
+            if (pluginStore != null) {
+                pluginStore.close();
+            }
+            throw e;
+        }
         try {
             GovernanceDirectory directory = new GovernanceDirectory();
             directory.reload(store);

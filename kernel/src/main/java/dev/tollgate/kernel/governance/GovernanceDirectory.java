@@ -1,5 +1,8 @@
 package dev.tollgate.kernel.governance;
 
+import dev.tollgate.spi.store.Team;
+import dev.tollgate.spi.store.VirtualKey;
+import dev.tollgate.spi.store.GovernanceStore;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;

@@ -7,6 +7,7 @@ import dev.tollgate.spi.provider.ProviderFactory;
 import dev.tollgate.spi.routing.RoutingStrategyFactory;
 import dev.tollgate.spi.sink.LogSinkFactory;
 import dev.tollgate.spi.state.StateBackendFactory;
+import dev.tollgate.spi.store.GovernanceStoreFactory;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,6 +20,7 @@ public final class Registries {
     public final Registry<LogSinkFactory> logSinks = new Registry<>("log sink");
     public final Registry<RequestPolicyFactory> requestPolicies = new Registry<>("request policy");
     public final Registry<StateBackendFactory> stateBackends = new Registry<>("state backend");
+    public final Registry<GovernanceStoreFactory> governanceStores = new Registry<>("governance store");
 
     /**
      * Registers everything {@code plugin} contributes, calling it with the plugin's loader as the
@@ -33,6 +35,7 @@ public final class Registries {
             add(summary, "sinks", pluginId, loader, plugin.logSinks(), logSinks);
             add(summary, "policies", pluginId, loader, plugin.requestPolicies(), requestPolicies);
             add(summary, "state", pluginId, loader, plugin.stateBackends(), stateBackends);
+            add(summary, "stores", pluginId, loader, plugin.governanceStores(), governanceStores);
         });
         return summary.isEmpty() ? "no factories" : String.join(", ", summary);
     }

@@ -3,9 +3,9 @@ package dev.tollgate.kernel.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tollgate.kernel.governance.Budget;
-import dev.tollgate.kernel.governance.Limits;
-import dev.tollgate.kernel.governance.Period;
+import dev.tollgate.spi.store.Budget;
+import dev.tollgate.spi.store.Limits;
+import dev.tollgate.spi.store.Period;
 import dev.tollgate.spi.config.ConfigException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,10 +67,11 @@ class GovernanceConfigTest {
         assertThat(g.reservationLease()).isEqualTo(Duration.ofMinutes(2));
         assertThat(g.defaultOutputTokens()).isEqualTo(512);
         assertThat(g.refreshInterval()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(g.endUserLimits()).isEqualTo(new Limits(20L, null, null, new Budget(1_500_000L, Period.DAILY)));
+        assertThat(g.endUserLimits()).isEqualTo(Limits.builder().rpm(20L).budget(new Budget(1_500_000L, Period.DAILY)).build());
         assertThat(g.modelLimits()).containsExactly(
-                Map.entry("gpt-4o", new Limits(500L, 200_000L, 50, new Budget(100_250_000L, Period.DAILY))),
-                Map.entry("cheap", new Limits(0L, null, null, null)));
+                Map.entry("gpt-4o", Limits.builder().rpm(500L).tpm(200_000L).maxParallel(50)
+                        .budget(new Budget(100_250_000L, Period.DAILY)).build()),
+                Map.entry("cheap", Limits.builder().rpm(0L).build()));
         assertThat(c.state().name()).isEqualTo("redis");
         assertThat(c.state().configPath()).isEqualTo("state.config");
         assertThat(c.state().config()).containsEntry("command_timeout", "100ms");

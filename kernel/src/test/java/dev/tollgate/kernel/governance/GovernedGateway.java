@@ -93,6 +93,11 @@ public final class GovernedGateway implements AutoCloseable {
         return gateway;
     }
 
+    /** The gateway's data directory. */
+    public Path dataDir() {
+        return dataDir;
+    }
+
     public static String chat(String model) {
         return "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     }

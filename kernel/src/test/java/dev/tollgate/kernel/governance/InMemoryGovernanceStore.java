@@ -1,5 +1,10 @@
 package dev.tollgate.kernel.governance;
 
+import dev.tollgate.spi.store.SpendEntry;
+import dev.tollgate.spi.store.SpendQuery;
+import dev.tollgate.spi.store.Team;
+import dev.tollgate.spi.store.VirtualKey;
+import dev.tollgate.spi.store.GovernanceStore;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -77,8 +82,10 @@ public class InMemoryGovernanceStore implements GovernanceStore {
         if (old == null) {
             return false;
         }
-        keys.put(key.id(), new VirtualKey(key.id(), key.name(), key.teamId(), old.prefix(), old.hash(), key.allowedModels(),
-                key.expiresAt(), key.metadata(), key.enabled(), key.revokedAt(), key.limits(), old.createdAt()));
+        keys.put(key.id(), VirtualKey.builder().id(key.id()).name(key.name()).teamId(key.teamId()).prefix(old.prefix())
+                .hash(old.hash()).allowedModels(key.allowedModels())
+                .expiresAt(key.expiresAt()).metadata(key.metadata()).enabled(key.enabled()).revokedAt(key.revokedAt())
+                .limits(key.limits()).createdAt(old.createdAt()).build());
         return true;
     }
 
@@ -128,7 +135,8 @@ public class InMemoryGovernanceStore implements GovernanceStore {
             }
         }
         List<SpendQuery.Row> rows = new ArrayList<>();
-        groups.forEach((name, g) -> rows.add(new SpendQuery.Row(name, g[0], g[1], g[2], g[3], g[4])));
+        groups.forEach((name, g) -> rows.add(SpendQuery.Row.builder(name).microUsd(g[0]).requests(g[1]).unpricedRequests(g[2])
+                .inputTokens(g[3]).outputTokens(g[4]).build()));
         rows.sort((a, b) -> a.group().compareTo(b.group()));
         return rows;
     }

@@ -1,5 +1,8 @@
 package dev.tollgate.kernel.governance;
 
+import dev.tollgate.spi.store.SpendEntry;
+import dev.tollgate.spi.store.SpendQuery;
+import dev.tollgate.spi.store.VirtualKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
@@ -15,31 +18,38 @@ class InMemoryGovernanceStoreTest {
     @Test
     void anUpdateKeepsTheKeysHashPrefixAndCreationTime() {
         InMemoryGovernanceStore store = new InMemoryGovernanceStore();
-        store.createKey(new VirtualKey("key_1", "a", null, "tg-AAAAAAAA", "h1", Set.of(), null, Map.of(), true, null, null, T0));
+        store.createKey(VirtualKey.builder().id("key_1").name("a").prefix("tg-AAAAAAAA").hash("h1").allowedModels(Set.of())
+                .metadata(Map.of()).createdAt(T0).build());
 
-        assertThat(store.updateKey(new VirtualKey("key_1", "b", null, "tg-BBBBBBBB", "h2", Set.of("m"), null, Map.of(), false, null,
-                null, T0.plusSeconds(5)))).isTrue();
+        assertThat(store.updateKey(VirtualKey.builder().id("key_1").name("b").prefix("tg-BBBBBBBB").hash("h2")
+                .allowedModels(Set.of("m")).metadata(Map.of()).enabled(false).createdAt(T0.plusSeconds(5)).build())).isTrue();
 
         VirtualKey k = store.keyByHash("h1").orElseThrow();
         assertThat(k.name()).isEqualTo("b");
         assertThat(k.prefix()).isEqualTo("tg-AAAAAAAA");
         assertThat(k.createdAt()).isEqualTo(T0);
         assertThat(store.keyByHash("h2")).isEmpty();
-        assertThat(store.updateKey(new VirtualKey("key_2", "x", null, "p", "h", Set.of(), null, Map.of(), true, null, null, T0))).isFalse();
+        assertThat(store.updateKey(VirtualKey.builder().id("key_2").name("x").prefix("p").hash("h").allowedModels(Set.of())
+                .metadata(Map.of()).createdAt(T0).build())).isFalse();
     }
 
     @Test
     void spendIsRecordedOncePerRequestAndSummedPerKeyAndTeamTree() {
         InMemoryGovernanceStore store = new InMemoryGovernanceStore();
-        SpendEntry first = new SpendEntry("r1", T0, "key_1", List.of("team_sub", "team_org"), "m", 100L, 1, 1);
-        store.recordSpend(List.of(first, new SpendEntry("r2", T0.plusSeconds(60), "key_2", List.of("team_org"), "m", 50L, 1, 1)));
-        store.recordSpend(List.of(first, new SpendEntry("r3", T0.plusSeconds(90), "key_1", List.of(), "m", null, 1, 1)));
+        SpendEntry first = SpendEntry.builder().requestId("r1").at(T0).keyId("key_1").teamPath(List.of("team_sub", "team_org"))
+                .model("m").microUsd(100L).inputTokens(1).outputTokens(1).build();
+        store.recordSpend(List.of(first, SpendEntry.builder().requestId("r2").at(T0.plusSeconds(60)).keyId("key_2")
+                .teamPath(List.of("team_org")).model("m").microUsd(50L).inputTokens(1).outputTokens(1).build()));
+        store.recordSpend(List.of(first, SpendEntry.builder().requestId("r3").at(T0.plusSeconds(90)).keyId("key_1")
+                .teamPath(List.of()).model("m").inputTokens(1).outputTokens(1).build()));
 
         assertThat(store.keySpentMicros("key_1", T0)).isEqualTo(100);
         assertThat(store.keySpentMicros("key_1", T0.plusSeconds(1))).isZero();
         assertThat(store.teamSpentMicros("team_org", T0)).isEqualTo(150);
         assertThat(store.teamSpentMicros("team_sub", T0)).isEqualTo(100);
         assertThat(store.spend(new SpendQuery(SpendQuery.GroupBy.KEY, null, null)))
-                .containsExactly(new SpendQuery.Row("key_1", 100, 2, 1, 2, 2), new SpendQuery.Row("key_2", 50, 1, 0, 1, 1));
+                .containsExactly(SpendQuery.Row.builder("key_1").microUsd(100).requests(2).unpricedRequests(1).inputTokens(2)
+                .outputTokens(2).build(), SpendQuery.Row.builder("key_2").microUsd(50).requests(1).unpricedRequests(0)
+                .inputTokens(1).outputTokens(1).build());
     }
 }

@@ -55,7 +55,8 @@ class ClassLoaderSafeWrappersTest {
             RoutingStrategy.class, ClassLoaderSafeRoutingStrategy.class,
             CacheBackend.class, ClassLoaderSafeCacheBackend.class,
             LogSink.class, ClassLoaderSafeLogSink.class,
-            StateBackend.class, ClassLoaderSafeStateBackend.class);
+            StateBackend.class, ClassLoaderSafeStateBackend.class,
+            dev.tollgate.spi.store.GovernanceStore.class, ClassLoaderSafeGovernanceStore.class);
 
     /** Plugin code the kernel calls back on the request path from inside the attempt, which sets the loader itself. */
     static final Set<Class<?>> CALLBACKS_UNDER_THE_ATTEMPT = Set.of(ResponseHandler.class);

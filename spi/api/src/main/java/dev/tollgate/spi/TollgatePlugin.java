@@ -6,6 +6,7 @@ import dev.tollgate.spi.provider.ProviderFactory;
 import dev.tollgate.spi.routing.RoutingStrategyFactory;
 import dev.tollgate.spi.sink.LogSinkFactory;
 import dev.tollgate.spi.state.StateBackendFactory;
+import dev.tollgate.spi.store.GovernanceStoreFactory;
 import java.util.List;
 
 /**
@@ -49,6 +50,11 @@ public interface TollgatePlugin {
 
     /** Shared-state backends (counters, token buckets, reservations, notifications). */
     default List<StateBackendFactory> stateBackends() {
+        return List.of();
+    }
+
+    /** Governance stores (keys, teams and the spend ledger), chosen with {@code governance.store.backend}. */
+    default List<GovernanceStoreFactory> governanceStores() {
         return List.of();
     }
 }

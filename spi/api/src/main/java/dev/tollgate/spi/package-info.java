@@ -4,7 +4,7 @@
  * <p>A plugin is a PF4J plugin whose jars contain one or more implementations of
  * {@link dev.tollgate.spi.TollgatePlugin}, listed in {@code META-INF/services/dev.tollgate.spi.TollgatePlugin}.
  * Each returns named factories per kind: provider adapters, routing strategies, cache backends,
- * log sinks, request policies and shared-state backends. The kernel keeps one registry per kind
+ * log sinks, request policies, shared-state backends and governance stores. The kernel keeps one registry per kind
  * and refuses duplicate names at start.
  *
  * <h2>Class loading</h2>
@@ -19,7 +19,7 @@
  *       the kernel calls them on the I/O thread that owns the request, and every callback for one
  *       call (HTTP responses, scheduled tasks) arrives on that same thread, one at a time. They
  *       must never block; all I/O goes through {@link dev.tollgate.spi.provider.ProviderCall#http()}.</li>
- *   <li>Every other kind (policies, log sinks, cache and state backends) may block: the kernel
+ *   <li>Every other kind (policies, log sinks, cache and state backends, governance stores) may block: the kernel
  *       never calls them on an I/O thread.</li>
  * </ul>
  *

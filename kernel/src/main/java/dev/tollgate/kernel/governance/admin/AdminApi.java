@@ -5,11 +5,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.kernel.codec.ErrorFormat;
 import dev.tollgate.kernel.governance.GovernanceDirectory;
-import dev.tollgate.kernel.governance.GovernanceStore;
-import dev.tollgate.kernel.governance.Limits;
-import dev.tollgate.kernel.governance.SpendQuery;
-import dev.tollgate.kernel.governance.Team;
-import dev.tollgate.kernel.governance.VirtualKey;
+import dev.tollgate.spi.store.GovernanceStore;
+import dev.tollgate.spi.store.Limits;
+import dev.tollgate.spi.store.SpendQuery;
+import dev.tollgate.spi.store.StoreException;
+import dev.tollgate.spi.store.Team;
+import dev.tollgate.spi.store.VirtualKey;
 import dev.tollgate.kernel.governance.admin.AdminJson.Fields;
 import dev.tollgate.kernel.governance.auth.MasterKey;
 import dev.tollgate.kernel.governance.auth.VirtualKeys;
@@ -59,13 +60,21 @@ public final class AdminApi {
         this.clock = clock;
     }
 
-    /** Answers one request (blocking); every failure is an OpenAI-shaped error body. */
+    /**
+     * Answers one request (blocking); every failure is an OpenAI-shaped error body. A store that
+     * fails (its database is down) gets 503 {@code governance_store_unavailable}: nothing changed.
+     */
     public AdminResponse handle(AdminRequest r) {
         try {
             authorize(r);
             return route(r);
         } catch (GatewayException e) {
             return new AdminResponse(e.status(), ErrorFormat.OPENAI.body(e));
+        } catch (StoreException e) {
+            log.warn("admin {} {}: the governance store failed: {}", r.method(), AdminJson.printable(r.path()), e.getMessage());
+            GatewayException unavailable = GatewayException.builder(ErrorType.UPSTREAM_SERVER, 503, "governance_store_unavailable")
+                    .message("the store of keys, teams and spend cannot be reached; nothing was changed, retry later").build();
+            return new AdminResponse(503, ErrorFormat.OPENAI.body(unavailable));
         }
     }
 
@@ -153,7 +162,8 @@ public final class AdminApi {
             if (parent != null && store.team(parent).isEmpty()) {
                 throw AdminJson.bad("parent_id", "no team has the id '" + AdminJson.printable(parent) + "'");
             }
-            Team t = new Team(VirtualKeys.newId("team"), name, parent, limits, metadata, clock.instant());
+            Team t = Team.builder().id(VirtualKeys.newId("team")).name(name).parentId(parent).limits(limits).metadata(metadata)
+                    .createdAt(clock.instant()).build();
             store.createTeam(t);
             reload();
             log.info("admin: created team {} ({})", t.id(), AdminJson.printable(name));
@@ -177,7 +187,7 @@ public final class AdminApi {
             }
             Limits limits = f.has("limits") ? f.limits("limits") : old.limits();
             Map<String, String> metadata = f.has("metadata") ? f.metadata("metadata") : old.metadata();
-            Team t = new Team(id, name, parent, limits, metadata, old.createdAt());
+            Team t = Team.builder().id(id).name(name).parentId(parent).limits(limits).metadata(metadata).createdAt(old.createdAt()).build();
             if (!store.updateTeam(t)) {
                 throw notFound("team", id);
             }
@@ -221,8 +231,10 @@ public final class AdminApi {
         String secret = VirtualKeys.generate();
         synchronized (changes) {
             requireTeam(team);
-            VirtualKey k = new VirtualKey(VirtualKeys.newId("key"), name, team, VirtualKeys.prefixOf(secret), VirtualKeys.hash(secret),
-                    models, expires, metadata, enabled, null, limits, clock.instant());
+            VirtualKey k = VirtualKey.builder().id(VirtualKeys.newId("key")).name(name).teamId(team)
+                    .prefix(VirtualKeys.prefixOf(secret)).hash(VirtualKeys.hash(secret))
+                    .allowedModels(models).expiresAt(expires).metadata(metadata).enabled(enabled).limits(limits)
+                    .createdAt(clock.instant()).build();
             store.createKey(k);
             reload();
             log.info("admin: created key {} ({}, {}…) in team {}", k.id(), AdminJson.printable(name), k.prefix(), team);
@@ -243,14 +255,14 @@ public final class AdminApi {
             if (f.has("team_id")) {
                 requireTeam(team);
             }
-            VirtualKey k = new VirtualKey(id, name, team, old.prefix(), old.hash(),
-                    f.has("models") ? f.strings("models") : old.allowedModels(),
-                    f.has("expires_at") ? f.instant("expires_at") : old.expiresAt(),
-                    f.has("metadata") ? f.metadata("metadata") : old.metadata(),
-                    f.has("enabled") ? f.bool("enabled") : old.enabled(),
-                    old.revokedAt(),
-                    f.has("limits") ? f.limits("limits") : old.limits(),
-                    old.createdAt());
+            VirtualKey k = VirtualKey.builder().id(id).name(name).teamId(team).prefix(old.prefix()).hash(old.hash())
+                    .allowedModels(f.has("models") ? f.strings("models") : old.allowedModels())
+                    .expiresAt(f.has("expires_at") ? f.instant("expires_at") : old.expiresAt())
+                    .metadata(f.has("metadata") ? f.metadata("metadata") : old.metadata())
+                    .enabled(f.has("enabled") ? f.bool("enabled") : old.enabled())
+                    .revokedAt(old.revokedAt())
+                    .limits(f.has("limits") ? f.limits("limits") : old.limits())
+                    .createdAt(old.createdAt()).build();
             if (!store.updateKey(k)) {
                 throw notFound("key", id);
             }
@@ -264,8 +276,7 @@ public final class AdminApi {
         synchronized (changes) {
             VirtualKey old = store.key(id).orElseThrow(() -> notFound("key", id));
             VirtualKey k = old.revokedAt() != null ? old
-                    : new VirtualKey(id, old.name(), old.teamId(), old.prefix(), old.hash(), old.allowedModels(), old.expiresAt(),
-                            old.metadata(), old.enabled(), clock.instant(), old.limits(), old.createdAt());
+                    : old.toBuilder().revokedAt(clock.instant()).build();
             if (k != old && !store.updateKey(k)) {
                 throw notFound("key", id);
             }

@@ -7,11 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tollgate.kernel.governance.Budget;
-import dev.tollgate.kernel.governance.Limits;
-import dev.tollgate.kernel.governance.Period;
-import dev.tollgate.kernel.governance.Team;
-import dev.tollgate.kernel.governance.VirtualKey;
+import dev.tollgate.spi.store.Budget;
+import dev.tollgate.spi.store.Limits;
+import dev.tollgate.spi.store.Period;
+import dev.tollgate.spi.store.Team;
+import dev.tollgate.spi.store.VirtualKey;
 import dev.tollgate.spi.GatewayException;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -154,7 +154,8 @@ final class AdminJson {
                 if (!e.getValue().isTextual()) {
                     throw bad(field, "must be a string");
                 }
-                if (e.getKey().isEmpty() || e.getKey().length() > MAX_NAME_LENGTH || e.getValue().textValue().length() > MAX_METADATA_LENGTH) {
+                if (e.getKey().isEmpty() || e.getKey().length() > MAX_NAME_LENGTH || e.getValue().textValue()
+                        .length() > MAX_METADATA_LENGTH) {
                     throw bad(field, "names are 1 to " + MAX_NAME_LENGTH + " characters, values at most " + MAX_METADATA_LENGTH);
                 }
                 out.put(e.getKey(), e.getValue().textValue());
@@ -192,7 +193,7 @@ final class AdminJson {
             Long tpm = l.count("tpm", Long.MAX_VALUE);
             Long parallel = l.count("max_parallel", Integer.MAX_VALUE);
             Budget budget = l.budget("budget");
-            return new Limits(rpm, tpm, parallel == null ? null : parallel.intValue(), budget);
+            return Limits.builder().rpm(rpm).tpm(tpm).maxParallel(parallel == null ? null : parallel.intValue()).budget(budget).build();
         }
 
         private Long count(String f, long max) {

@@ -1,8 +1,8 @@
 package dev.tollgate.kernel.governance.auth;
 
 import dev.tollgate.kernel.governance.GovernanceDirectory;
-import dev.tollgate.kernel.governance.Team;
-import dev.tollgate.kernel.governance.VirtualKey;
+import dev.tollgate.spi.store.Team;
+import dev.tollgate.spi.store.VirtualKey;
 import dev.tollgate.spi.ErrorType;
 import dev.tollgate.spi.GatewayException;
 import dev.tollgate.spi.policy.Principal;

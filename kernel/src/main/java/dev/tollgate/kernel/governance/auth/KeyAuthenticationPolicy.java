@@ -1,6 +1,6 @@
 package dev.tollgate.kernel.governance.auth;
 
-import dev.tollgate.kernel.governance.VirtualKey;
+import dev.tollgate.spi.store.VirtualKey;
 import dev.tollgate.spi.ErrorType;
 import dev.tollgate.spi.GatewayException;
 import dev.tollgate.spi.policy.Admission;

@@ -1,6 +1,6 @@
 package dev.tollgate.kernel.governance.limits;
 
-import dev.tollgate.kernel.governance.Period;
+import dev.tollgate.spi.store.Period;
 import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalDate;

@@ -2,16 +2,16 @@ package dev.tollgate.kernel.governance.limits;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.tollgate.kernel.governance.Budget;
+import dev.tollgate.spi.store.Budget;
 import dev.tollgate.kernel.governance.AsyncSpendRecorder;
 import dev.tollgate.kernel.governance.GovernanceDirectory;
-import dev.tollgate.kernel.governance.GovernanceStore;
-import dev.tollgate.kernel.governance.Limits;
-import dev.tollgate.kernel.governance.Period;
-import dev.tollgate.kernel.governance.SpendEntry;
-import dev.tollgate.kernel.governance.SpendQuery;
-import dev.tollgate.kernel.governance.Team;
-import dev.tollgate.kernel.governance.VirtualKey;
+import dev.tollgate.spi.store.GovernanceStore;
+import dev.tollgate.spi.store.Limits;
+import dev.tollgate.spi.store.Period;
+import dev.tollgate.spi.store.SpendEntry;
+import dev.tollgate.spi.store.SpendQuery;
+import dev.tollgate.spi.store.Team;
+import dev.tollgate.spi.store.VirtualKey;
 import dev.tollgate.kernel.metrics.KernelMetrics;
 import dev.tollgate.spi.ErrorType;
 import dev.tollgate.spi.GatewayException;
@@ -724,9 +724,10 @@ public final class GovernancePolicy implements RequestPolicy {
             return CompletableFuture.completedFuture(null);
         }
         Usage usage = outcome.usage().orElse(null);
-        SpendEntry entry = new SpendEntry(request.requestId(), clock.instant(), ticket.keyId, ticket.teamPath,
-                outcome.model().orElse(ticket.model), outcome.cost().isKnown() ? outcome.cost().micros().getAsLong() : null,
-                usage == null ? 0 : usage.inputTokens(), usage == null ? 0 : usage.outputTokens());
+        SpendEntry entry = SpendEntry.builder().requestId(request.requestId()).at(clock.instant()).keyId(ticket.keyId)
+                .teamPath(ticket.teamPath)
+                .model(outcome.model().orElse(ticket.model)).microUsd(outcome.cost().isKnown() ? outcome.cost().micros().getAsLong() : null)
+                .inputTokens(usage == null ? 0 : usage.inputTokens()).outputTokens(usage == null ? 0 : usage.outputTokens()).build();
         CompletableFuture<Void> write;
         try {
             write = store instanceof AsyncSpendRecorder async ? async.recordSpendAsync(List.of(entry)).toCompletableFuture()

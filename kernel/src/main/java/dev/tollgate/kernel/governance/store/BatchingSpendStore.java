@@ -3,11 +3,14 @@ package dev.tollgate.kernel.governance.store;
 import static java.util.Objects.requireNonNull;
 
 import dev.tollgate.kernel.governance.AsyncSpendRecorder;
-import dev.tollgate.kernel.governance.GovernanceStore;
-import dev.tollgate.kernel.governance.SpendEntry;
-import dev.tollgate.kernel.governance.SpendQuery;
-import dev.tollgate.kernel.governance.Team;
-import dev.tollgate.kernel.governance.VirtualKey;
+import dev.tollgate.kernel.metrics.KernelMetrics;
+import dev.tollgate.spi.metrics.Metrics;
+import dev.tollgate.spi.store.GovernanceStore;
+import dev.tollgate.spi.store.SpendEntry;
+import dev.tollgate.spi.store.SpendQuery;
+import dev.tollgate.spi.store.Team;
+import dev.tollgate.spi.store.VirtualKey;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +32,16 @@ import org.slf4j.LoggerFactory;
  * still returns only once its entries are durable. The queue is bounded: when it is full the caller
  * writes its entries itself, which is slower but loses nothing. Every other call goes straight to
  * the delegate.
+ *
+ * <p>A batch the delegate refuses as invalid ({@link IllegalArgumentException},
+ * {@link NullPointerException}) is written again caller by caller, so one bad entry fails only its
+ * own caller. Any other failure (the database is down or timed out) is retried by the writer with
+ * a capped exponential backoff, {@link Retry}: a database outage up to about a minute
+ * (with {@link Retry#DEFAULT}) delays the ledger but loses nothing of the settled spend. When the
+ * retries are spent, the batch's callers are failed and its entries counted in
+ * {@code tollgate_ledger_dropped_entries_total} (and logged): never silently lost. Retries are
+ * counted in {@code tollgate_ledger_write_retries_total}. While the writer retries, new callers
+ * queue (bounded) behind it.
  */
 public final class BatchingSpendStore implements GovernanceStore, AsyncSpendRecorder {
 
@@ -40,14 +53,52 @@ public final class BatchingSpendStore implements GovernanceStore, AsyncSpendReco
 
     private record Pending(List<SpendEntry> entries, CompletableFuture<Void> done) {}
 
+    /**
+     * How the writer retries a batch the delegate failed to write (not one it refused as invalid):
+     * up to {@code attempts} writes in all, waiting {@code firstBackoff} after the first failure,
+     * doubling up to {@code maxBackoff}.
+     */
+    public record Retry(int attempts, Duration firstBackoff, Duration maxBackoff) {
+        /** 20 writes over about 76 s (0.1 s doubling to 5 s): a database restart or fail-over loses nothing. */
+        public static final Retry DEFAULT = new Retry(20, Duration.ofMillis(100), Duration.ofSeconds(5));
+
+        public Retry {
+            if (attempts < 1) {
+                throw new IllegalArgumentException("attempts must be at least 1: " + attempts);
+            }
+            requireNonNull(firstBackoff, "firstBackoff is null");
+            requireNonNull(maxBackoff, "maxBackoff is null");
+        }
+
+        long backoffNanos(int failures) {
+            long first = firstBackoff.toNanos();
+            long shifted = failures >= 62 ? Long.MAX_VALUE : first << Math.min(failures - 1, 62);
+            return shifted < first ? maxBackoff.toNanos() : Math.min(shifted, maxBackoff.toNanos());
+        }
+    }
+
     private final GovernanceStore delegate;
+    private final Retry retry;
     private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(QUEUE);
     private final Thread writer;
     private final LongAdder commits = new LongAdder();
+    private final Metrics.Counter retries;
+    private final Metrics.Counter dropped;
     private volatile boolean closing;
 
     public BatchingSpendStore(GovernanceStore delegate) {
+        this(delegate, Retry.DEFAULT, new KernelMetrics());
+    }
+
+    /** A store whose writer retries as {@code retry} says and counts retries and drops on {@code metrics}. */
+    public BatchingSpendStore(GovernanceStore delegate, Retry retry, Metrics metrics) {
         this.delegate = requireNonNull(delegate, "delegate is null");
+        this.retry = requireNonNull(retry, "retry is null");
+        requireNonNull(metrics, "metrics is null");
+        this.retries = metrics.counter("tollgate_ledger_write_retries_total",
+                "Spend ledger writes that failed (the store was unreachable or timed out) and were tried again");
+        this.dropped = metrics.counter("tollgate_ledger_dropped_entries_total",
+                "Settled requests the spend ledger could not record after every retry");
         this.writer = Thread.ofPlatform().daemon().name("tollgate-ledger-writer").start(this::run);
     }
 
@@ -77,11 +128,14 @@ public final class BatchingSpendStore implements GovernanceStore, AsyncSpendReco
         if (closing || !queue.offer(p)) {
             // full (or closing): written on a thread of its own, slower but nothing lost
             Thread.ofVirtual().name("tollgate-ledger-overflow").start(() -> {
-                try {
-                    delegate.recordSpend(p.entries());
+                RuntimeException failure = writeWithRetry(p.entries());
+                if (failure == null) {
                     p.done().complete(null);
-                } catch (RuntimeException e) {
-                    p.done().completeExceptionally(e);
+                } else {
+                    if (!isInvalid(failure)) {
+                        drop(p.entries().size(), failure);
+                    }
+                    p.done().completeExceptionally(failure);
                 }
             });
         }
@@ -96,6 +150,16 @@ public final class BatchingSpendStore implements GovernanceStore, AsyncSpendReco
     /** Transactions the writer has committed (each holding one or more callers' entries). */
     public long commits() {
         return commits.sum();
+    }
+
+    /** Entries that could not be recorded after every retry. */
+    public long droppedEntries() {
+        return dropped.value();
+    }
+
+    /** Writes tried again after a failure. */
+    public long retriedWrites() {
+        return retries.value();
     }
 
     private void run() {
@@ -133,22 +197,59 @@ public final class BatchingSpendStore implements GovernanceStore, AsyncSpendReco
         for (Pending p : batch) {
             all.addAll(p.entries());
         }
-        try {
-            delegate.recordSpend(all);
+        RuntimeException failure = writeWithRetry(all);
+        if (failure == null) {
             commits.increment();
             batch.forEach(p -> p.done().complete(null));
-        } catch (RuntimeException together) {
+        } else if (isInvalid(failure)) {
             // one caller's bad entry must not fail the others: write each caller's entries alone
             for (Pending p : batch) {
-                try {
-                    delegate.recordSpend(p.entries());
+                RuntimeException alone = batch.size() == 1 ? failure : writeWithRetry(p.entries());
+                if (alone == null) {
                     commits.increment();
                     p.done().complete(null);
-                } catch (RuntimeException alone) {
+                } else {
+                    if (!isInvalid(alone)) {
+                        drop(p.entries().size(), alone);
+                    }
                     p.done().completeExceptionally(alone);
                 }
             }
+        } else {
+            drop(all.size(), failure);
+            batch.forEach(p -> p.done().completeExceptionally(failure));
         }
+    }
+
+    /** Writes {@code entries}, retrying what is not refused as invalid; the last failure, or {@code null} once written. */
+    private RuntimeException writeWithRetry(List<SpendEntry> entries) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                delegate.recordSpend(entries);
+                return null;
+            } catch (RuntimeException e) {
+                if (isInvalid(e) || attempt >= retry.attempts() || closing) {
+                    return e;
+                }
+                retries.increment();
+                if (attempt == 1) {
+                    log.warn("the spend ledger could not record {} entries ({}); retrying up to {} times", entries.size(),
+                            e.getMessage(), retry.attempts() - 1);
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(retry.backoffNanos(attempt));
+            }
+        }
+    }
+
+    private void drop(int entries, RuntimeException cause) {
+        dropped.add(entries);
+        log.error("the spend ledger dropped {} settled entries after {} attempts: {}", entries, retry.attempts(),
+                cause.getMessage());
+    }
+
+    /** A refusal of the entries themselves, which no retry can cure. */
+    private static boolean isInvalid(RuntimeException e) {
+        return e instanceof IllegalArgumentException || e instanceof NullPointerException;
     }
 
     @Override

@@ -1,10 +1,10 @@
 package dev.tollgate.kernel.governance.store;
 
-import dev.tollgate.kernel.governance.GovernanceStore;
-import dev.tollgate.kernel.governance.SpendEntry;
-import dev.tollgate.kernel.governance.SpendQuery;
-import dev.tollgate.kernel.governance.Team;
-import dev.tollgate.kernel.governance.VirtualKey;
+import dev.tollgate.spi.store.GovernanceStore;
+import dev.tollgate.spi.store.SpendEntry;
+import dev.tollgate.spi.store.SpendQuery;
+import dev.tollgate.spi.store.Team;
+import dev.tollgate.spi.store.VirtualKey;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -390,8 +390,9 @@ public final class EmbeddedGovernanceStore implements GovernanceStore {
                 p.setLong(2, to);
                 try (ResultSet rs = p.executeQuery()) {
                     while (rs.next()) {
-                        result.add(new SpendQuery.Row(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
-                                rs.getLong(5), rs.getLong(6)));
+                        result.add(SpendQuery.Row.builder(rs.getString(1)).microUsd(rs.getLong(2)).requests(rs.getLong(3))
+                                .unpricedRequests(rs.getLong(4))
+                                .inputTokens(rs.getLong(5)).outputTokens(rs.getLong(6)).build());
                     }
                 }
             }

@@ -3,11 +3,11 @@ package dev.tollgate.kernel.governance.store;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tollgate.kernel.governance.Budget;
-import dev.tollgate.kernel.governance.Limits;
-import dev.tollgate.kernel.governance.Period;
-import dev.tollgate.kernel.governance.Team;
-import dev.tollgate.kernel.governance.VirtualKey;
+import dev.tollgate.spi.store.Budget;
+import dev.tollgate.spi.store.Limits;
+import dev.tollgate.spi.store.Period;
+import dev.tollgate.spi.store.Team;
+import dev.tollgate.spi.store.VirtualKey;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -46,8 +46,8 @@ final class Rows {
     }
 
     static Team team(ResultSet rs) throws SQLException {
-        return new Team(rs.getString("id"), rs.getString("name"), rs.getString("parent_id"), limits(rs),
-                parse(rs.getString("metadata"), METADATA), Instant.parse(rs.getString("created_at")));
+        return Team.builder().id(rs.getString("id")).name(rs.getString("name")).parentId(rs.getString("parent_id")).limits(limits(rs))
+                .metadata(parse(rs.getString("metadata"), METADATA)).createdAt(Instant.parse(rs.getString("created_at"))).build();
     }
 
     /** Binds name .. created_at, then id; returns the next free parameter index. */
@@ -66,11 +66,12 @@ final class Rows {
     }
 
     static VirtualKey key(ResultSet rs) throws SQLException {
-        return new VirtualKey(rs.getString("id"), rs.getString("name"), rs.getString("team_id"),
-                rs.getString("prefix"), rs.getString("hash"), Set.copyOf(parse(rs.getString("allowed_models"), MODELS)),
-                instant(rs.getString("expires_at")), parse(rs.getString("metadata"), METADATA),
-                rs.getInt("enabled") != 0, instant(rs.getString("revoked_at")), limits(rs),
-                Instant.parse(rs.getString("created_at")));
+        return VirtualKey.builder().id(rs.getString("id")).name(rs.getString("name")).teamId(rs.getString("team_id"))
+                .prefix(rs.getString("prefix")).hash(rs.getString("hash"))
+                .allowedModels(Set.copyOf(parse(rs.getString("allowed_models"), MODELS)))
+                .expiresAt(instant(rs.getString("expires_at"))).metadata(parse(rs.getString("metadata"), METADATA))
+                .enabled(rs.getInt("enabled") != 0).revokedAt(instant(rs.getString("revoked_at"))).limits(limits(rs))
+                .createdAt(Instant.parse(rs.getString("created_at"))).build();
     }
 
     private static int bindLimits(PreparedStatement p, int at, Limits l) throws SQLException {
@@ -86,9 +87,9 @@ final class Rows {
         Long maxParallel = longOrNull(rs, "max_parallel");
         Long budget = longOrNull(rs, "budget_micro_usd");
         String period = rs.getString("budget_period");
-        return new Limits(longOrNull(rs, "rpm"), longOrNull(rs, "tpm"),
-                maxParallel == null ? null : Math.toIntExact(maxParallel),
-                budget == null ? null : new Budget(budget, Period.valueOf(period)));
+        return Limits.builder().rpm(longOrNull(rs, "rpm")).tpm(longOrNull(rs, "tpm"))
+                .maxParallel(maxParallel == null ? null : Math.toIntExact(maxParallel))
+                .budget(budget == null ? null : new Budget(budget, Period.valueOf(period))).build();
     }
 
     static void setLong(PreparedStatement p, int at, Long value) throws SQLException {

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.kernel.governance.GovernedGateway;
-import dev.tollgate.kernel.governance.SpendEntry;
+import dev.tollgate.spi.store.SpendEntry;
 import dev.tollgate.kernel.governance.auth.VirtualKeys;
 import java.net.http.HttpResponse;
 import java.time.Instant;
@@ -183,9 +183,12 @@ class AdminApiTest {
         Instant day1 = Instant.parse("2030-01-01T10:00:00Z");
         Instant day2 = Instant.parse("2030-01-02T10:00:00Z");
         gw.gateway().governance().store().recordSpend(List.of(
-                new SpendEntry("r1", day1, "key_a", List.of("team_sub", "team_org"), "m", 1_500_000L, 10, 20),
-                new SpendEntry("r2", day2, "key_a", List.of("team_sub", "team_org"), "other", 250L, 1, 2),
-                new SpendEntry("r3", day2, "key_b", List.of("team_org"), "m", null, 5, 5)));
+                SpendEntry.builder().requestId("r1").at(day1).keyId("key_a").teamPath(List.of("team_sub", "team_org")).model("m")
+                        .microUsd(1_500_000L).inputTokens(10).outputTokens(20).build(),
+                SpendEntry.builder().requestId("r2").at(day2).keyId("key_a").teamPath(List.of("team_sub", "team_org"))
+                        .model("other").microUsd(250L).inputTokens(1).outputTokens(2).build(),
+                SpendEntry.builder().requestId("r3").at(day2).keyId("key_b").teamPath(List.of("team_org")).model("m")
+                        .inputTokens(5).outputTokens(5).build()));
 
         JsonNode byTeam = json(gw.admin("GET", "/admin/spend?group_by=team", null).body());
         assertThat(byTeam.get("data")).hasSize(2);

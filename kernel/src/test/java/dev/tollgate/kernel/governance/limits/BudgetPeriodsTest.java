@@ -2,7 +2,7 @@ package dev.tollgate.kernel.governance.limits;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tollgate.kernel.governance.Period;
+import dev.tollgate.spi.store.Period;
 import java.time.Instant;
 import java.time.ZoneId;
 import org.junit.jupiter.api.Test;
@@ -35,7 +35,8 @@ class BudgetPeriodsTest {
         assertThat(berlin.spanAt(Period.WEEKLY, Instant.parse("2026-11-29T23:00:00Z"))).isEqualTo(week);
         assertThat(berlin.spanAt(Period.WEEKLY, Instant.parse("2026-12-02T10:00:00Z"))).isEqualTo(week);
         assertThat(berlin.spanAt(Period.WEEKLY, Instant.parse("2026-12-06T22:59:59Z"))).isEqualTo(week);
-        assertThat(berlin.spanAt(Period.WEEKLY, Instant.parse("2026-12-06T23:00:00Z")).start()).isEqualTo(Instant.parse("2026-12-06T23:00:00Z"));
+        assertThat(berlin.spanAt(Period.WEEKLY, Instant.parse("2026-12-06T23:00:00Z")).start())
+                .isEqualTo(Instant.parse("2026-12-06T23:00:00Z"));
     }
 
     @Test
@@ -48,6 +49,7 @@ class BudgetPeriodsTest {
 
     @Test
     void noPeriodNeverEnds() {
-        assertThat(berlin.spanAt(Period.NONE, Instant.parse("2026-12-02T10:00:00Z"))).isEqualTo(new BudgetPeriods.Span(Instant.EPOCH, null));
+        assertThat(berlin.spanAt(Period.NONE, Instant.parse("2026-12-02T10:00:00Z")))
+                .isEqualTo(new BudgetPeriods.Span(Instant.EPOCH, null));
     }
 }

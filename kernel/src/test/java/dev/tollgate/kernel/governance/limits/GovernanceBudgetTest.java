@@ -8,11 +8,11 @@ import static dev.tollgate.kernel.governance.limits.PolicyHarness.principal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tollgate.kernel.governance.Budget;
-import dev.tollgate.kernel.governance.Limits;
-import dev.tollgate.kernel.governance.Period;
-import dev.tollgate.kernel.governance.SpendEntry;
-import dev.tollgate.kernel.governance.VirtualKey;
+import dev.tollgate.spi.store.Budget;
+import dev.tollgate.spi.store.Limits;
+import dev.tollgate.spi.store.Period;
+import dev.tollgate.spi.store.SpendEntry;
+import dev.tollgate.spi.store.VirtualKey;
 import dev.tollgate.kernel.governance.limits.PolicyHarness.Verdict;
 import dev.tollgate.spi.ErrorType;
 import dev.tollgate.spi.GatewayException;
@@ -41,7 +41,7 @@ class GovernanceBudgetTest {
     private final PolicyHarness h = new PolicyHarness();
 
     private static Limits budget(long micros, Period period) {
-        return new Limits(null, null, null, new Budget(micros, period));
+        return Limits.builder().budget(new Budget(micros, period)).build();
     }
 
     private Verdict admitWorstCase(VirtualKey k) {
@@ -108,7 +108,8 @@ class GovernanceBudgetTest {
 
         GatewayException e = admitWorstCase(alice).refusal();
         assertThat(e.code()).isEqualTo("insufficient_quota");
-        assertThat(e.getMessage()).isEqualTo("team 'research' has used its monthly budget of $0.003000; it resets at 2027-01-01T00:00+01:00");
+        assertThat(e.getMessage())
+                .isEqualTo("team 'research' has used its monthly budget of $0.003000; it resets at 2027-01-01T00:00+01:00");
         assertThat(h.counter(budgetCounter("key", "k1", Period.DAILY))).isZero();
         assertThat(h.admit(h.request(principal(alice), "gpt", 100, 100)).admitted()).as("a cheaper request fits").isTrue();
     }
@@ -129,7 +130,8 @@ class GovernanceBudgetTest {
         VirtualKey alice = h.key("k1", "alice", null, budget(WORST_CASE, Period.WEEKLY));
         h.settle(admitWorstCase(alice), answered(Usage.of(1000, 500)));
         h.time.advance(Duration.between(START, Instant.parse("2026-12-06T22:59:59Z")));
-        assertThat(admitWorstCase(alice).refusal().getMessage()).endsWith("weekly budget of $0.002000; it resets at 2026-12-07T00:00+01:00");
+        assertThat(admitWorstCase(alice).refusal().getMessage())
+                .endsWith("weekly budget of $0.002000; it resets at 2026-12-07T00:00+01:00");
         h.time.advance(Duration.ofSeconds(1));
         assertThat(admitWorstCase(alice).admitted()).isTrue();
     }
@@ -195,7 +197,7 @@ class GovernanceBudgetTest {
         h.team("t1", "research", null, budget(1_000_000, Period.DAILY));
         VirtualKey alice = h.key("k1", "alice", null, budget(1_000_000, Period.DAILY));
         VirtualKey carol = h.key("k3", "carol", "t1", Limits.NONE);
-        VirtualKey free = h.key("k2", "free", null, new Limits(100L, null, null, null));
+        VirtualKey free = h.key("k2", "free", null, Limits.builder().rpm(100L).build());
 
         GatewayException e = h.refused(h.request(principal(alice), "free-llm", 10, 10));
         assertThat(e.status()).isEqualTo(403);
@@ -237,8 +239,9 @@ class GovernanceBudgetTest {
         assertThat(h.store.entries()).isEmpty();
         ledgerThread.poll().run();
         assertThat(settled).isCompletedWithValue(null);
-        assertThat(h.store.entries()).singleElement().isEqualTo(new SpendEntry(v.request().requestId(),
-                START.plusSeconds(3), "k1", List.of("t1", "org"), "gpt", 1000L, 800, 100));
+        assertThat(h.store.entries()).singleElement().isEqualTo(SpendEntry.builder().requestId(v.request().requestId())
+                .at(START.plusSeconds(3)).keyId("k1").teamPath(List.of("t1", "org")).model("gpt").microUsd(1000L).inputTokens(800)
+                .outputTokens(100).build());
     }
 
     @Test
@@ -260,10 +263,14 @@ class GovernanceBudgetTest {
         VirtualKey alice = h.key("k1", "alice", "t1", budget(4000, Period.DAILY));
         h.key("k2", "bob", "t1", Limits.NONE);
         h.store.recordSpend(List.of(
-                new SpendEntry("old", START.minus(Duration.ofDays(1)), "k1", List.of("t1"), "gpt", 5000L, 1, 1),
-                new SpendEntry("a", START.minus(Duration.ofHours(1)), "k1", List.of("t1"), "gpt", 1500L, 1, 1),
-                new SpendEntry("b", START.minus(Duration.ofHours(2)), "k2", List.of("t1"), "gpt", 700L, 1, 1),
-                new SpendEntry("c", START.minus(Duration.ofHours(2)), "k2", List.of("t1"), "gpt", null, 1, 1)));
+                SpendEntry.builder().requestId("old").at(START.minus(Duration.ofDays(1))).keyId("k1").teamPath(List.of("t1"))
+                        .model("gpt").microUsd(5000L).inputTokens(1).outputTokens(1).build(),
+                SpendEntry.builder().requestId("a").at(START.minus(Duration.ofHours(1))).keyId("k1").teamPath(List.of("t1"))
+                        .model("gpt").microUsd(1500L).inputTokens(1).outputTokens(1).build(),
+                SpendEntry.builder().requestId("b").at(START.minus(Duration.ofHours(2))).keyId("k2").teamPath(List.of("t1"))
+                        .model("gpt").microUsd(700L).inputTokens(1).outputTokens(1).build(),
+                SpendEntry.builder().requestId("c").at(START.minus(Duration.ofHours(2))).keyId("k2").teamPath(List.of("t1"))
+                        .model("gpt").inputTokens(1).outputTokens(1).build()));
 
         assertThat(h.policy().seedBudgets()).isEqualTo(3);
 

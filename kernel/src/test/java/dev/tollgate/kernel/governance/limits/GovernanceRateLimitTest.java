@@ -8,8 +8,8 @@ import static dev.tollgate.kernel.governance.limits.PolicyHarness.principal;
 import static dev.tollgate.kernel.governance.limits.PolicyHarness.rpm;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tollgate.kernel.governance.Limits;
-import dev.tollgate.kernel.governance.VirtualKey;
+import dev.tollgate.spi.store.Limits;
+import dev.tollgate.spi.store.VirtualKey;
 import dev.tollgate.kernel.governance.limits.PolicyHarness.Verdict;
 import dev.tollgate.spi.ErrorType;
 import dev.tollgate.spi.GatewayException;
@@ -78,7 +78,7 @@ class GovernanceRateLimitTest {
 
     @Test
     void tpmHoldsTheEstimateAndSettlesTheActualTokens() {
-        VirtualKey alice = h.key("k1", "alice", null, new Limits(null, 1000L, null, null));
+        VirtualKey alice = h.key("k1", "alice", null, Limits.builder().tpm(1000L).build());
         List<Verdict> admitted = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             Verdict v = h.admit(h.request(principal(alice), "gpt", 100, 100));
@@ -113,7 +113,7 @@ class GovernanceRateLimitTest {
 
     @Test
     void tokensWithoutMaxTokensComeFromTheCatalogsOutputLimit() {
-        VirtualKey alice = h.key("k1", "alice", null, new Limits(null, 6000L, null, null));
+        VirtualKey alice = h.key("k1", "alice", null, Limits.builder().tpm(6000L).build());
         Verdict v = h.admit(h.request(principal(alice), "gpt", 100, -1));
         assertThat(header(v.admission(), "x-ratelimit-remaining-tokens")).containsExactly(Long.toString(6000 - 1100));
         Verdict unknown = h.admit(h.request(principal(alice), "not-in-catalog", 100, -1));
@@ -122,7 +122,7 @@ class GovernanceRateLimitTest {
 
     @Test
     void maxParallelOfFourAdmitsFourAndTheFifthAfterOneSettles() {
-        VirtualKey alice = h.key("k1", "alice", null, new Limits(null, null, 4, null));
+        VirtualKey alice = h.key("k1", "alice", null, Limits.builder().maxParallel(4).build());
         List<Verdict> inFlight = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             inFlight.add(h.admit(principal(alice)));
@@ -171,7 +171,8 @@ class GovernanceRateLimitTest {
         assertThat(h.admit(Principal.ANONYMOUS).admitted()).isTrue();
         assertThat(h.admit(principal(alice)).admitted()).isTrue();
         assertThat(h.admit(Principal.ANONYMOUS).admitted()).isTrue();
-        assertThat(h.refused(h.request(Principal.ANONYMOUS)).getMessage()).isEqualTo("model 'gpt' is over its requests-per-minute limit (3)");
+        assertThat(h.refused(h.request(Principal.ANONYMOUS)).getMessage())
+                .isEqualTo("model 'gpt' is over its requests-per-minute limit (3)");
         assertThat(h.refused(h.request(principal(alice))).getMessage()).isEqualTo("model 'gpt' is over its requests-per-minute limit (3)");
         assertThat(h.admit(h.request(Principal.ANONYMOUS, "other", 10, 10)).admitted()).as("another model").isTrue();
     }
@@ -185,9 +186,9 @@ class GovernanceRateLimitTest {
 
     @Test
     void aLimitOfZeroRefusesEverythingAtItsLevel() {
-        h.team("t1", "research", null, new Limits(null, 0L, null, null));
+        h.team("t1", "research", null, Limits.builder().tpm(0L).build());
         VirtualKey alice = h.key("k1", "alice", "t1", Limits.NONE);
-        VirtualKey off = h.key("k2", "off", null, new Limits(null, null, 0, null));
+        VirtualKey off = h.key("k2", "off", null, Limits.builder().maxParallel(0).build());
         GatewayException e = h.refused(h.request(principal(alice), "gpt", 0, 0));
         assertThat(e.getMessage()).startsWith("team 'research' is over its tokens-per-minute limit (0)");
         assertThat(h.refused(h.request(principal(off))).getMessage()).isEqualTo("key 'off' is at its limit of 0 parallel requests");
@@ -195,7 +196,7 @@ class GovernanceRateLimitTest {
 
     @Test
     void aFailedRequestStillCountsAsARequest() {
-        VirtualKey alice = h.key("k1", "alice", null, new Limits(5L, 1000L, 2, null));
+        VirtualKey alice = h.key("k1", "alice", null, Limits.builder().rpm(5L).tpm(1000L).maxParallel(2).build());
         h.settle(h.admit(principal(alice)), failedWithoutUsage());
         assertThat(h.counter("rl:key:k1:rpm:" + h.minute())).isEqualTo(1);
         assertThat(h.counter("rl:key:k1:tpm:" + h.minute())).isZero();
@@ -204,7 +205,7 @@ class GovernanceRateLimitTest {
 
     @Test
     void aSecondSettleOfTheSameAdmissionChangesNothing() {
-        VirtualKey alice = h.key("k1", "alice", null, new Limits(5L, 1000L, null, null));
+        VirtualKey alice = h.key("k1", "alice", null, Limits.builder().rpm(5L).tpm(1000L).build());
         Verdict v = h.admit(principal(alice));
         h.settle(v, answered(Usage.of(10, 5)));
         h.settle(v, answered(Usage.of(10, 5)));
@@ -216,7 +217,7 @@ class GovernanceRateLimitTest {
     @Test
     void aCrashedInstancesHoldsEndWithTheirLease() {
         h.options = new GovernancePolicy.Options(Duration.ofMinutes(15), false, 4096);
-        VirtualKey alice = h.key("k1", "alice", null, new Limits(null, null, 1, null));
+        VirtualKey alice = h.key("k1", "alice", null, Limits.builder().maxParallel(1).build());
         assertThat(h.admit(principal(alice)).admitted()).isTrue();
         h.time.advance(Duration.ofMinutes(14));
         assertThat(h.admit(principal(alice)).admitted()).isFalse();
@@ -227,7 +228,7 @@ class GovernanceRateLimitTest {
     @Test
     void eachEndUserOfAKeyHasTheEndUserLimitsOfItsOwn() {
         h.options = new GovernancePolicy.Options(Duration.ofMinutes(15), false, 4096, OnStateOutage.DEFAULTS,
-                new Limits(2L, null, null, null));
+                Limits.builder().rpm(2L).build());
         VirtualKey app = h.key("k1", "app", null, Limits.NONE);
         VirtualKey other = h.key("k2", "other-app", null, Limits.NONE);
 

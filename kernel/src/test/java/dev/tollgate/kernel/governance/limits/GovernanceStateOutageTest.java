@@ -8,10 +8,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import dev.tollgate.kernel.governance.Budget;
-import dev.tollgate.kernel.governance.Limits;
-import dev.tollgate.kernel.governance.Period;
-import dev.tollgate.kernel.governance.VirtualKey;
+import dev.tollgate.spi.store.Budget;
+import dev.tollgate.spi.store.Limits;
+import dev.tollgate.spi.store.Period;
+import dev.tollgate.spi.store.VirtualKey;
 import dev.tollgate.kernel.governance.limits.OnStateOutage.Mode;
 import dev.tollgate.kernel.governance.limits.PolicyHarness.Verdict;
 import dev.tollgate.spi.ErrorType;
@@ -85,7 +85,7 @@ class GovernanceStateOutageTest {
     }
 
     private static Limits rpmAndBudget(Long rpm, boolean budget) {
-        return new Limits(rpm, null, null, budget ? new Budget(1_000_000, Period.DAILY) : null);
+        return Limits.builder().rpm(rpm).budget(budget ? new Budget(1_000_000, Period.DAILY) : null).build();
     }
 
     private void outage(Mode rateLimits, Mode budgets) {

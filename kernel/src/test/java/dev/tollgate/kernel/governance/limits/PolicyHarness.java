@@ -2,9 +2,9 @@ package dev.tollgate.kernel.governance.limits;
 
 import dev.tollgate.kernel.governance.InMemoryGovernanceStore;
 import dev.tollgate.kernel.governance.GovernanceDirectory;
-import dev.tollgate.kernel.governance.Limits;
-import dev.tollgate.kernel.governance.Team;
-import dev.tollgate.kernel.governance.VirtualKey;
+import dev.tollgate.spi.store.Limits;
+import dev.tollgate.spi.store.Team;
+import dev.tollgate.spi.store.VirtualKey;
 import dev.tollgate.kernel.metrics.KernelMetrics;
 import dev.tollgate.kernel.state.InProcessStateBackend;
 import dev.tollgate.spi.Bytes;
@@ -82,19 +82,20 @@ final class PolicyHarness {
     }
 
     Team team(String id, String name, String parent, Limits limits) {
-        Team t = new Team(id, name, parent, limits, Map.of(), START);
+        Team t = Team.builder().id(id).name(name).parentId(parent).limits(limits).metadata(Map.of()).createdAt(START).build();
         store.createTeam(t);
         return t;
     }
 
     VirtualKey key(String id, String name, String teamId, Limits limits) {
-        VirtualKey k = new VirtualKey(id, name, teamId, "pfx" + id, "hash-" + id, null, null, null, true, null, limits, START);
+        VirtualKey k = VirtualKey.builder().id(id).name(name).teamId(teamId).prefix("pfx" + id).hash("hash-" + id).limits(limits)
+                .createdAt(START).build();
         store.createKey(k);
         return k;
     }
 
     static Limits rpm(long n) {
-        return new Limits(n, null, null, null);
+        return Limits.builder().rpm(n).build();
     }
 
     static Principal principal(VirtualKey k) {

@@ -3,8 +3,8 @@ package dev.tollgate.kernel.governance.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.kernel.governance.InMemoryGovernanceStore;
-import dev.tollgate.kernel.governance.SpendEntry;
-import dev.tollgate.kernel.governance.SpendQuery;
+import dev.tollgate.spi.store.SpendEntry;
+import dev.tollgate.spi.store.SpendQuery;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 class BatchingSpendStoreTest {
 
     private static SpendEntry entry(String id) {
-        return new SpendEntry(id, Instant.parse("2026-12-02T10:00:00Z"), "key_1", List.of("team_1"), "m", 7L, 3, 2);
+        return SpendEntry.builder().requestId(id).at(Instant.parse("2026-12-02T10:00:00Z")).keyId("key_1")
+                .teamPath(List.of("team_1")).model("m").microUsd(7L).inputTokens(3).outputTokens(2).build();
     }
 
     /** Holds the first write until released, counts every write, and refuses a batch holding request "bad". */
@@ -135,6 +136,60 @@ class BatchingSpendStoreTest {
         second.get(10, TimeUnit.SECONDS);
 
         assertThat(recorded(inner)).isEqualTo(2);
+        store.close();
+    }
+
+    /** Fails its first {@code failures} writes as a database that is down would. */
+    private static final class FlakyStore extends InMemoryGovernanceStore {
+        final AtomicInteger failuresLeft;
+        final AtomicInteger attempts = new AtomicInteger();
+
+        FlakyStore(int failures) {
+            this.failuresLeft = new AtomicInteger(failures);
+        }
+
+        @Override
+        public void recordSpend(List<SpendEntry> entries) {
+            attempts.incrementAndGet();
+            if (failuresLeft.getAndDecrement() > 0) {
+                throw new dev.tollgate.spi.store.StoreException("recordSpend: connection refused");
+            }
+            super.recordSpend(entries);
+        }
+    }
+
+    private static final BatchingSpendStore.Retry QUICK = new BatchingSpendStore.Retry(4, java.time.Duration.ofNanos(1),
+            java.time.Duration.ofNanos(1));
+
+    @Test
+    void aWriteTheStoreFailsIsRetriedAndNothingIsLost() {
+        FlakyStore inner = new FlakyStore(3);
+        dev.tollgate.kernel.metrics.KernelMetrics metrics = new dev.tollgate.kernel.metrics.KernelMetrics();
+        BatchingSpendStore store = new BatchingSpendStore(inner, QUICK, metrics);
+
+        store.recordSpendAsync(List.of(entry("r1"), entry("r2"))).toCompletableFuture().join();
+
+        assertThat(recorded(inner)).isEqualTo(2);
+        assertThat(inner.attempts.get()).isEqualTo(4);
+        assertThat(store.retriedWrites()).isEqualTo(3);
+        assertThat(store.droppedEntries()).isZero();
+        assertThat(metrics.prometheus()).contains("tollgate_ledger_write_retries_total 3");
+        store.close();
+    }
+
+    @Test
+    void entriesStillUnwrittenAfterEveryRetryFailTheirCallerAndAreCountedAsDropped() {
+        FlakyStore inner = new FlakyStore(Integer.MAX_VALUE);
+        dev.tollgate.kernel.metrics.KernelMetrics metrics = new dev.tollgate.kernel.metrics.KernelMetrics();
+        BatchingSpendStore store = new BatchingSpendStore(inner, QUICK, metrics);
+
+        var done = store.recordSpendAsync(List.of(entry("r1"), entry("r2"), entry("r3"))).toCompletableFuture();
+
+        assertThat(done).failsWithin(java.time.Duration.ofSeconds(10)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withCauseInstanceOf(dev.tollgate.spi.store.StoreException.class);
+        assertThat(inner.attempts.get()).isEqualTo(4);
+        assertThat(store.droppedEntries()).isEqualTo(3);
+        assertThat(metrics.prometheus()).contains("tollgate_ledger_dropped_entries_total 3");
         store.close();
     }
 }

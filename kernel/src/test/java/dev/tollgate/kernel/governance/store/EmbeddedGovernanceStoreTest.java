@@ -3,13 +3,15 @@ package dev.tollgate.kernel.governance.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tollgate.kernel.governance.Budget;
-import dev.tollgate.kernel.governance.Limits;
-import dev.tollgate.kernel.governance.Period;
-import dev.tollgate.kernel.governance.SpendEntry;
-import dev.tollgate.kernel.governance.SpendQuery;
-import dev.tollgate.kernel.governance.Team;
-import dev.tollgate.kernel.governance.VirtualKey;
+import dev.tollgate.spi.store.Budget;
+import dev.tollgate.spi.store.GovernanceStore;
+import dev.tollgate.spi.testkit.GovernanceStoreContract;
+import dev.tollgate.spi.store.Limits;
+import dev.tollgate.spi.store.Period;
+import dev.tollgate.spi.store.SpendEntry;
+import dev.tollgate.spi.store.SpendQuery;
+import dev.tollgate.spi.store.Team;
+import dev.tollgate.spi.store.VirtualKey;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -24,52 +26,51 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class EmbeddedGovernanceStoreTest {
+/**
+ * The embedded store passes the testkit's {@link GovernanceStoreContract}, the same one every plugin
+ * store passes; the tests here cover what is its own (nanosecond instants, the file, migrations).
+ */
+class EmbeddedGovernanceStoreTest extends GovernanceStoreContract {
 
     static final Instant CREATED = Instant.parse("2026-03-01T10:15:30.123456789Z");
 
     @TempDir
     Path dir;
 
-    EmbeddedGovernanceStore store;
-
-    @BeforeEach
-    void open() {
-        store = EmbeddedGovernanceStore.open(dir);
+    @Override
+    protected GovernanceStore newStore() {
+        return EmbeddedGovernanceStore.open(dir);
     }
 
-    @AfterEach
-    void close() {
-        store.close();
+    protected static Team fullTeam(String id, String parentId) {
+        return Team.builder().id(id).name("Team " + id).parentId(parentId)
+                .limits(Limits.builder().rpm(600L).tpm(100_000L).maxParallel(8).budget(new Budget(25_000_000L, Period.MONTHLY)).build())
+                .metadata(Map.of("cost-centre", "42", "owner", "ops@example.org")).createdAt(CREATED).build();
     }
 
-    static Team fullTeam(String id, String parentId) {
-        return new Team(id, "Team " + id, parentId, new Limits(600L, 100_000L, 8, new Budget(25_000_000L, Period.MONTHLY)),
-                Map.of("cost-centre", "42", "owner", "ops@example.org"), CREATED);
+    protected static VirtualKey fullKey(String id, String teamId) {
+        return VirtualKey.builder().id(id).name("Key " + id).teamId(teamId).prefix("abcd1234").hash("hash-" + id)
+                .allowedModels(Set.of("gpt-4o", "claude-sonnet"))
+                .expiresAt(Instant.parse("2027-01-01T00:00:00Z")).metadata(Map.of("env", "prod"))
+                .revokedAt(Instant.parse("2026-06-01T08:00:00.5Z"))
+                .limits(Limits.builder().rpm(60L).maxParallel(2).budget(new Budget(1_000_000L, Period.DAILY)).build())
+                .createdAt(CREATED).build();
     }
 
-    static VirtualKey fullKey(String id, String teamId) {
-        return new VirtualKey(id, "Key " + id, teamId, "abcd1234", "hash-" + id, Set.of("gpt-4o", "claude-sonnet"),
-                Instant.parse("2027-01-01T00:00:00Z"), Map.of("env", "prod"), true,
-                Instant.parse("2026-06-01T08:00:00.5Z"), new Limits(60L, null, 2, new Budget(1_000_000L, Period.DAILY)),
-                CREATED);
-    }
-
-    static VirtualKey bareKey(String id) {
-        return new VirtualKey(id, "bare", null, "zzzz0000", "hash-" + id, null, null, null, false, null, null, CREATED);
+    protected static VirtualKey bareKey(String id) {
+        return VirtualKey.builder().id(id).name("bare").prefix("zzzz0000").hash("hash-" + id).enabled(false).createdAt(CREATED).build();
     }
 
     @Test
     void teamsRoundTripWithEveryFieldAndWithNulls() {
         Team full = fullTeam("org", null);
-        Team bare = new Team("bare", "Bare", "org", null, null, CREATED);
-        Team partial = new Team("partial", "Partial", "org", new Limits(null, 5L, null, new Budget(0, Period.NONE)),
-                Map.of(), CREATED);
+        Team bare = Team.builder().id("bare").name("Bare").parentId("org").createdAt(CREATED).build();
+        Team partial = Team.builder().id("partial").name("Partial").parentId("org")
+                .limits(Limits.builder().tpm(5L).budget(new Budget(0, Period.NONE)).build())
+                .metadata(Map.of()).createdAt(CREATED).build();
         store.createTeam(full);
         store.createTeam(bare);
         store.createTeam(partial);
@@ -112,11 +113,11 @@ class EmbeddedGovernanceStoreTest {
         store.createTeam(fullTeam("t", null));
         store.createKey(fullKey("k", "t"));
 
-        assertThatThrownBy(() -> store.createTeam(new Team("t", "other", null, null, null, CREATED)))
+        assertThatThrownBy(() -> store.createTeam(Team.builder().id("t").name("other").createdAt(CREATED).build()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("team already exists: t");
         assertThatThrownBy(() -> store.createKey(bareKey("k")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("key already exists: k");
-        VirtualKey sameHash = new VirtualKey("k2", "x", null, "p", "hash-k", null, null, null, true, null, null, CREATED);
+        VirtualKey sameHash = VirtualKey.builder().id("k2").name("x").prefix("p").hash("hash-k").createdAt(CREATED).build();
         assertThatThrownBy(() -> store.createKey(sameHash))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("hash");
 
@@ -130,12 +131,15 @@ class EmbeddedGovernanceStoreTest {
         store.createTeam(fullTeam("t", null));
         store.createKey(fullKey("k", "t"));
 
-        Team renamed = new Team("t", "Renamed", "parent", Limits.NONE, Map.of("a", "b"), CREATED.plusSeconds(1));
+        Team renamed = Team.builder().id("t").name("Renamed").parentId("parent").limits(Limits.NONE).metadata(Map.of("a", "b"))
+                .createdAt(CREATED.plusSeconds(1)).build();
         assertThat(store.updateTeam(renamed)).isTrue();
         assertThat(store.team("t")).contains(renamed);
 
-        VirtualKey revoked = new VirtualKey("k", "Revoked", null, "other-prefix", "other-hash", Set.of("m"), null,
-                Map.of(), false, Instant.parse("2026-04-01T00:00:00Z"), new Limits(1L, 2L, 3, null), CREATED);
+        VirtualKey revoked = VirtualKey.builder().id("k").name("Revoked").prefix("other-prefix").hash("other-hash")
+                .allowedModels(Set.of("m"))
+                .metadata(Map.of()).enabled(false).revokedAt(Instant.parse("2026-04-01T00:00:00Z"))
+                .limits(Limits.builder().rpm(1L).tpm(2L).maxParallel(3).build()).createdAt(CREATED).build();
         assertThat(store.updateKey(revoked)).isTrue();
         VirtualKey stored = store.key("k").orElseThrow();
         assertThat(stored.name()).isEqualTo("Revoked");
@@ -144,7 +148,7 @@ class EmbeddedGovernanceStoreTest {
         assertThat(stored.expiresAt()).isNull();
         assertThat(stored.enabled()).isFalse();
         assertThat(stored.revokedAt()).isEqualTo(Instant.parse("2026-04-01T00:00:00Z"));
-        assertThat(stored.limits()).isEqualTo(new Limits(1L, 2L, 3, null));
+        assertThat(stored.limits()).isEqualTo(Limits.builder().rpm(1L).tpm(2L).maxParallel(3).build());
         assertThat(stored.hash()).as("the hash never changes").isEqualTo("hash-k");
         assertThat(stored.prefix()).as("the prefix never changes").isEqualTo("abcd1234");
         assertThat(store.keyByHash("hash-k")).contains(stored);
@@ -169,7 +173,8 @@ class EmbeddedGovernanceStoreTest {
         store.createTeam(fullTeam("org", null));
         store.createTeam(fullTeam("team", "org"));
         store.createKey(fullKey("k", "team"));
-        store.recordSpend(List.of(new SpendEntry("r1", CREATED, "k", List.of("team", "org"), "gpt-4o", 700L, 10, 20)));
+        store.recordSpend(List.of(SpendEntry.builder().requestId("r1").at(CREATED).keyId("k").teamPath(List.of("team", "org"))
+                .model("gpt-4o").microUsd(700L).inputTokens(10).outputTokens(20).build()));
         store.close();
 
         store = EmbeddedGovernanceStore.open(dir);
@@ -250,14 +255,21 @@ class EmbeddedGovernanceStoreTest {
         assertThat(store.keySpentMicros("k", quarter)).isZero();
         assertThat(store.teamSpentMicros("org", null)).isEqualTo(100);
         assertThat(store.spend(new SpendQuery(SpendQuery.GroupBy.TEAM, null, null))).containsExactly(
-                new SpendQuery.Row("org", 100, 2, 1, 30, 3), new SpendQuery.Row("team", 100, 1, 0, 10, 1));
+                SpendQuery.Row.builder("org").microUsd(100).requests(2).unpricedRequests(1).inputTokens(30).outputTokens(3)
+                        .build(), SpendQuery.Row.builder("team").microUsd(100).requests(1).unpricedRequests(0).inputTokens(10)
+                        .outputTokens(1).build());
         assertThat(store.spend(new SpendQuery(SpendQuery.GroupBy.KEY, quarter, null)))
-                .containsExactly(new SpendQuery.Row("k", 0, 1, 1, 20, 2));
+                .containsExactly(SpendQuery.Row.builder("k").microUsd(0).requests(1).unpricedRequests(1).inputTokens(20)
+                .outputTokens(2).build());
         assertThat(store.spend(new SpendQuery(SpendQuery.GroupBy.DAY, null, null))).containsExactly(
-                new SpendQuery.Row("1969-12-31", 7, 1, 0, 1, 1), new SpendQuery.Row("2026-03-01", 100, 2, 1, 30, 3));
-        store.recordSpend(List.of(new SpendEntry("r4", quarter.plusSeconds(1), "k", List.of("org"), "m", 5L, 1, 1)));
+                SpendQuery.Row.builder("1969-12-31").microUsd(7).requests(1).unpricedRequests(0).inputTokens(1).outputTokens(1)
+                        .build(), SpendQuery.Row.builder("2026-03-01").microUsd(100).requests(2).unpricedRequests(1)
+                        .inputTokens(30).outputTokens(3).build());
+        store.recordSpend(List.of(SpendEntry.builder().requestId("r4").at(quarter.plusSeconds(1)).keyId("k")
+                .teamPath(List.of("org")).model("m").microUsd(5L).inputTokens(1).outputTokens(1).build()));
         assertThat(store.spend(new SpendQuery(SpendQuery.GroupBy.KEY, quarter, null)))
-                .containsExactly(new SpendQuery.Row("k", 5, 2, 1, 21, 3));
+                .containsExactly(SpendQuery.Row.builder("k").microUsd(5).requests(2).unpricedRequests(1).inputTokens(21)
+                .outputTokens(3).build());
         store.close();
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old.resolve(EmbeddedGovernanceStore.FILE_NAME));
                 Statement s = c.createStatement();
@@ -290,8 +302,8 @@ class EmbeddedGovernanceStoreTest {
                 futures.add(pool.submit(() -> {
                     store.createKey(bareKey("k" + thread));
                     for (int i = 0; i < perThread; i++) {
-                        store.recordSpend(List.of(new SpendEntry("r-" + thread + "-" + i, CREATED, "k" + thread,
-                                List.of("org"), "m", 3L, 1, 1)));
+                        store.recordSpend(List.of(SpendEntry.builder().requestId("r-" + thread + "-" + i).at(CREATED).keyId("k" + thread)
+                                .teamPath(List.of("org")).model("m").microUsd(3L).inputTokens(1).outputTokens(1).build()));
                         assertThat(store.keySpentMicros("k" + thread, null)).isEqualTo(3L * (i + 1));
                         assertThat(store.keyByHash("hash-k" + thread)).isPresent();
                     }

@@ -1,6 +1,6 @@
 package dev.tollgate.kernel.governance.store;
 
-import dev.tollgate.kernel.governance.SpendEntry;
+import dev.tollgate.spi.store.SpendEntry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,8 +46,9 @@ public final class LedgerWriteMeasurement {
         for (int i = 0; i < ENTRIES; i++) {
             int key = (i * 7_919) % KEYS; // spread over the keys, not in key order
             int team = key % TEAMS;
-            entries.add(new SpendEntry("req-" + i, START.plusSeconds(i), "key-" + key,
-                    List.of("team-" + team, "org-" + team / 10), "gpt-4o-mini", 150L + i % 50, 300, 40));
+            entries.add(SpendEntry.builder().requestId("req-" + i).at(START.plusSeconds(i)).keyId("key-" + key)
+                    .teamPath(List.of("team-" + team, "org-" + team / 10)).model("gpt-4o-mini").microUsd(150L + i % 50)
+                    .inputTokens(300).outputTokens(40).build());
         }
         return entries;
     }

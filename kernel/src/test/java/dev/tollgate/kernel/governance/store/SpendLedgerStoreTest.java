@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
-import dev.tollgate.kernel.governance.SpendEntry;
-import dev.tollgate.kernel.governance.SpendQuery;
-import dev.tollgate.kernel.governance.SpendQuery.GroupBy;
-import dev.tollgate.kernel.governance.SpendQuery.Row;
+import dev.tollgate.spi.store.SpendEntry;
+import dev.tollgate.spi.store.SpendQuery;
+import dev.tollgate.spi.store.SpendQuery.GroupBy;
+import dev.tollgate.spi.store.SpendQuery.Row;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,7 +65,8 @@ class SpendLedgerStoreTest {
 
     static SpendEntry entry(String id, Instant at, String key, List<String> teams, String model, Long micros,
             long in, long out) {
-        return new SpendEntry(id, at, key, teams, model, micros, in, out);
+        return SpendEntry.builder().requestId(id).at(at).keyId(key).teamPath(teams).model(model).microUsd(micros).inputTokens(in)
+                .outputTokens(out).build();
     }
 
     @Test
@@ -94,58 +95,58 @@ class SpendLedgerStoreTest {
     @Test
     void groupByKey() {
         assertThat(store.spend(new SpendQuery(GroupBy.KEY, null, null))).containsExactly(
-                new Row("k-eng", 3_400, 2, 0, 660, 66),
-                new Row("k-ml", 2_500, 3, 0, 250, 25),
-                new Row("k-sales", 400, 2, 1, 360, 36));
+                row("k-eng", 3_400, 2, 0, 660, 66),
+                row("k-ml", 2_500, 3, 0, 250, 25),
+                row("k-sales", 400, 2, 1, 360, 36));
     }
 
     @Test
     void groupByTeamSumsSubTeams() {
         assertThat(store.spend(new SpendQuery(GroupBy.TEAM, null, null))).containsExactly(
-                new Row("eng", 5_900, 5, 0, 910, 91),
-                new Row("ml", 2_500, 3, 0, 250, 25),
-                new Row("org", 6_300, 7, 1, 1_270, 127),
-                new Row("sales", 400, 2, 1, 360, 36));
+                row("eng", 5_900, 5, 0, 910, 91),
+                row("ml", 2_500, 3, 0, 250, 25),
+                row("org", 6_300, 7, 1, 1_270, 127),
+                row("sales", 400, 2, 1, 360, 36));
     }
 
     @Test
     void groupByModel() {
         assertThat(store.spend(new SpendQuery(GroupBy.MODEL, null, null))).containsExactly(
-                new Row("claude", 1_200, 2, 0, 120, 12),
-                new Row("gpt-4o", 5_100, 5, 1, 1_150, 115));
+                row("claude", 1_200, 2, 0, 120, 12),
+                row("gpt-4o", 5_100, 5, 1, 1_150, 115));
     }
 
     @Test
     void groupByUtcDay() {
         assertThat(store.spend(new SpendQuery(GroupBy.DAY, null, null))).containsExactly(
-                new Row("2026-03-01", 1_500, 4, 0, 150, 15),
-                new Row("2026-03-02", 1_600, 2, 1, 480, 48),
-                new Row("2026-03-03", 3_200, 1, 0, 640, 64));
+                row("2026-03-01", 1_500, 4, 0, 150, 15),
+                row("2026-03-02", 1_600, 2, 1, 480, 48),
+                row("2026-03-03", 3_200, 1, 0, 640, 64));
     }
 
     @Test
     void fromIsInclusiveAndToExclusiveAtBucketResolutionForEveryGrouping() {
         SpendQuery day2 = new SpendQuery(GroupBy.DAY, DAY2, DAY3);
-        assertThat(store.spend(day2)).containsExactly(new Row("2026-03-02", 1_600, 2, 1, 480, 48));
+        assertThat(store.spend(day2)).containsExactly(row("2026-03-02", 1_600, 2, 1, 480, 48));
 
         assertThat(store.spend(new SpendQuery(GroupBy.KEY, DAY2, DAY3))).containsExactly(
-                new Row("k-ml", 1_600, 1, 0, 160, 16),
-                new Row("k-sales", 0, 1, 1, 320, 32));
+                row("k-ml", 1_600, 1, 0, 160, 16),
+                row("k-sales", 0, 1, 1, 320, 32));
         assertThat(store.spend(new SpendQuery(GroupBy.TEAM, DAY2, DAY3))).containsExactly(
-                new Row("eng", 1_600, 1, 0, 160, 16),
-                new Row("ml", 1_600, 1, 0, 160, 16),
-                new Row("org", 1_600, 2, 1, 480, 48),
-                new Row("sales", 0, 1, 1, 320, 32));
+                row("eng", 1_600, 1, 0, 160, 16),
+                row("ml", 1_600, 1, 0, 160, 16),
+                row("org", 1_600, 2, 1, 480, 48),
+                row("sales", 0, 1, 1, 320, 32));
         assertThat(store.spend(new SpendQuery(GroupBy.MODEL, DAY2.minus(QUARTER), DAY2))).containsExactly(
-                new Row("claude", 800, 1, 0, 80, 8));
+                row("claude", 800, 1, 0, 80, 8));
         // a bound inside a bucket moves to the next bucket start: DAY1 + 20 s includes DAY1's first bucket
         assertThat(store.spend(new SpendQuery(GroupBy.MODEL, null, DAY1.plusSeconds(20)))).containsExactly(
-                new Row("claude", 400, 1, 0, 40, 4),
-                new Row("gpt-4o", 300, 2, 0, 30, 3));
+                row("claude", 400, 1, 0, 40, 4),
+                row("gpt-4o", 300, 2, 0, 30, 3));
         assertThat(store.spend(new SpendQuery(GroupBy.TEAM, DAY3.plusSeconds(1), null))).isEmpty();
         assertThat(store.spend(new SpendQuery(GroupBy.TEAM, DAY3, null))).containsExactly(
-                new Row("eng", 3_200, 1, 0, 640, 64),
-                new Row("org", 3_200, 1, 0, 640, 64));
+                row("eng", 3_200, 1, 0, 640, 64),
+                row("org", 3_200, 1, 0, 640, 64));
         assertThat(store.spend(new SpendQuery(GroupBy.KEY, DAY3, DAY3))).isEmpty();
     }
 
@@ -159,9 +160,9 @@ class SpendLedgerStoreTest {
         assertThat(store.keySpentMicros("k-b", midnight.plus(QUARTER))).isEqualTo(5);
         assertThat(store.teamSpentMicros("tb", midnight.plus(QUARTER))).isEqualTo(5);
         assertThat(store.spend(new SpendQuery(GroupBy.KEY, midnight, midnight.plus(QUARTER))))
-                .containsExactly(new Row("k-b", 3, 1, 0, 1, 1));
+                .containsExactly(row("k-b", 3, 1, 0, 1, 1));
         assertThat(store.spend(new SpendQuery(GroupBy.KEY, midnight.plus(QUARTER), null)))
-                .containsExactly(new Row("k-b", 5, 1, 0, 1, 1));
+                .containsExactly(row("k-b", 5, 1, 0, 1, 1));
     }
 
     @Test
@@ -196,7 +197,7 @@ class SpendLedgerStoreTest {
         assertThat(store.keySpentMicros("k-ml", null)).isEqualTo(100 + 800 + 1_600 + 3 * 5);
         assertThat(store.teamSpentMicros("org", null)).isEqualTo(6_300 + 3 * 5);
         assertThat(store.spend(new SpendQuery(GroupBy.KEY, DAY3, null)))
-                .containsExactly(new Row("k-eng", 3_200, 1, 0, 640, 64), new Row("k-ml", 15, 3, 0, 3, 3));
+                .containsExactly(row("k-eng", 3_200, 1, 0, 640, 64), row("k-ml", 15, 3, 0, 3, 3));
     }
 
     @Test
@@ -245,8 +246,8 @@ class SpendLedgerStoreTest {
 
         assertThat(store.keySpentMicros("k-new", null)).isZero();
         assertThat(store.teamSpentMicros("new", null)).isZero();
-        assertThat(store.spend(new SpendQuery(GroupBy.TEAM, DAY3, null))).contains(new Row("new", 0, 2, 2, 12, 14));
-        assertThat(store.spend(new SpendQuery(GroupBy.KEY, null, null))).contains(new Row("k-new", 0, 2, 2, 12, 14));
+        assertThat(store.spend(new SpendQuery(GroupBy.TEAM, DAY3, null))).contains(row("new", 0, 2, 2, 12, 14));
+        assertThat(store.spend(new SpendQuery(GroupBy.KEY, null, null))).contains(row("k-new", 0, 2, 2, 12, 14));
     }
 
     @Test
@@ -257,7 +258,7 @@ class SpendLedgerStoreTest {
                 .containsExactly("k-eng", "k-ml", "k-sales");
         assertThat(store.spend(new SpendQuery(GroupBy.TEAM, null, null))).extracting(Row::group)
                 .containsExactly("eng", "ml", "org", "sales");
-        assertThat(store.spend(new SpendQuery(GroupBy.MODEL, null, null))).contains(new Row("lonely", 9, 1, 0, 1, 1));
+        assertThat(store.spend(new SpendQuery(GroupBy.MODEL, null, null))).contains(row("lonely", 9, 1, 0, 1, 1));
     }
 
     @Test
@@ -273,5 +274,10 @@ class SpendLedgerStoreTest {
         assertThat(store.keySpentMicros("k-x", null)).isZero();
         store.recordSpend(List.of());
         assertThat(store.spend(new SpendQuery(GroupBy.KEY, null, null))).hasSize(3);
+    }
+
+    private static Row row(String group, long microUsd, long requests, long unpriced, long in, long out) {
+        return Row.builder(group).microUsd(microUsd).requests(requests).unpricedRequests(unpriced).inputTokens(in).outputTokens(out)
+                .build();
     }
 }

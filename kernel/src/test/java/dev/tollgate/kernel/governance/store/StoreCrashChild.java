@@ -1,6 +1,6 @@
 package dev.tollgate.kernel.governance.store;
 
-import dev.tollgate.kernel.governance.SpendEntry;
+import dev.tollgate.spi.store.SpendEntry;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -33,7 +33,8 @@ public final class StoreCrashChild {
             String id = "req-" + i;
             System.err.println("try-" + i);
             System.err.flush();
-            store.recordSpend(List.of(new SpendEntry(id, at.plusSeconds(10 * i), keyOf(i), TEAMS, "m", i + 1, 1, 1)));
+            store.recordSpend(List.of(SpendEntry.builder().requestId(id).at(at.plusSeconds(10 * i)).keyId(keyOf(i))
+                    .teamPath(TEAMS).model("m").microUsd(i + 1).inputTokens(1).outputTokens(1).build()));
             System.out.println(id);
             System.out.flush();
         }

@@ -2,8 +2,8 @@ package dev.tollgate.kernel.governance.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tollgate.kernel.governance.SpendQuery;
-import dev.tollgate.kernel.governance.SpendQuery.GroupBy;
+import dev.tollgate.spi.store.SpendQuery;
+import dev.tollgate.spi.store.SpendQuery.GroupBy;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

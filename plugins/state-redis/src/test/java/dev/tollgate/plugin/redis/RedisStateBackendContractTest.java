@@ -1,6 +1,7 @@
 package dev.tollgate.plugin.redis;
 
 import dev.tollgate.spi.state.StateBackend;
+import dev.tollgate.spi.testkit.StateBackendContract;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

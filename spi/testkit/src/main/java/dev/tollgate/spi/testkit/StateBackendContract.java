@@ -1,4 +1,4 @@
-package dev.tollgate.plugin.redis;
+package dev.tollgate.spi.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -25,12 +25,13 @@ import org.junit.jupiter.api.Test;
  * extends it and says how to open an instance on the shared state and how to let time pass. Keys
  * and reservation ids are unique per test, so instances may share one store across tests. Cases
  * that need time to pass call {@link #elapse} with {@link #shortTime()} and are kept few, since a
- * server's clock (Redis) cannot be faked.
+ * server's clock (Redis) cannot be faked; a backend on a {@link ManualTime} ticker advances it.
+ * Assertions use AssertJ, which the plugin's tests bring (the testkit has it as {@code provided}).
  */
-abstract class StateBackendContract {
+public abstract class StateBackendContract {
 
-    static final Duration MINUTE = Duration.ofMinutes(1);
-    static final Duration LEASE = Duration.ofSeconds(30);
+    protected static final Duration MINUTE = Duration.ofMinutes(1);
+    protected static final Duration LEASE = Duration.ofSeconds(30);
 
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final List<StateBackend> opened = new ArrayList<>();
@@ -417,7 +418,7 @@ abstract class StateBackendContract {
     }
 
     /** Waits (bounded) for an asynchronous delivery. */
-    static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    protected static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!condition.getAsBoolean()) {
             assertThat(System.nanoTime() < deadline).as("condition met within 10 s").isTrue();

@@ -1,9 +1,9 @@
-package dev.tollgate.kernel.governance;
+package dev.tollgate.spi.store;
 
 import java.util.Objects;
 
 /**
- * A spending cap in integer micro-dollars (US$ 1 = 1,000,000) per {@link Period}; {@code NONE}
+ * A spending cap in integer micro-dollars (US$ 1 = 1,000,000) per {@link Period}; {@link Period#NONE}
  * means the cap never resets.
  */
 public record Budget(long microUsd, Period period) {
