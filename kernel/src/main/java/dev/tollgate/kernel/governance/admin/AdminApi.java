@@ -133,13 +133,14 @@ public final class AdminApi {
             allow(m, "POST");
             return revokeKey(p[1]);
         }
-        if (p.length == 1 && p[0].equals("spend")) {
+        // usage is the same report under the name the observability docs use: spend, requests and tokens
+        if (p.length == 1 && (p[0].equals("spend") || p[0].equals("usage"))) {
             allow(m, "GET");
             return spend(r.query());
         }
         throw GatewayException.builder(ErrorType.CLIENT, 404, "unknown_url")
                 .message("unknown admin URL " + AdminJson.printable(r.path())
-                        + "; see /admin/teams, /admin/keys, /admin/spend").build();
+                        + "; see /admin/teams, /admin/keys, /admin/spend, /admin/usage").build();
     }
 
     private static String allow(String method, String... allowed) {

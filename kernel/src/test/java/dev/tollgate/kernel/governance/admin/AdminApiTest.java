@@ -40,7 +40,7 @@ class AdminApiTest {
     @Test
     void withoutOrWithAWrongMasterKeyEveryEndpointAnswers401() {
         String virtualKey = gw.createKey("{\"name\":\"app\"}").get("key").asText();
-        for (String path : List.of("/admin/keys", "/admin/teams", "/admin/spend", "/admin/teams/team_x")) {
+        for (String path : List.of("/admin/keys", "/admin/teams", "/admin/spend", "/admin/usage", "/admin/teams/team_x")) {
             assertThat(gw.send("GET", path, null).statusCode()).isEqualTo(401);
             assertThat(gw.send("GET", path, null, "Authorization", "Bearer " + GovernedGateway.MASTER + "x").statusCode()).isEqualTo(401);
             assertThat(gw.send("GET", path, null, "x-api-key", virtualKey).statusCode()).isEqualTo(401);
@@ -206,6 +206,8 @@ class AdminApiTest {
         assertThat(json(gw.admin("GET", "/admin/spend?group_by=day", null).body()).get("data").get(0).get("group").asText())
                 .isEqualTo("2030-01-01");
         assertThat(json(gw.admin("GET", "/admin/spend?group_by=model", null).body()).get("data")).hasSize(2);
+
+        assertThat(json(gw.admin("GET", "/admin/usage?group_by=team", null).body())).as("usage is the same report").isEqualTo(byTeam);
 
         assertBadField(gw.admin("GET", "/admin/spend?group_by=week", null), "group_by");
         assertBadField(gw.admin("GET", "/admin/spend?from=yesterday", null), "from");
