@@ -17,6 +17,8 @@ import java.util.Optional;
 public final class GovernanceDirectory {
 
     private volatile Snapshot snapshot = new Snapshot(List.of(), List.of());
+    private final java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+    private long installed;
 
     public Optional<VirtualKey> keyByHash(String hash) {
         return Optional.ofNullable(snapshot.byHash.get(hash));
@@ -48,12 +50,26 @@ public final class GovernanceDirectory {
 
     /** Replaces the whole snapshot. */
     public void replace(Collection<VirtualKey> keys, Collection<Team> teams) {
-        snapshot = new Snapshot(keys, teams);
+        install(reads.incrementAndGet(), keys, teams);
     }
 
-    /** Replaces the directory from the store (blocking). */
+    /**
+     * Replaces the directory from the store (blocking). Reloads run at once (an admin change here,
+     * a change announced by another instance, the periodic refresh): each takes its ticket before
+     * it reads, and a read that finishes after a later one is dropped, so an older view of the
+     * store never replaces a newer one (a key just created would else vanish for a moment).
+     */
     public void reload(GovernanceStore store) {
-        replace(store.keys(), store.teams());
+        long ticket = reads.incrementAndGet();
+        install(ticket, store.keys(), store.teams());
+    }
+
+    private synchronized void install(long ticket, Collection<VirtualKey> keys, Collection<Team> teams) {
+        if (ticket < installed) {
+            return;
+        }
+        installed = ticket;
+        snapshot = new Snapshot(keys, teams);
     }
 
     private static final class Snapshot {
