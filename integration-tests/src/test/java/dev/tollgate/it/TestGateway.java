@@ -4,7 +4,6 @@ import dev.tollgate.kernel.Gateway;
 import dev.tollgate.kernel.config.ConfigLoader;
 import dev.tollgate.kernel.config.GatewayConfig;
 import dev.tollgate.kernel.config.References;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,7 +13,7 @@ import java.util.Map;
  * A gateway started in this JVM from a YAML configuration, with plugins loaded by PF4J from the
  * assembled distribution (or another folder), on a free port.
  */
-public final class TestGateway implements AutoCloseable {
+public final class TestGateway implements RunningGateway {
 
     private final Gateway gateway;
 
@@ -68,12 +67,9 @@ public final class TestGateway implements AutoCloseable {
         return new TestGateway(Gateway.start(config, loader), ownsData ? data : null);
     }
 
+    @Override
     public int port() {
         return gateway.port();
-    }
-
-    public URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + port() + path);
     }
 
     public String baseUrl() {

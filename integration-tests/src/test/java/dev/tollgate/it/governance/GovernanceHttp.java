@@ -1,6 +1,6 @@
 package dev.tollgate.it.governance;
 
-import dev.tollgate.it.TestGateway;
+import dev.tollgate.it.RunningGateway;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -23,7 +23,7 @@ final class GovernanceHttp {
     }
 
     /** An admin request with {@code master} as its key; {@code body} null for none. */
-    static HttpResponse<String> admin(TestGateway g, String master, String method, String path, String body) {
+    static HttpResponse<String> admin(RunningGateway g, String master, String method, String path, String body) {
         return send(HttpRequest.newBuilder(g.uri(path)).timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + master)
                 .header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)));

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tollgate.it.TestGateway;
+import dev.tollgate.it.RunningGateway;
+import dev.tollgate.it.dist.ProcessGateway;
 import java.math.BigDecimal;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two gateways as on two machines: each its own data directory, both on one real Redis
+ * Two gateway processes as on two machines: each its own data directory, both on one real Redis
  * (state-redis: limits, reservations, change notifications) and one real PostgreSQL
  * (store-postgres: keys, teams, the spend ledger). One global limit, one budget, key changes that
  * reach the other instance in under a second, and nothing that lives in either data directory.
@@ -80,14 +81,17 @@ class TwoInstancesOnRedisAndPostgresTest {
         database = postgres.newDatabase();
     }
 
-    private TestGateway instance(Path data) {
+    /** One instance as its own OS process, keeping its data (none, if all goes well) in {@code data}. */
+    private RunningGateway instance(Path data) {
         String yaml = """
                 plugins: [provider-mock, state-redis, store-postgres]
                 admin: {master_key: '${env:TG_MASTER}'}
                 state:
                   backend: redis
-                  config: {uri: '${env:TG_REDIS}'}
+                  # two cold JVMs, Redis and PostgreSQL share two cores with the test's bursts of 100: more than the 250 ms default
+                  config: {uri: '${env:TG_REDIS}', command_timeout: 3s}
                 governance:
+                  data_dir: '${env:TG_DATA}'
                   refresh_interval: 1h
                   store:
                     backend: postgres
@@ -100,13 +104,14 @@ class TwoInstancesOnRedisAndPostgresTest {
                         config: {ttft: 0ms, tokens_per_second: 0, response_tokens: 24}
                         model_info: {input: 1000, output: 1000}
                 """;
-        return TestGateway.startIn(data, yaml, Map.of("TG_MASTER", MASTER, "TG_REDIS", redis.uri(), "TG_PG_URL", database,
-                "TG_PG_PASSWORD", LocalPostgres.PASSWORD));
+        return ProcessGateway.start(data.resolveSibling(data.getFileName() + "-run"), yaml, Map.of("TG_MASTER", MASTER,
+                "TG_REDIS", redis.uri(), "TG_PG_URL", database, "TG_PG_PASSWORD", LocalPostgres.PASSWORD, "TG_DATA",
+                data.toString()));
     }
 
     @Test
     void aKeyCreatedOnOneInstanceWorksOnTheOtherWithinASecondAndARevocationLikewise() throws Exception {
-        try (TestGateway a = instance(dataA); TestGateway b = instance(dataB)) {
+        try (RunningGateway a = instance(dataA); RunningGateway b = instance(dataB)) {
             JsonNode key = JSON.readTree(admin(a, "POST", "/admin/keys", "{\"name\":\"roaming\"}").body());
             String secret = key.get("key").asText();
 
@@ -123,7 +128,7 @@ class TwoInstancesOnRedisAndPostgresTest {
 
     @Test
     void fiftyConcurrentRequestsAcrossBothInstancesMeetOneRequestsPerMinuteLimitOfTen() throws Exception {
-        try (TestGateway a = instance(dataA); TestGateway b = instance(dataB)) {
+        try (RunningGateway a = instance(dataA); RunningGateway b = instance(dataB)) {
             for (int attempt = 0; ; attempt++) {
                 String team = id(admin(a, "POST", "/admin/teams", "{\"name\":\"t" + attempt + "\",\"limits\":{\"rpm\":10}}"));
                 String secret = JSON.readTree(admin(a, "POST", "/admin/keys", "{\"name\":\"k" + attempt + "\",\"team_id\":\"" + team
@@ -152,7 +157,7 @@ class TwoInstancesOnRedisAndPostgresTest {
 
     @Test
     void oneBudgetAcrossBothInstancesIsNeverOverspentAndThePostgresLedgerAddsUpToTheMicroDollar() throws Exception {
-        try (TestGateway a = instance(dataA); TestGateway b = instance(dataB)) {
+        try (RunningGateway a = instance(dataA); RunningGateway b = instance(dataB)) {
             // what one request costs, on a key of its own
             String meter = JSON.readTree(admin(a, "POST", "/admin/keys", "{\"name\":\"meter\"}").body()).get("key").asText();
             HttpResponse<String> metered = chat(a, meter);
@@ -193,7 +198,7 @@ class TwoInstancesOnRedisAndPostgresTest {
         String secret;
         String team;
         long spent;
-        try (TestGateway a = instance(dataA); TestGateway b = instance(dataB)) {
+        try (RunningGateway a = instance(dataA); RunningGateway b = instance(dataB)) {
             team = id(admin(a, "POST", "/admin/teams", "{\"name\":\"durable\"}"));
             secret = JSON.readTree(admin(a, "POST", "/admin/keys", "{\"name\":\"keeper\",\"team_id\":\"" + team + "\"}").body())
                     .get("key").asText();
@@ -207,7 +212,7 @@ class TwoInstancesOnRedisAndPostgresTest {
         }
         Path freshA = Files.createTempDirectory(dataA, "again-");
         Path freshB = Files.createTempDirectory(dataB, "again-");
-        try (TestGateway a = instance(freshA); TestGateway b = instance(freshB)) {
+        try (RunningGateway a = instance(freshA); RunningGateway b = instance(freshB)) {
             assertThat(chat(a, secret).statusCode()).as("the key after the restart, on A").isEqualTo(200);
             assertThat(chat(b, secret).statusCode()).as("and on B").isEqualTo(200);
             JsonNode row = spendRow(b, "team", team);
@@ -254,7 +259,7 @@ class TwoInstancesOnRedisAndPostgresTest {
         }
     }
 
-    private static JsonNode spendRow(TestGateway g, String groupBy, String group) throws Exception {
+    private static JsonNode spendRow(RunningGateway g, String groupBy, String group) throws Exception {
         JsonNode spend = JSON.readTree(admin(g, "GET", "/admin/spend?group_by=" + groupBy, null).body());
         for (JsonNode row : spend.get("data")) {
             if (row.get("group").asText().equals(group)) {
@@ -269,25 +274,25 @@ class TwoInstancesOnRedisAndPostgresTest {
         return JSON.readTree(created.body()).get("id").asText();
     }
 
-    private static List<HttpResponse<String>> burst(TestGateway a, TestGateway b, String secret, int n) {
+    private static List<HttpResponse<String>> burst(RunningGateway a, RunningGateway b, String secret, int n) {
         List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            TestGateway g = i % 2 == 0 ? a : b;
+            RunningGateway g = i % 2 == 0 ? a : b;
             calls.add(HTTP.sendAsync(post(g, "/v1/chat/completions", CHAT).header("Authorization", "Bearer " + secret).build(),
                     HttpResponse.BodyHandlers.ofString()));
         }
         return calls.stream().map(CompletableFuture::join).toList();
     }
 
-    private static HttpResponse<String> chat(TestGateway g, String secret) {
+    private static HttpResponse<String> chat(RunningGateway g, String secret) {
         return GovernanceHttp.send(post(g, "/v1/chat/completions", CHAT).header("Authorization", "Bearer " + secret));
     }
 
-    private static HttpResponse<String> admin(TestGateway g, String method, String path, String body) {
+    private static HttpResponse<String> admin(RunningGateway g, String method, String path, String body) {
         return GovernanceHttp.admin(g, MASTER, method, path, body);
     }
 
-    private static HttpRequest.Builder post(TestGateway g, String path, String body) {
+    private static HttpRequest.Builder post(RunningGateway g, String path, String body) {
         return HttpRequest.newBuilder(g.uri(path)).timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
     }
