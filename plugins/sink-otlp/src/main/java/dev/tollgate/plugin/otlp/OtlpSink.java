@@ -6,6 +6,7 @@ import dev.tollgate.spi.metrics.Metrics;
 import dev.tollgate.spi.sink.LogSink;
 import dev.tollgate.spi.sink.RequestRecord;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.exporter.internal.FailedExportException;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
 import io.opentelemetry.sdk.common.CompletableResultCode;
@@ -22,6 +23,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Exports each batch of records as one OTLP/HTTP request of spans and waits for the collector's
@@ -32,25 +35,39 @@ final class OtlpSink implements LogSink {
 
     static final String SCOPE_NAME = "dev.tollgate.sink-otlp";
 
+    /**
+     * The exporter logs each failure with its stack trace through java.util.logging, outside the
+     * gateway's log. This sink reports failures itself (one line when the collector starts failing),
+     * so the exporter's logger is silenced; held here because java.util.logging keeps loggers weakly.
+     */
+    private static final Logger EXPORTER_LOG = Logger.getLogger("io.opentelemetry.exporter");
+
+    static {
+        EXPORTER_LOG.setLevel(Level.OFF);
+    }
+
     private final SpanExporter exporter;
     private final RecordSpans spans;
     private final Duration timeout;
     private final String target;
     private final Metrics.Counter untraced;
     private final Metrics.Counter exported;
+    private final System.Logger log;
+    private boolean failing;
 
-    OtlpSink(SpanExporter exporter, RecordSpans spans, Duration timeout, String target, Metrics metrics) {
+    OtlpSink(SpanExporter exporter, RecordSpans spans, Duration timeout, String target, Metrics metrics, System.Logger log) {
         this.exporter = requireNonNull(exporter, "exporter is null");
         this.spans = requireNonNull(spans, "spans is null");
         this.timeout = requireNonNull(timeout, "timeout is null");
         this.target = requireNonNull(target, "target is null");
+        this.log = requireNonNull(log, "log is null");
         this.untraced = metrics.counter("records_untraced_total",
                 "Request records not exported because they have no trace (see logging.start_traces)");
         this.exported = metrics.counter("spans_exported_total",
                 "Spans the collector accepted; a batch the gateway sends again counts again");
     }
 
-    static OtlpSink start(OtlpSinkConfig config, Metrics metrics) {
+    static OtlpSink start(OtlpSinkConfig config, Metrics metrics, System.Logger log) {
         OtlpHttpSpanExporterBuilder b = OtlpHttpSpanExporter.builder()
                 .setEndpoint(config.endpoint().toString())
                 .setTimeout(config.timeout())
@@ -62,7 +79,7 @@ final class OtlpSink implements LogSink {
                 .setServiceClassLoader(OtlpSink.class.getClassLoader());
         config.allHeaders().forEach(b::addHeader);
         return new OtlpSink(b.build(), new RecordSpans(resource(config.serviceName()), scope()), config.timeout(),
-                config.endpoint().toString(), metrics);
+                config.endpoint().toString(), metrics, log);
     }
 
     @Override
@@ -80,13 +97,23 @@ final class OtlpSink implements LogSink {
         }
         CompletableResultCode result = exporter.export(out).join(timeout.toNanos(), TimeUnit.NANOSECONDS);
         if (!result.isDone()) {
-            throw new IOException("the OTLP collector at " + target + " did not answer within " + timeout.toMillis() + "ms");
+            throw failed(new IOException("the OTLP collector at " + target + " did not answer within " + timeout.toMillis() + "ms"));
         }
         if (!result.isSuccess()) {
-            throw new IOException("the OTLP collector at " + target + " did not take " + out.size() + " spans"
-                    + describe(result.getFailureThrowable()));
+            throw failed(new IOException("the OTLP collector at " + target + " did not take " + out.size() + " spans"
+                    + describe(result.getFailureThrowable())));
         }
+        failing = false;
         exported.add(out.size());
+    }
+
+    /** Says why once when exports start failing; the kernel counts every failure and logs when the sink is down. */
+    private IOException failed(IOException e) {
+        if (!failing) {
+            failing = true;
+            log.log(System.Logger.Level.WARNING, e.getMessage() + "; the gateway keeps the records and sends them again");
+        }
+        return e;
     }
 
     @Override
@@ -121,15 +148,25 @@ final class OtlpSink implements LogSink {
         }
     }
 
-    /** The exporter's reason, without its stack: a class name and a message, down the causes. */
+    /** The exporter's reason, without its stack: the collector's status, or the error and its causes. */
     private static String describe(Throwable t) {
-        StringBuilder s = new StringBuilder();
-        for (int depth = 0; t != null && depth < 3; depth++, t = t.getCause()) {
-            s.append(depth == 0 ? ": " : " <- ").append(t.getClass().getSimpleName());
-            if (t.getMessage() != null) {
-                s.append(' ').append(t.getMessage());
+        // An internal class of the exporter (version pinned in the pom): the only way to the collector's status.
+        if (t instanceof FailedExportException.HttpExportException h) {
+            if (h.failedWithResponse()) {
+                return ": it answered HTTP " + h.getResponse().getStatusCode();
+            }
+            t = h.getCause();
+        }
+        List<String> parts = new ArrayList<>();
+        for (int depth = 0; t != null && depth < 4; depth++, t = t.getCause()) {
+            String part = t.getClass().getSimpleName();
+            if (t.getMessage() != null && (t.getCause() == null || !t.getMessage().equals(t.getCause().toString()))) {
+                part += " " + t.getMessage();
+            }
+            if (!parts.contains(part)) {
+                parts.add(part);
             }
         }
-        return s.toString();
+        return parts.isEmpty() ? "" : ": " + String.join(" <- ", parts);
     }
 }

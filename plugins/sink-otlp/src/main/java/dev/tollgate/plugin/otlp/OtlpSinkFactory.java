@@ -24,6 +24,6 @@ final class OtlpSinkFactory implements LogSinkFactory {
 
     @Override
     public LogSink create(PluginConfig config, PluginContext context) {
-        return OtlpSink.start(OtlpSinkConfig.from(config), context.metrics());
+        return OtlpSink.start(OtlpSinkConfig.from(config), context.metrics(), context.logger());
     }
 }
