@@ -11,6 +11,7 @@ import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
+import io.opentelemetry.sdk.common.export.MemoryMode;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
@@ -75,6 +76,8 @@ final class OtlpSink implements LogSink {
                 .setCompression(config.compression().otlpName)
                 // The kernel retries with backoff and spills; retries in here would only hide failures from it.
                 .setRetryPolicy(null)
+                // An export given up at the timeout may still run when the next one starts: no shared buffers.
+                .setMemoryMode(MemoryMode.IMMUTABLE_DATA)
                 // The JDK sender is found through the plugin's own loader, not the thread's.
                 .setServiceClassLoader(OtlpSink.class.getClassLoader());
         config.allHeaders().forEach(b::addHeader);
