@@ -59,9 +59,15 @@ final class StaticHandlers {
         };
     }
 
+    /** Prometheus text 0.0.4, or OpenMetrics 1.0 when the scraper's {@code Accept} asks for it. */
     static HttpHandler metrics(Supplier<String> text) {
         HttpString contentType = new HttpString("Content-Type");
         return exchange -> {
+            if (dev.tollgate.kernel.metrics.OpenMetrics.wanted(exchange.getRequestHeaders().getFirst("Accept"))) {
+                exchange.getResponseHeaders().put(contentType, dev.tollgate.kernel.metrics.OpenMetrics.CONTENT_TYPE);
+                exchange.getResponseSender().send(dev.tollgate.kernel.metrics.OpenMetrics.fromPrometheus(text.get()));
+                return;
+            }
             exchange.getResponseHeaders().put(contentType, "text/plain; version=0.0.4; charset=utf-8");
             exchange.getResponseSender().send(text.get());
         };

@@ -132,6 +132,27 @@ class RequestRecordsThroughTheGatewayTest {
     }
 
     @Test
+    void labelsStayBoundedWhateverTheUsersAndModelsClientsSend() throws Exception {
+        MemorySink sink = new MemorySink();
+        try (KernelHarness g = KernelHarness.withFakeModel(LOGGING, plugin(sink))) {
+            for (int i = 0; i < 1200; i++) {
+                g.post("/v1/chat/completions", "{\"model\":\"m\",\"user\":\"user-" + i + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+                if (i % 100 == 0) {
+                    g.post("/v1/chat/completions", KernelHarness.chat("made-up-model-" + i));
+                }
+            }
+            String text = g.get("/metrics").body();
+            var metrics = StrictPrometheusParser.parse(text);
+            int series = metrics.values().stream().mapToInt(f -> f.samples().size()).sum();
+            assertTrue(series < 1000, "series: " + series);
+            assertFalse(text.contains("user-7"), "no end user becomes a label");
+            assertFalse(text.contains("made-up-model"), "an unknown model is no label value of its own");
+            assertEquals(12, metrics.get("tollgate_requests_total").samples().stream().filter(x -> x.labels().get("status").equals("404"))
+                    .mapToDouble(x -> x.value()).sum(), 0.0, "the unknown models' requests are counted, under no model");
+        }
+    }
+
+    @Test
     void tenThousandRequestsWithTheSinkStoppedForPartOfTheRunAreAllDelivered() throws Exception {
         MemorySink sink = new MemorySink();
         sink.up = false;
