@@ -180,7 +180,7 @@ public final class Gateway implements AutoCloseable {
             // Built in, first: authentication, then rate limits and budgets.
             governance.authenticationPolicy().ifPresent(policies::add);
             if (governance.authenticationPolicy().isPresent() || !config.governance().modelLimits().isEmpty()) {
-                policies.add(governancePolicy(config, governance, state, models, clock, blocking, kernelMetrics));
+                policies.add(governancePolicy(config, governance, state, models, clock, blocking, kernelMetrics, components));
             }
             for (int i = 0; i < config.policies().size(); i++) {
                 ComponentSettings p = config.policies().get(i);
@@ -280,7 +280,7 @@ public final class Gateway implements AutoCloseable {
      */
     private static PolicyChain.Entry governancePolicy(GatewayConfig config, Governance governance,
             dev.tollgate.spi.state.StateBackend state, Map<String, Model> models, Clock clock, ExecutorService blocking,
-            KernelMetrics metrics) {
+            KernelMetrics metrics, List<AutoCloseable> components) {
         Map<String, List<dev.tollgate.spi.catalog.ModelInfo>> infos = new LinkedHashMap<>();
         models.forEach((name, m) -> infos.put(name, m.deployments().stream().map(d -> d.modelInfo()
                 .orElseGet(() -> dev.tollgate.spi.catalog.ModelInfo.builder(d.model()).build())).toList()));
@@ -292,6 +292,28 @@ public final class Gateway implements AutoCloseable {
         int seeded = policy.seedBudgets();
         if (seeded > 0) {
             log.info("restored this period's spend of {} budgets from the ledger", seeded);
+        }
+        if (config.state() != null) {
+            // a shared state that lost its data (a Redis restarted without persistence) would else start every budget at 0;
+            // in-process counters cannot be lost without the process
+
+            var reseeder = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "tollgate-budget-reseed");
+                t.setDaemon(true);
+                return t;
+            });
+            long every = g.refreshInterval().toMillis();
+            reseeder.scheduleWithFixedDelay(() -> {
+                try {
+                    int n = policy.seedBudgets();
+                    if (n > 0) {
+                        log.warn("the shared state had lost the spend of {} budgets; restored it from the ledger", n);
+                    }
+                } catch (RuntimeException e) {
+                    log.warn("could not compare budget counters with the ledger: {}", e.toString());
+                }
+            }, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+            components.add(reseeder::shutdownNow);
         }
         return new PolicyChain.Entry(GovernancePolicy.NAME, policy);
     }

@@ -115,6 +115,23 @@ class GovernanceBudgetTest {
     }
 
     @Test
+    void reseedingRestoresBudgetCountersTheSharedStateLost() {
+        VirtualKey alice = h.key("k1", "alice", null, budget(WORST_CASE, Period.DAILY));
+        h.settle(admitWorstCase(alice), answered(Usage.of(1000, 500)));
+        assertThat(admitWorstCase(alice).admitted()).as("the budget is used up").isFalse();
+        String counter = budgetCounter("key", "k1", Period.DAILY);
+        long spent = h.counter(counter);
+        // a Redis that restarted without its data: the counter is gone, the ledger still has the spend
+        h.state.adjust(counter, -spent, Duration.ofDays(2)).toCompletableFuture().join();
+        assertThat(h.counter(counter)).isZero();
+
+        assertThat(h.policy().seedBudgets()).isEqualTo(1);
+
+        assertThat(h.counter(counter)).isEqualTo(spent);
+        assertThat(admitWorstCase(alice).admitted()).as("the periodic re-seed closes the gap a lost counter opened").isFalse();
+    }
+
+    @Test
     void aDailyBudgetResetsAtLocalMidnight() {
         VirtualKey alice = h.key("k1", "alice", null, budget(WORST_CASE, Period.DAILY));
         h.settle(admitWorstCase(alice), answered(Usage.of(1000, 500)));
