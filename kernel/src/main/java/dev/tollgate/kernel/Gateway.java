@@ -169,10 +169,11 @@ public final class Gateway implements AutoCloseable {
                 List<Deployment> deployments = new ArrayList<>();
                 for (int i = 0; i < m.deployments().size(); i++) {
                     deployments.add(deployment(m.name(), m.deployments().get(i), "models." + m.name() + ".deployments[" + i + "].provider",
-                            registries, loader, contexts, components, catalog));
+                            registries, loader, contexts, components, catalog, ticker));
                 }
-                models.put(m.name(), new Model(m.name(), deployments));
+                models.put(m.name(), new Model(m.name(), deployments, routing(m, registries, loader, contexts, components)));
             }
+            linkFallbacks(config, models);
             Governance governance = Governance.start(config, clock, pluginStore(config, registries, loader, contexts), kernelMetrics);
             components.add(governance);
             List<PolicyChain.Entry> policies = new ArrayList<>();
@@ -332,8 +333,53 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /**
+     * A model's routing: its strategy (the built-in {@code weighted} unless a plugin's is named; one
+     * instance per model, so a strategy's state is the model's), wait and disconnect policy.
+     */
+    private static dev.tollgate.kernel.pipeline.ModelRouting routing(ModelSettings m, Registries registries, ConfigLoader loader,
+            Map<String, KernelPluginContext> contexts, List<AutoCloseable> components) {
+        var r = m.routing();
+        dev.tollgate.spi.routing.RoutingStrategy strategy = dev.tollgate.kernel.pipeline.WeightedRandom.INSTANCE;
+        ComponentSettings s = r.strategy();
+        if (s != null && !(s.name().equals(dev.tollgate.kernel.pipeline.WeightedRandom.NAME)
+                && !registries.routingStrategies.all().containsKey(s.name()))) {
+            Registry.Registered<dev.tollgate.spi.routing.RoutingStrategyFactory> f =
+                    registries.routingStrategies.get(s.name(), "models." + m.name() + ".routing");
+            dev.tollgate.spi.routing.RoutingStrategy created = create(f, s.configPath(), s.config(), loader, contexts.get(f.pluginId()));
+            if (created instanceof AutoCloseable c) {
+                components.add(c);
+            }
+            strategy = new dev.tollgate.kernel.plugin.ClassLoaderSafeRoutingStrategy(created, f.loader());
+        } else if (s != null && !s.config().isEmpty()) {
+            throw new ConfigException("models." + m.name() + ".routing: the built-in weighted strategy takes no config");
+        }
+        return new dev.tollgate.kernel.pipeline.ModelRouting(strategy, r.cooldownWait(), r.onDisconnect());
+    }
+
+    /** Each model's fallbacks must name other configured models. */
+    private static void linkFallbacks(GatewayConfig config, Map<String, Model> models) {
+        for (ModelSettings m : config.models().values()) {
+            List<Model> targets = new ArrayList<>();
+            List<java.util.Set<String>> on = new ArrayList<>();
+            var fallbacks = m.routing().fallbacks();
+            for (int i = 0; i < fallbacks.size(); i++) {
+                var f = fallbacks.get(i);
+                Model target = models.get(f.model());
+                if (target == null || f.model().equals(m.name())) {
+                    throw new ConfigException("models." + m.name() + ".fallbacks[" + i + "].model: '" + f.model() + "' is "
+                            + (target == null ? "not a configured model; configured: " + models.keySet() : "the model itself"));
+                }
+                targets.add(target);
+                on.add(f.on());
+            }
+            models.get(m.name()).routing().link(targets, on);
+        }
+    }
+
     private static Deployment deployment(String model, DeploymentSettings d, String providerKey, Registries registries,
-            ConfigLoader loader, Map<String, KernelPluginContext> contexts, List<AutoCloseable> components, KernelModelCatalog catalog) {
+            ConfigLoader loader, Map<String, KernelPluginContext> contexts, List<AutoCloseable> components, KernelModelCatalog catalog,
+            Ticker ticker) {
         Registry.Registered<dev.tollgate.spi.provider.ProviderFactory> f = registries.providers.get(d.provider(), providerKey);
         ProviderAdapter adapter = create(f, d.configPath(), d.config(), loader, contexts.get(f.pluginId()));
         components.add(adapter);
@@ -341,7 +387,7 @@ public final class Gateway implements AutoCloseable {
         return new Deployment(d.id(), model, d.provider(), d.upstreamModel(), d.weight(),
                 new Deployment.Timeouts(d.ttftTimeout(), d.streamIdleTimeout(), d.timeout()),
                 new ClassLoaderSafeProviderAdapter(adapter, f.loader()), embeddings, f.loader(),
-                catalog.effectiveInfo(d.id()).orElse(null));
+                catalog.effectiveInfo(d.id()).orElse(null), d.tier(), d.retry(), d.circuit(), ticker);
     }
 
     /** Creates a component; the kernel itself refuses keys the factory did not read. */

@@ -578,20 +578,123 @@ public final class ConfigLoader {
             if (!model.has("deployments")) {
                 throw new ConfigException("missing required key " + path + ".deployments (a list of {provider, model, config})");
             }
+            RetrySettings retry = retry(model.section("retry"), RetrySettings.DEFAULTS);
+            CircuitSettings circuit = circuit(model.section("circuit"), CircuitSettings.DEFAULTS);
+            RoutingSettings routing = routing(path, model, body);
             model.requireAllRead();
             if (!(body.get("deployments") instanceof List<?> list) || list.isEmpty()) {
                 throw new ConfigException(path + ".deployments must be a non-empty list of {provider, model, config}");
             }
             List<DeploymentSettings> deployments = new ArrayList<>();
             for (int i = 0; i < list.size(); i++) {
-                deployments.add(deployment(name, i, list.get(i), server));
+                deployments.add(deployment(name, i, list.get(i), server, retry, circuit));
             }
-            out.put(name, new ModelSettings(name, deployments));
+            out.put(name, new ModelSettings(name, deployments, routing));
         }
         return out;
     }
 
-    private DeploymentSettings deployment(String model, int index, Object raw, ServerSettings server) {
+    /**
+     * {@code routing: <strategy>} or {@code {name, config}}, {@code fallbacks: [<model> | {model, on}]},
+     * {@code cooldown_wait}, {@code on_disconnect}.
+     */
+    private static RoutingSettings routing(String path, PluginConfig model, Map<?, ?> body) {
+        ComponentSettings strategy = null;
+        if (model.has("routing")) {
+            Object r = body.get("routing");
+            if (r instanceof String name) {
+                strategy = new ComponentSettings(name, Map.of(), path + ".routing");
+            } else if (r instanceof Map<?, ?> rm) {
+                PluginConfig rc = PluginConfig.of(path + ".routing", stringKeys(rm, path + ".routing"));
+                String name = rc.string("name");
+                rc.has("config");
+                rc.requireAllRead();
+                Object cfg = rm.get("config");
+                if (cfg != null && !(cfg instanceof Map)) {
+                    throw new ConfigException(path + ".routing.config must be a map");
+                }
+                strategy = new ComponentSettings(name, cfg == null ? Map.of() : stringKeys((Map<?, ?>) cfg, path + ".routing.config"),
+                        path + ".routing.config");
+            } else {
+                throw new ConfigException(path + ".routing must be a strategy name such as least-latency, or {name, config}");
+            }
+        }
+        List<RoutingSettings.Fallback> fallbacks = new ArrayList<>();
+        if (model.has("fallbacks")) {
+            if (!(body.get("fallbacks") instanceof List<?> fl)) {
+                throw new ConfigException(path + ".fallbacks must be a list of {model, on: [...]}");
+            }
+            for (int i = 0; i < fl.size(); i++) {
+                String fp = path + ".fallbacks[" + i + "]";
+                Object f = fl.get(i);
+                if (f instanceof String target) {
+                    fallbacks.add(new RoutingSettings.Fallback(target, RoutingSettings.DEFAULT_ON));
+                    continue;
+                }
+                if (!(f instanceof Map<?, ?> fm)) {
+                    throw new ConfigException(fp + " must be a model name or {model, on: [...]}");
+                }
+                PluginConfig fc = PluginConfig.of(fp, stringKeys(fm, fp));
+                String target = fc.string("model");
+                Set<String> on = fc.has("on") ? new java.util.LinkedHashSet<>(fc.stringList("on")) : RoutingSettings.DEFAULT_ON;
+                fc.requireAllRead();
+                for (String c : on) {
+                    if (!RoutingSettings.CLASSES.contains(c)) {
+                        throw new ConfigException(fp + ".on: unknown failure class '" + c + "'; known: "
+                                + new java.util.TreeSet<>(RoutingSettings.CLASSES));
+                    }
+                }
+                if (on.isEmpty()) {
+                    throw new ConfigException(fp + ".on must name at least one failure class");
+                }
+                fallbacks.add(new RoutingSettings.Fallback(target, on));
+            }
+        }
+        Duration wait = model.duration("cooldown_wait", RoutingSettings.DEFAULTS.cooldownWait());
+        if (wait.isNegative()) {
+            throw new ConfigException(model.keyPath("cooldown_wait") + " must not be negative");
+        }
+        String disconnect = model.string("on_disconnect", "cancel");
+        RoutingSettings.Disconnect onDisconnect = switch (disconnect) {
+            case "cancel" -> RoutingSettings.Disconnect.CANCEL;
+            case "drain" -> throw new ConfigException(model.keyPath("on_disconnect")
+                    + ": drain (reading the upstream to its end for exact usage) is not available yet; use cancel");
+            default -> throw new ConfigException(model.keyPath("on_disconnect") + " must be cancel or drain, not '" + disconnect + "'");
+        };
+        return new RoutingSettings(strategy, fallbacks, wait, onDisconnect);
+    }
+
+    /** {@code retry: {max_attempts, backoff, max_backoff, max_retry_after}}, each defaulting to {@code d}'s. */
+    private static RetrySettings retry(PluginConfig r, RetrySettings d) {
+        int attempts = r.intValue("max_attempts", d.maxAttempts());
+        if (attempts < 1 || attempts > 10) {
+            throw new ConfigException(r.keyPath("max_attempts") + " must be between 1 and 10, not " + attempts);
+        }
+        Duration backoff = r.duration("backoff", d.backoff());
+        Duration maxBackoff = r.duration("max_backoff", d.maxBackoff());
+        Duration maxRetryAfter = r.duration("max_retry_after", d.maxRetryAfter());
+        if (backoff.isNegative() || maxBackoff.isNegative() || maxRetryAfter.isNegative()) {
+            throw new ConfigException(r.path() + ": backoff, max_backoff and max_retry_after must not be negative");
+        }
+        r.requireAllRead();
+        return new RetrySettings(attempts, backoff, maxBackoff, maxRetryAfter);
+    }
+
+    /** {@code circuit: {failures, window, cooldown, max_cooldown}}, each defaulting to {@code d}'s. */
+    private static CircuitSettings circuit(PluginConfig c, CircuitSettings d) {
+        int failures = c.intValue("failures", d.failures());
+        if (failures < 0 || failures > 1000) {
+            throw new ConfigException(c.keyPath("failures") + " must be between 0 (never open on failures) and 1000, not " + failures);
+        }
+        Duration window = positive(c, "window", d.window());
+        Duration cooldown = positive(c, "cooldown", d.cooldown());
+        Duration maxCooldown = positive(c, "max_cooldown", d.maxCooldown());
+        c.requireAllRead();
+        return new CircuitSettings(failures, window, cooldown, maxCooldown);
+    }
+
+    private DeploymentSettings deployment(String model, int index, Object raw, ServerSettings server, RetrySettings modelRetry,
+            CircuitSettings modelCircuit) {
         String path = "models." + model + ".deployments[" + index + "]";
         if (!(raw instanceof Map<?, ?> m)) {
             throw new ConfigException(path + " must be a map with keys provider, model, config");
@@ -606,6 +709,12 @@ public final class ConfigLoader {
         Duration ttft = positive(d, "ttft_timeout", server.ttftTimeout());
         Duration streamIdle = positive(d, "stream_idle_timeout", server.streamIdleTimeout());
         Duration timeout = positive(d, "timeout", server.requestTimeout());
+        int tier = d.intValue("tier", 0);
+        if (tier < 0 || tier > 100) {
+            throw new ConfigException(path + ".tier must be between 0 and 100, not " + tier);
+        }
+        RetrySettings retry = retry(d.section("retry"), modelRetry);
+        CircuitSettings circuit = circuit(d.section("circuit"), modelCircuit);
         d.has("config");
         d.has("model_info");
         d.requireAllRead();
@@ -621,7 +730,7 @@ public final class ConfigLoader {
         CatalogEntry modelInfo = info == null ? CatalogEntry.EMPTY
                 : CatalogEntry.parse(path + ".model_info", stringKeys((Map<?, ?>) info, path + ".model_info"));
         return new DeploymentSettings(model + "#" + index, provider, upstream, weight, ttft, streamIdle, timeout, cfg, path + ".config",
-                modelInfo);
+                modelInfo, tier, retry, circuit);
     }
 
     private List<ComponentSettings> components(String section, Object raw) {

@@ -20,10 +20,13 @@ import java.util.Map;
  * @param configPath    where {@code config} sits in the file, for messages
  * @param modelInfo     the deployment's {@code model_info}, merged over the catalog entry of
  *                      {@code upstreamModel}; {@link CatalogEntry#EMPTY} when not given
+ * @param tier          priority tier for the {@code priority} strategy, 0 first
+ * @param retry         retries on this deployment
+ * @param circuit       its circuit breaker
  */
 public record DeploymentSettings(
         String id, String provider, String upstreamModel, int weight, Duration ttftTimeout, Duration streamIdleTimeout, Duration timeout,
-        Map<String, Object> config, String configPath, CatalogEntry modelInfo) {
+        Map<String, Object> config, String configPath, CatalogEntry modelInfo, int tier, RetrySettings retry, CircuitSettings circuit) {
 
     public DeploymentSettings {
         requireNonNull(id, "id is null");
@@ -35,5 +38,13 @@ public record DeploymentSettings(
         config = Map.copyOf(requireNonNull(config, "config is null"));
         requireNonNull(configPath, "configPath is null");
         requireNonNull(modelInfo, "modelInfo is null");
+        requireNonNull(retry, "retry is null");
+        requireNonNull(circuit, "circuit is null");
+    }
+
+    public DeploymentSettings(String id, String provider, String upstreamModel, int weight, Duration ttftTimeout,
+            Duration streamIdleTimeout, Duration timeout, Map<String, Object> config, String configPath, CatalogEntry modelInfo) {
+        this(id, provider, upstreamModel, weight, ttftTimeout, streamIdleTimeout, timeout, config, configPath, modelInfo, 0,
+                RetrySettings.DEFAULTS, CircuitSettings.DEFAULTS);
     }
 }

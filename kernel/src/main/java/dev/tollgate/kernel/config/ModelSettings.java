@@ -4,8 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.List;
 
-/** A model as clients name it, and the deployments that serve it, in order. */
-public record ModelSettings(String name, List<DeploymentSettings> deployments) {
+/** A model as clients name it, the deployments that serve it, in order, and how it is routed. */
+public record ModelSettings(String name, List<DeploymentSettings> deployments, RoutingSettings routing) {
 
     public ModelSettings {
         requireNonNull(name, "name is null");
@@ -13,5 +13,10 @@ public record ModelSettings(String name, List<DeploymentSettings> deployments) {
         if (deployments.isEmpty()) {
             throw new IllegalArgumentException("model " + name + " has no deployments");
         }
+        requireNonNull(routing, "routing is null");
+    }
+
+    public ModelSettings(String name, List<DeploymentSettings> deployments) {
+        this(name, deployments, RoutingSettings.DEFAULTS);
     }
 }

@@ -129,7 +129,7 @@ final class Attempt implements ProviderCall {
         this.result = result;
         this.errorCode = errorCode;
         this.endNanos = nowNanos;
-        deployment.ended();
+        deployment.ended(result, startNanos, firstEventNanos, nowNanos);
         return true;
     }
 

@@ -2,17 +2,34 @@ package dev.tollgate.kernel.pipeline;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tollgate.kernel.config.CircuitSettings;
+import dev.tollgate.kernel.config.RetrySettings;
+import dev.tollgate.spi.GatewayException;
 import dev.tollgate.spi.catalog.ModelInfo;
 import dev.tollgate.spi.chat.WireFormat;
 import dev.tollgate.spi.provider.ProviderAdapter;
 import dev.tollgate.spi.provider.SupportsEmbeddings;
+import dev.tollgate.spi.policy.AttemptRecord;
 import dev.tollgate.spi.routing.Candidate;
+import dev.tollgate.spi.routing.Health;
+import dev.tollgate.spi.time.Ticker;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A configured deployment with its live adapter; the routing view of it is the {@link Candidate}. */
+/**
+ * A configured deployment with its live adapter; the routing view of it is the {@link Candidate},
+ * whose statistics the kernel keeps here from every attempt's end.
+ *
+ * <p>Latencies are peak-EWMAs: a sample above the average replaces it at once (a deployment that
+ * turns slow is avoided from its next answer on), a lower one pulls it down with a weight that
+ * grows with the time since the previous sample ({@link #DECAY} time constant). An average that
+ * receives no samples (because a strategy avoids the deployment) decays towards zero with the
+ * same constant when read, so an avoided deployment is probed again after a while and wins its
+ * traffic back once it has recovered. The error rate is an EWMA over attempts (weight 1/10).
+ */
 public final class Deployment implements Candidate {
 
     /**
@@ -42,9 +59,39 @@ public final class Deployment implements Candidate {
     private final Set<WireFormat> nativeFormats;
     private final ModelInfo modelInfo;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final int tier;
+    private final RetrySettings retry;
+    private final Circuit circuit;
+    private final Ticker ticker;
+
+    /** Time constant of the latency averages and of an unsampled average's decay. */
+    static final long DECAY = Duration.ofSeconds(10).toNanos();
+    private final Object statsLock = new Object();
+    private volatile double latencyMicros = Double.NaN;
+    private volatile long latencyAt;
+    private volatile double ttftMicros = Double.NaN;
+    private volatile long ttftAt;
+    private volatile double errorRate;
 
     public Deployment(String id, String model, String provider, String upstreamModel, int weight, Timeouts timeouts,
             ProviderAdapter adapter, SupportsEmbeddings embeddings, ClassLoader pluginLoader, ModelInfo modelInfo) {
+        this(id, model, provider, upstreamModel, weight, timeouts, adapter, embeddings, pluginLoader, modelInfo, 0,
+                RetrySettings.DEFAULTS, CircuitSettings.DEFAULTS, Ticker.system());
+    }
+
+    /**
+     * @param tier    priority tier, 0 first
+     * @param retry   retries on this deployment within one request
+     * @param circuit its circuit breaker's settings
+     * @param ticker  the time of its statistics and circuit
+     */
+    public Deployment(String id, String model, String provider, String upstreamModel, int weight, Timeouts timeouts,
+            ProviderAdapter adapter, SupportsEmbeddings embeddings, ClassLoader pluginLoader, ModelInfo modelInfo, int tier,
+            RetrySettings retry, CircuitSettings circuit, Ticker ticker) {
+        this.tier = tier;
+        this.retry = requireNonNull(retry, "retry is null");
+        this.circuit = new Circuit(requireNonNull(circuit, "circuit is null"));
+        this.ticker = requireNonNull(ticker, "ticker is null");
         this.id = requireNonNull(id, "id is null");
         this.model = requireNonNull(model, "model is null");
         this.provider = requireNonNull(provider, "provider is null");
@@ -94,6 +141,92 @@ public final class Deployment implements Candidate {
         return Optional.ofNullable(modelInfo);
     }
 
+    @Override
+    public OptionalLong latencyEwmaMicros() {
+        return decayed(latencyMicros, latencyAt);
+    }
+
+    @Override
+    public OptionalLong timeToFirstTokenEwmaMicros() {
+        return decayed(ttftMicros, ttftAt);
+    }
+
+    @Override
+    public double errorRate() {
+        return errorRate;
+    }
+
+    @Override
+    public Health health() {
+        return circuit.health(ticker.nanoTime());
+    }
+
+    @Override
+    public int tier() {
+        return tier;
+    }
+
+    private OptionalLong decayed(double value, long at) {
+        if (Double.isNaN(value)) {
+            return OptionalLong.empty();
+        }
+        long age = ticker.nanoTime() - at;
+        return OptionalLong.of(Math.round(age <= 0 ? value : value * Math.exp(-(double) age / DECAY)));
+    }
+
+    RetrySettings retry() {
+        return retry;
+    }
+
+    Circuit circuit() {
+        return circuit;
+    }
+
+    /** A failed attempt: the circuit counts it when it says the deployment is in trouble, else it was answered. */
+    void failed(GatewayException error, long now) {
+        FailureClass c = FailureClass.of(error);
+        if (c.countsAgainstDeployment()) {
+            circuit.failed(now, c, error.retryAfter().orElse(null));
+        } else if (c == FailureClass.OTHER) {
+            circuit.released();
+        } else {
+            circuit.succeeded();
+        }
+    }
+
+    /** Statistics of an attempt that ended; {@code firstEvent} is -1 when none came. */
+    private void observe(AttemptRecord.Result result, long start, long firstEvent, long end) {
+        if (result == AttemptRecord.Result.CANCELLED) {
+            circuit.released();
+            return;
+        }
+        synchronized (statsLock) {
+            errorRate = errorRate * 0.9 + (result == AttemptRecord.Result.FAILED ? 0.1 : 0);
+            if (result == AttemptRecord.Result.SUCCEEDED) {
+                circuit.succeeded();
+                latencyMicros = peakEwma(latencyMicros, latencyAt, (end - start) / 1000.0, end);
+                latencyAt = end;
+            }
+            if (firstEvent >= 0) {
+                ttftMicros = peakEwma(ttftMicros, ttftAt, (firstEvent - start) / 1000.0, end);
+                ttftAt = end;
+            }
+        }
+    }
+
+    private static double peakEwma(double average, long at, double sample, long now) {
+        if (Double.isNaN(average)) {
+            return sample;
+        }
+        // the stored average as it reads now: an old one has decayed
+        double current = average * Math.exp(-(double) Math.max(0, now - at) / DECAY);
+        if (sample >= current) {
+            return sample;
+        }
+        double w = Math.exp(-(double) Math.max(0, now - at) / DECAY);
+        return current * w + sample * (1 - w);
+    }
+
     Timeouts timeouts() {
         return timeouts;
     }
@@ -120,7 +253,8 @@ public final class Deployment implements Candidate {
         inFlight.incrementAndGet();
     }
 
-    void ended() {
+    void ended(AttemptRecord.Result result, long start, long firstEvent, long end) {
         inFlight.decrementAndGet();
+        observe(result, start, firstEvent, end);
     }
 }

@@ -70,6 +70,8 @@ public final class Lifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(Lifecycle.class);
     static final String COST_HEADER = "x-tollgate-cost";
+    private static final HttpString DEPLOYMENT_HEADER = new HttpString("x-tollgate-deployment");
+    private static final HttpString ATTEMPTS_HEADER = new HttpString("x-tollgate-attempts");
     /** The principal the server's key guard established before the body was read; the policies start from it. */
     public static final io.undertow.util.AttachmentKey<Principal> AUTHENTICATED = io.undertow.util.AttachmentKey.create(Principal.class);
     /** Set on an exchange whose request has a lifecycle: the lifecycle records it, the server's refusal count does not. */
@@ -116,6 +118,14 @@ public final class Lifecycle {
 
     private final List<Attempt> attempts = new ArrayList<>(1);
     private Attempt current;
+    /** The model being routed: the request's, then a fallback; null before the first routing. */
+    private Model serving;
+    private List<Deployment> servingFit;
+    private int fallbackIndex = -1;
+    private final List<Tried> tried = new ArrayList<>(1);
+    private GatewayException lastFailure;
+    private FailureClass skipped;
+    private dev.tollgate.kernel.time.Scheduler.Cancellable waitTimer;
     private String errorCode;
     private ErrorType errorType;
     private CacheStatus cacheStatus = CacheStatus.NONE;
@@ -260,23 +270,316 @@ public final class Lifecycle {
         route();
     }
 
+    /** What this request did with one deployment: attempts made, when it may be retried, whether it is out. */
+    private static final class Tried {
+        final Deployment deployment;
+        int attempts;
+        boolean done;
+        long readyAt;
+
+        Tried(Deployment deployment) {
+            this.deployment = deployment;
+        }
+    }
+
+    private Tried tried(Deployment d) {
+        for (Tried t : tried) {
+            if (t.deployment == d) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Routes the next attempt: chooses a deployment and runs the policies' per-attempt hooks, waits
+     * for a retry's backoff or a cooling deployment, moves to a fallback model, or fails.
+     */
     private void route() {
         phase = Phase.ROUTING;
+        waitTimer = null;
         if (clientGone) {
             maybeDone();
             return;
         }
-        List<Deployment> candidates = codec == null
-                ? model.deployments().stream().filter(d -> d.embeddings() != null).toList()
-                : model.deployments();
-        if (candidates.isEmpty()) {
-            fail(GatewayException.builder(ErrorType.CLIENT, 400, "model_not_supported")
-                    .param("model").message("model '" + model.name() + "' does not support embeddings").build());
+        if (serving == null && !enterFirstModel()) {
             return;
         }
-        int index = candidates.size() == 1 ? 0
-                : p.routing.choose(RouteRequest.of(requestId, model.name(), facts, principal, records()), candidates);
-        Deployment d = candidates.get(Math.floorMod(index, candidates.size()));
+        while (true) {
+            long now = now();
+            List<Deployment> fresh = null;
+            List<Deployment> again = null;
+            long retryAt = Long.MAX_VALUE;
+            long coolingAt = Long.MAX_VALUE;
+            FailureClass coolingFor = null;
+            for (Deployment d : servingFit) {
+                Tried t = tried(d);
+                if (t != null && t.done) {
+                    continue;
+                }
+                Circuit c = d.circuit();
+                boolean due = t == null || t.readyAt <= now;
+                if (due && c.admits(now)) {
+                    if (t == null) {
+                        fresh = add(fresh, d);
+                    } else {
+                        again = add(again, d);
+                    }
+                } else if (c.health(now) == dev.tollgate.spi.routing.Health.HEALTHY) {
+                    retryAt = Math.min(retryAt, t.readyAt);
+                } else {
+                    // open, or half-open with another request's probe out: look again a little later
+                    long reopens = Math.max(c.reopensAt(), now + PROBE_POLL_NANOS);
+                    long at = t == null ? reopens : Math.max(t.readyAt, reopens);
+                    if (at < coolingAt) {
+                        coolingAt = at;
+                        coolingFor = c.openedBy();
+                    }
+                }
+            }
+            List<Deployment> choice = fresh != null ? fresh : again;
+            if (choice != null) {
+                Deployment d = choose(choice);
+                if (!d.circuit().acquire(now)) {
+                    continue; // another request took the half-open probe meanwhile
+                }
+                Tried t = tried(d);
+                if (t == null) {
+                    t = new Tried(d);
+                    tried.add(t);
+                }
+                t.attempts++;
+                beforeAttempt(d);
+                return;
+            }
+            if (retryAt != Long.MAX_VALUE) {
+                waitUntil(retryAt);
+                return;
+            }
+            if (coolingAt != Long.MAX_VALUE) {
+                FailureClass why = lastFailure != null ? FailureClass.of(lastFailure) : coolingFor;
+                if (enterFallback(why, lastFailure)) {
+                    continue;
+                }
+                if (coolingAt - startNanos <= serving.routing().cooldownWait().toNanos()) {
+                    waitUntil(coolingAt);
+                    return;
+                }
+                fail(lastFailure != null ? lastFailure : coolingDown(coolingAt - now));
+                maybeDone();
+                return;
+            }
+            if (lastFailure != null && enterFallback(FailureClass.of(lastFailure), lastFailure)) {
+                continue;
+            }
+            fail(lastFailure != null ? lastFailure : GatewayException.internal("no deployment of model " + serving.name()
+                    + " could be tried", null));
+            maybeDone();
+            return;
+        }
+    }
+
+    private void cancelWait() {
+        if (waitTimer != null) {
+            waitTimer.cancel();
+            waitTimer = null;
+        }
+    }
+
+    /** How often a request waiting for a half-open deployment whose probe is out looks again. */
+    private static final long PROBE_POLL_NANOS = Duration.ofMillis(100).toNanos();
+
+    private static List<Deployment> add(List<Deployment> list, Deployment d) {
+        List<Deployment> out = list == null ? new ArrayList<>(2) : list;
+        out.add(d);
+        return out;
+    }
+
+    private Deployment choose(List<Deployment> choice) {
+        if (choice.size() == 1) {
+            return choice.get(0);
+        }
+        int index;
+        try {
+            index = serving.routing().strategy().choose(RouteRequest.of(requestId, serving.name(), facts, principal, records()), choice);
+        } catch (RuntimeException e) {
+            // a strategy's bug must not fail the request: it still has deployments to go to
+            if (p.metrics.strategyFailed(serving.name())) {
+                log.warn("the routing strategy of model {} failed; the first candidate serves until it works again", serving.name(), e);
+            }
+            index = 0;
+        }
+        return choice.get(Math.floorMod(index, choice.size()));
+    }
+
+    /** Waits for a retry's backoff or a cooling deployment, then routes again. */
+    private void waitUntil(long atNanos) {
+        long delay = Math.max(0, atNanos - now());
+        waitTimer = p.scheduler.timeout(thread, delay, () -> {
+            if (phase == Phase.ROUTING && waitTimer != null) {
+                route();
+            }
+        });
+    }
+
+    /** The request's own model: fits, or its first fallback that fits; false when it failed (400). */
+    private boolean enterFirstModel() {
+        serving = model;
+        servingFit = fitting(model);
+        if (!servingFit.isEmpty()) {
+            return true;
+        }
+        if (codec == null) {
+            fail(GatewayException.builder(ErrorType.CLIENT, 400, "model_not_supported")
+                    .param("model").message("model '" + model.name() + "' does not support embeddings").build());
+            maybeDone();
+            return false;
+        }
+        skipped = misfitOf(model);
+        if (enterFallback(skipped, null)) {
+            return true;
+        }
+        fail(doesNotFit());
+        maybeDone();
+        return false;
+    }
+
+    /**
+     * Moves to the next fallback of the request's model that takes {@code why} and has a deployment
+     * that fits; returns false when there is none. Provider-trouble classes also need the failure
+     * to allow another deployment; the request-shaped ones (context window, content policy, client
+     * error) are the fallback's own decision.
+     */
+    private boolean enterFallback(FailureClass why, GatewayException failure) {
+        if (why == null || why == FailureClass.OTHER) {
+            return false;
+        }
+        if (failure != null && !failure.fallbackAllowed() && why.countsAgainstDeployment()) {
+            return false;
+        }
+        List<ModelRouting.Fallback> chain = model.routing().fallbacks();
+        for (int i = fallbackIndex + 1; i < chain.size(); i++) {
+            ModelRouting.Fallback f = chain.get(i);
+            if (!f.on().contains(why)) {
+                continue;
+            }
+            List<Deployment> fit = fitting(f.model());
+            fallbackIndex = i;
+            if (!fit.isEmpty()) {
+                serving = f.model();
+                servingFit = fit;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The deployments of {@code m} this request can go to: the endpoint's ability, context window and capabilities. */
+    private List<Deployment> fitting(Model m) {
+        List<Deployment> all = m.deployments();
+        List<Deployment> out = null;
+        for (int i = 0; i < all.size(); i++) {
+            Deployment d = all.get(i);
+            if (misfit(d) != null) {
+                if (out == null) {
+                    out = new ArrayList<>(all.subList(0, i));
+                }
+            } else if (out != null) {
+                out.add(d);
+            }
+        }
+        return out == null ? all : out;
+    }
+
+    /** Why {@code d} cannot take this request, or null when it can. Unknown limits never exclude. */
+    private FailureClass misfit(Deployment d) {
+        if (codec == null) {
+            return d.embeddings() == null ? FailureClass.CAPABILITY : null;
+        }
+        dev.tollgate.spi.catalog.ModelInfo info = d.modelInfo().orElse(null);
+        if (info == null) {
+            return null;
+        }
+        if (info.contextWindow().isPresent() && tokensNeeded() > info.contextWindow().getAsLong()) {
+            return FailureClass.CONTEXT_WINDOW;
+        }
+        java.util.Set<dev.tollgate.spi.catalog.Capability> caps = info.capabilities();
+        if (!caps.isEmpty() && ((facts.usesTools() && !caps.contains(dev.tollgate.spi.catalog.Capability.TOOLS))
+                || (facts.usesImages() && !caps.contains(dev.tollgate.spi.catalog.Capability.VISION))
+                || (facts.usesJsonSchema() && !caps.contains(dev.tollgate.spi.catalog.Capability.JSON_SCHEMA)))) {
+            return FailureClass.CAPABILITY;
+        }
+        return null;
+    }
+
+    private long tokensNeeded() {
+        return facts.promptTokenEstimate() + facts.maxTokens().orElse(0);
+    }
+
+    /** Context window when any deployment of {@code m} is too small, else capability. */
+    private FailureClass misfitOf(Model m) {
+        for (Deployment d : m.deployments()) {
+            if (misfit(d) == FailureClass.CONTEXT_WINDOW) {
+                return FailureClass.CONTEXT_WINDOW;
+            }
+        }
+        return FailureClass.CAPABILITY;
+    }
+
+    /** 400 for a request no deployment of its model (nor of a fallback taking it) can serve, naming the limit. */
+    private GatewayException doesNotFit() {
+        List<Model> looked = new ArrayList<>();
+        looked.add(model);
+        for (ModelRouting.Fallback f : model.routing().fallbacks()) {
+            if (f.on().contains(skipped)) {
+                looked.add(f.model());
+            }
+        }
+        String where = "model '" + model.name() + "'" + (looked.size() > 1 ? " and its fallbacks "
+                + looked.subList(1, looked.size()).stream().map(Model::name).toList() : "");
+        if (skipped == FailureClass.CONTEXT_WINDOW) {
+            long largest = 0;
+            for (Model m : looked) {
+                for (Deployment d : m.deployments()) {
+                    largest = Math.max(largest, d.modelInfo().flatMap(i -> {
+                        java.util.OptionalLong w = i.contextWindow();
+                        return w.isPresent() ? java.util.Optional.of(w.getAsLong()) : java.util.Optional.empty();
+                    }).orElse(0L));
+                }
+            }
+            return GatewayException.builder(ErrorType.CLIENT, 400, "context_length_exceeded").param("messages")
+                    .reason(FailureReason.CONTEXT_WINDOW_EXCEEDED)
+                    .message("the request needs about " + tokensNeeded() + " tokens (a prompt of about " + facts.promptTokenEstimate()
+                            + " plus max_tokens " + facts.maxTokens().orElse(0) + ") but the largest context window of " + where
+                            + " is " + largest + " tokens")
+                    .build();
+        }
+        List<String> uses = new ArrayList<>();
+        if (facts.usesTools()) {
+            uses.add("tools");
+        }
+        if (facts.usesImages()) {
+            uses.add("images");
+        }
+        if (facts.usesJsonSchema()) {
+            uses.add("a JSON schema");
+        }
+        return GatewayException.builder(ErrorType.CLIENT, 400, "model_not_supported").param("model")
+                .message("the request uses " + String.join(", ", uses) + ", which no deployment of " + where + " supports")
+                .build();
+    }
+
+    /** 503 for a request whose deployments all cool down beyond its model's {@code cooldown_wait}. */
+    private GatewayException coolingDown(long inNanos) {
+        long seconds = Math.max(1, (inNanos + 999_999_999L) / 1_000_000_000L);
+        return GatewayException.builder(ErrorType.UPSTREAM_SERVER, 503, "deployments_cooling_down")
+                .retryAfter(Duration.ofSeconds(seconds))
+                .message("every deployment of model '" + serving.name() + "' is cooling down after failures; the first is back in "
+                        + seconds + " s, at " + p.clock.instant().plusNanos(inNanos).truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
+                .build();
+    }
+
+    private void beforeAttempt(Deployment d) {
         if (admitted.isEmpty()) {
             attempt(d);
             return;
@@ -287,9 +590,12 @@ public final class Lifecycle {
         p.policies.beforeAttempt(this, info, rejected -> {
             hookRunning = false;
             if (clientGone) {
+                d.circuit().released();
                 maybeDone();
             } else if (rejected != null) {
+                d.circuit().released();
                 fail(rejected);
+                maybeDone();
             } else {
                 attempt(d);
             }
@@ -372,8 +678,9 @@ public final class Lifecycle {
     }
 
     /**
-     * The attempt failed before anything reached the client: the loop decides. Today there is one
-     * attempt per request, so the request fails; retries and fallbacks plug in here.
+     * The attempt failed before anything reached the client: its deployment's circuit learns of it,
+     * and the loop decides whether to retry it (after its backoff), try another deployment or model,
+     * or fail the request.
      */
     private void attemptFailed(Attempt a, GatewayException error) {
         if (!live(a)) {
@@ -383,16 +690,64 @@ public final class Lifecycle {
             failCommitted(a, error);
             return;
         }
-        a.end(AttemptRecord.Result.FAILED, error.code(), now());
+        long now = now();
+        a.end(AttemptRecord.Result.FAILED, error.code(), now);
         a.cancel();
-        fail(error);
-        maybeDone();
+        Deployment d = a.deployment;
+        d.failed(error, now);
+        lastFailure = error;
+        Tried t = tried(d);
+        long backoff = error.retryable() && t.attempts < d.retry().maxAttempts() ? backoffNanos(d.retry(), t.attempts, error) : -1;
+        if (backoff >= 0) {
+            t.readyAt = now + backoff;
+        } else {
+            t.done = true;
+        }
+        if (!error.fallbackAllowed()) {
+            // another deployment of this model would fail alike: only this one's retries remain
+            for (Deployment other : servingFit) {
+                if (other != d) {
+                    Tried o = tried(other);
+                    if (o == null) {
+                        o = new Tried(other);
+                        tried.add(o);
+                    }
+                    o.done = true;
+                }
+            }
+        }
+        if (clientGone) {
+            maybeDone();
+            return;
+        }
+        route();
+    }
+
+    /**
+     * The wait before the next attempt on a deployment that failed {@code failures} times: its
+     * {@code Retry-After} when it sent one (-1, no retry here, beyond {@code max_retry_after}), else
+     * {@code backoff × 2^(failures-1)} up to {@code max_backoff}, of which a random half is waited
+     * ("equal jitter": retries of many requests spread out, yet none comes back at once).
+     */
+    static long backoffNanos(dev.tollgate.kernel.config.RetrySettings r, int failures, GatewayException error) {
+        if (error.retryAfter().isPresent()) {
+            Duration after = error.retryAfter().get();
+            return after.compareTo(r.maxRetryAfter()) > 0 ? -1 : Math.max(0, after.toNanos());
+        }
+        long base = r.backoff().toNanos();
+        for (int i = 1; i < failures && base < r.maxBackoff().toNanos(); i++) {
+            base *= 2;
+        }
+        base = Math.min(base, r.maxBackoff().toNanos());
+        long half = base / 2;
+        return half + (half == 0 ? 0 : java.util.concurrent.ThreadLocalRandom.current().nextLong(half + 1));
     }
 
     /** The attempt failed after its answer started: end the answer with a protocol-correct error. */
     private void failCommitted(Attempt a, GatewayException error) {
         a.end(AttemptRecord.Result.FAILED, error.code(), now());
         a.cancel();
+        a.deployment.failed(error, now());
         errorCode = error.code();
         errorType = error.type();
         Responses.logStreamFailure(requestId, error);
@@ -443,6 +798,15 @@ public final class Lifecycle {
 
     // ---- the client side -------------------------------------------------------------------
 
+    /** {@code x-tollgate-deployment} (the last deployment tried: the one answering) and {@code x-tollgate-attempts}. */
+    private void addRoutingHeaders() {
+        if (attempts.isEmpty()) {
+            return;
+        }
+        exchange.getResponseHeaders().put(DEPLOYMENT_HEADER, attempts.get(attempts.size() - 1).deployment.id());
+        exchange.getResponseHeaders().put(ATTEMPTS_HEADER, attempts.size());
+    }
+
     private void addResponseHeaders(Headers more) {
         if (more.size() == 0) {
             return;
@@ -463,6 +827,7 @@ public final class Lifecycle {
             return;
         }
         committed = true;
+        addRoutingHeaders();
         Responses.addHeaders(exchange, responseHeaders);
         Responses.error(exchange, requestId, errors, error);
     }
@@ -474,6 +839,7 @@ public final class Lifecycle {
         committed = true;
         firstByteNanos = now();
         Responses.addHeaders(exchange, providerHeaders);
+        addRoutingHeaders();
         Responses.addHeaders(exchange, responseHeaders);
         Responses.json(exchange, 200, ByteBuffer.wrap(json));
     }
@@ -485,6 +851,7 @@ public final class Lifecycle {
         committed = true;
         firstByteNanos = now();
         Responses.addHeaders(exchange, providerHeaders);
+        addRoutingHeaders();
         Responses.addHeaders(exchange, responseHeaders);
         Responses.json(exchange, 200, json);
     }
@@ -494,6 +861,7 @@ public final class Lifecycle {
         firstByteNanos = now();
         phase = Phase.STREAMING;
         Responses.addHeaders(exchange, providerHeaders);
+        addRoutingHeaders();
         Responses.addHeaders(exchange, responseHeaders);
         sse = new SseWriter(exchange, new ClientListener());
         sse.start();
@@ -607,6 +975,7 @@ public final class Lifecycle {
             a.end(AttemptRecord.Result.CANCELLED, "shutting_down", now());
             a.cancel();
         }
+        cancelWait();
         errorCode = errorCode == null ? "shutting_down" : errorCode;
         exchange.setPersistent(false);
         if (sse != null && !sse.isEnded()) {
@@ -634,6 +1003,7 @@ public final class Lifecycle {
 
     private void done() {
         phase = Phase.DONE;
+        cancelWait();
         p.left(this);
         long now = now();
         Outcome outcome = outcome(now);
@@ -884,6 +1254,7 @@ public final class Lifecycle {
                 exchange.setResponseContentLength(contentLength);
             }
             Responses.addHeaders(exchange, headers);
+            addRoutingHeaders();
             Responses.addHeaders(exchange, responseHeaders);
             relay = new ChannelWriter(exchange, new ClientListener());
             relay.start();

@@ -6,7 +6,6 @@ import dev.tollgate.kernel.codec.TranslationWarnings;
 import dev.tollgate.kernel.records.RecordPipeline;
 import dev.tollgate.kernel.time.Scheduler;
 import dev.tollgate.kernel.upstream.UpstreamClient;
-import dev.tollgate.spi.routing.RoutingStrategy;
 import dev.tollgate.spi.time.Ticker;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,7 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What every request's {@link Lifecycle} shares: the policy chain, the routing strategy, the
+ * What every request's {@link Lifecycle} shares: the policy chain, the
  * outbound client, time, metrics, and the set of requests in flight (which graceful shutdown ends
  * with a protocol-correct error when its grace runs out).
  *
@@ -24,7 +23,6 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Pipeline {
 
     final PolicyChain policies;
-    final RoutingStrategy routing;
     final UpstreamClient upstream;
     final RequestMetrics metrics;
     final Scheduler scheduler;
@@ -52,7 +50,6 @@ public final class Pipeline {
         this.startTraces = startTraces;
         this.records = requireNonNull(records, "records is null");
         this.policies = requireNonNull(policies, "policies is null");
-        this.routing = FirstDeployment.INSTANCE;
         this.upstream = requireNonNull(upstream, "upstream is null");
         this.metrics = requireNonNull(metrics, "metrics is null");
         this.scheduler = requireNonNull(scheduler, "scheduler is null");

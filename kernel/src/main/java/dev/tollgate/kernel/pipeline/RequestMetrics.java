@@ -24,6 +24,8 @@ public final class RequestMetrics {
     private final LongAdder inFlight = new LongAdder();
     private final LongAdder unpriced = new LongAdder();
     private final Set<String> unpricedDeployments = ConcurrentHashMap.newKeySet();
+    private final LongAdder strategyFailures = new LongAdder();
+    private final Set<String> strategyFailedModels = ConcurrentHashMap.newKeySet();
     private final Set<String> models;
     private final Metrics.LabeledCounter requests;
     private final Metrics.LabeledCounter tokens;
@@ -131,6 +133,16 @@ public final class RequestMetrics {
     boolean unpriced(String deploymentId) {
         unpriced.increment();
         return unpricedDeployments.size() < 10_000 && unpricedDeployments.add(deploymentId);
+    }
+
+    /** Counts a routing strategy that threw; true the first time for that model (warned once). */
+    boolean strategyFailed(String model) {
+        strategyFailures.increment();
+        return strategyFailedModels.size() < 10_000 && strategyFailedModels.add(model);
+    }
+
+    public long strategyFailures() {
+        return strategyFailures.sum();
     }
 
     public long unpricedCount() {

@@ -74,6 +74,7 @@ class DeadlinesOnManualTimeTest {
                       - provider: fake
                         model: up
                         ttft_timeout: 5s
+                        retry: {max_attempts: 1}
                         config: {delay_ms: 60000}
                 """, Map.of("fake", new FakeProviderPlugin()), time)) {
             CompletableFuture<HttpResponse<String>> r = g.postAsync("/v1/chat/completions", STREAM);
@@ -128,6 +129,7 @@ class DeadlinesOnManualTimeTest {
                       - provider: fake
                         model: up
                         timeout: 90s
+                        retry: {max_attempts: 1}
                         config: {delay_ms: 600000}
                 """, Map.of("fake", new FakeProviderPlugin()), time)) {
             CompletableFuture<HttpResponse<String>> r = g.postAsync("/v1/chat/completions", KernelHarness.chat("m"));

@@ -1,0 +1,113 @@
+package dev.tollgate.kernel.pipeline;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tollgate.kernel.config.CircuitSettings;
+import dev.tollgate.spi.routing.Health;
+import java.time.Duration;
+
+/**
+ * A deployment's circuit breaker: closed; open after {@code failures} failures within
+ * {@code window} (or at once on a 429 with {@code Retry-After}, for that long); half-open when the
+ * cooldown ended, letting one probe through; closed again when the probe succeeds, open for
+ * another cooldown when it fails. Shared by every I/O thread, so each method takes the lock: it
+ * is held for a few field updates only.
+ */
+final class Circuit {
+
+    private final CircuitSettings settings;
+    /** The times of the latest failures, a ring of {@code settings.failures()} slots. */
+    private final long[] failureTimes;
+    private int nextSlot;
+    private int failureCount;
+    private boolean open;
+    private long openUntil;
+    private boolean probing;
+    private FailureClass openedBy = FailureClass.SERVER_ERROR;
+
+    Circuit(CircuitSettings settings) {
+        this.settings = requireNonNull(settings, "settings is null");
+        this.failureTimes = new long[Math.max(1, settings.failures())];
+    }
+
+    synchronized Health health(long now) {
+        if (!open) {
+            return Health.HEALTHY;
+        }
+        return now < openUntil ? Health.OPEN : Health.HALF_OPEN;
+    }
+
+    /** Whether a request may be sent now without changing anything: closed, or half-open with no probe out. */
+    synchronized boolean admits(long now) {
+        return !open || (now >= openUntil && !probing);
+    }
+
+    /** Takes the right to send a request now: always when closed; the one probe when half-open. */
+    synchronized boolean acquire(long now) {
+        if (!open) {
+            return true;
+        }
+        if (now >= openUntil && !probing) {
+            probing = true;
+            return true;
+        }
+        return false;
+    }
+
+    /** When an open circuit lets its next probe through, in ticker nanoseconds; {@code Long.MIN_VALUE} when closed. */
+    synchronized long reopensAt() {
+        return open ? openUntil : Long.MIN_VALUE;
+    }
+
+    /** Why it opened, for fallback rules: rate limited, server error or timeout. */
+    synchronized FailureClass openedBy() {
+        return openedBy;
+    }
+
+    /** The deployment answered (a success, or a refusal that proves it works): the circuit closes. */
+    synchronized void succeeded() {
+        open = false;
+        probing = false;
+        failureCount = 0;
+    }
+
+    /** A request ended without saying anything about the deployment (the client left): the probe may go again. */
+    synchronized void released() {
+        probing = false;
+    }
+
+    /** A failure that counts against the deployment. */
+    synchronized void failed(long now, FailureClass cause, Duration retryAfter) {
+        probing = false;
+        if (cause == FailureClass.RATE_LIMITED && retryAfter != null && retryAfter.isPositive()) {
+            openFor(now, retryAfter.compareTo(settings.maxCooldown()) > 0 ? settings.maxCooldown() : retryAfter, cause);
+            return;
+        }
+        if (open) {
+            if (now >= openUntil) {
+                openFor(now, settings.cooldown(), cause);
+            }
+            return;
+        }
+        if (settings.failures() == 0) {
+            return;
+        }
+        failureTimes[nextSlot] = now;
+        nextSlot = (nextSlot + 1) % failureTimes.length;
+        failureCount = Math.min(failureCount + 1, failureTimes.length);
+        // the oldest of the last N failures is the slot about to be overwritten
+        if (failureCount == failureTimes.length && now - failureTimes[nextSlot] <= settings.window().toNanos()) {
+            openFor(now, settings.cooldown(), cause);
+        }
+    }
+
+    private void openFor(long now, Duration d, FailureClass cause) {
+        long until = now + d.toNanos();
+        if (!open || until > openUntil) {
+            openUntil = until;
+        }
+        open = true;
+        openedBy = cause;
+        failureCount = 0;
+    }
+}
