@@ -282,9 +282,17 @@ public final class Gateway implements AutoCloseable {
     private static PolicyChain.Entry governancePolicy(GatewayConfig config, Governance governance,
             dev.tollgate.spi.state.StateBackend state, Map<String, Model> models, Clock clock, ExecutorService blocking,
             KernelMetrics metrics, List<AutoCloseable> components) {
+        // a request may end on any deployment of its model or of the models it falls back to: its worst case is the dearest
+        // of them all, so the reservation made at admission covers a fallback to a dearer model too
         Map<String, List<dev.tollgate.spi.catalog.ModelInfo>> infos = new LinkedHashMap<>();
-        models.forEach((name, m) -> infos.put(name, m.deployments().stream().map(d -> d.modelInfo()
-                .orElseGet(() -> dev.tollgate.spi.catalog.ModelInfo.builder(d.model()).build())).toList()));
+        for (ModelSettings ms : config.models().values()) {
+            List<Deployment> reachable = new ArrayList<>(models.get(ms.name()).deployments());
+            for (var f : ms.routing().fallbacks()) {
+                reachable.addAll(models.get(f.model()).deployments());
+            }
+            infos.put(ms.name(), reachable.stream().map(d -> d.modelInfo()
+                    .orElseGet(() -> dev.tollgate.spi.catalog.ModelInfo.builder(d.model()).build())).toList());
+        }
         var g = config.governance();
         GovernancePolicy policy = new GovernancePolicy(governance.directory(), state, ModelPricing.worstOf(infos), g.modelLimits(),
                 clock, g.timeZone(), governance.store(), blocking,

@@ -579,8 +579,9 @@ public final class ConfigLoader {
                 throw new ConfigException("missing required key " + path + ".deployments (a list of {provider, model, config})");
             }
             RetrySettings retry = retry(model.section("retry"), RetrySettings.DEFAULTS);
-            CircuitSettings circuit = circuit(model.section("circuit"), CircuitSettings.DEFAULTS);
             RoutingSettings routing = routing(path, model, body);
+            boolean alternatives = body.get("deployments") instanceof List<?> ds && ds.size() > 1 || !routing.fallbacks().isEmpty();
+            CircuitSettings circuit = circuit(model.section("circuit"), alternatives ? CircuitSettings.DEFAULTS : CircuitSettings.NO_ALTERNATIVE);
             model.requireAllRead();
             if (!(body.get("deployments") instanceof List<?> list) || list.isEmpty()) {
                 throw new ConfigException(path + ".deployments must be a non-empty list of {provider, model, config}");
@@ -681,7 +682,14 @@ public final class ConfigLoader {
     }
 
     /** {@code circuit: {failures, window, cooldown, max_cooldown}}, each defaulting to {@code d}'s. */
-    private static CircuitSettings circuit(PluginConfig c, CircuitSettings d) {
+    private static CircuitSettings circuit(PluginConfig c, CircuitSettings inherited) {
+        // a circuit section given for a model that has none by default starts from the usual defaults
+        CircuitSettings d = inherited.maxCooldown().isZero()
+                && (c.has("failures") || c.has("window") || c.has("cooldown") || c.has("max_cooldown")) ? CircuitSettings.DEFAULTS : inherited;
+        if (d.maxCooldown().isZero()) {
+            c.requireAllRead();
+            return d;
+        }
         int failures = c.intValue("failures", d.failures());
         if (failures < 0 || failures > 1000) {
             throw new ConfigException(c.keyPath("failures") + " must be between 0 (never open on failures) and 1000, not " + failures);

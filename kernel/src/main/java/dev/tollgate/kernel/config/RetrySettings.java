@@ -15,7 +15,12 @@ import java.time.Duration;
  */
 public record RetrySettings(int maxAttempts, Duration backoff, Duration maxBackoff, Duration maxRetryAfter) {
 
-    public static final RetrySettings DEFAULTS = new RetrySettings(2, Duration.ofMillis(200), Duration.ofSeconds(5),
+    /**
+     * No retry of the same deployment unless configured: the official SDKs already retry 429 and 5xx
+     * twice, so a gateway retry by default would multiply upstream calls; siblings and fallbacks are
+     * still tried at once.
+     */
+    public static final RetrySettings DEFAULTS = new RetrySettings(1, Duration.ofMillis(200), Duration.ofSeconds(5),
             Duration.ofSeconds(10));
 
     public RetrySettings {

@@ -79,6 +79,10 @@ final class Circuit {
     /** A failure that counts against the deployment. */
     synchronized void failed(long now, FailureClass cause, Duration retryAfter) {
         probing = false;
+        if (settings.maxCooldown().isZero()) {
+            // never opens: the model has nowhere else to send a request (CircuitSettings.NO_ALTERNATIVE)
+            return;
+        }
         if (cause == FailureClass.RATE_LIMITED && retryAfter != null && retryAfter.isPositive()) {
             openFor(now, retryAfter.compareTo(settings.maxCooldown()) > 0 ? settings.maxCooldown() : retryAfter, cause);
             return;

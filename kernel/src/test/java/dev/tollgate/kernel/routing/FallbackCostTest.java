@@ -107,4 +107,37 @@ class FallbackCostTest {
             assertThat(row[0].get("requests").asLong()).isEqualTo(1);
         }
     }
+
+    @Test
+    void aBudgetThatCoversThePrimaryButNotADearerFallbackIsNeverOverspent() throws IOException {
+        ScriptedProviderPlugin.reset();
+        Path models = Files.writeString(dir.resolve("models.yaml"), """
+                models:
+                  up-cheap: {input: 1, output: 1}
+                  up-dear: {input: 10, output: 20}
+                """);
+        try (GovernedGateway gw = GovernedGateway.startWith("""
+                plugins: [fake, scripted]
+                admin: {master_key: '${env:TG_TEST_MASTER}'}
+                models_file: %s
+                models:
+                  cheap:
+                    retry: {max_attempts: 1}
+                    fallbacks: [{model: dear, on: [server_error]}]
+                    deployments: [{provider: scripted, model: up-cheap, config: {script: ["500"]}}]
+                  dear:
+                    deployments: [{provider: scripted, model: up-dear, config: {script: [ok]}}]
+                """.formatted(models), Map.of("scripted", new ScriptedProviderPlugin()))) {
+            // $0.01 covers the cheap model's worst case (about 4,100 micro-dollars at 4,096 output tokens) but the answer
+            // the dear fallback gives costs 12,000: admission must price the request at the dearest model it may reach
+            JsonNode key = gw.createKey("{\"name\":\"tight\",\"limits\":{\"budget\":{\"usd\":\"0.01\",\"period\":\"monthly\"}}}");
+            HttpResponse<String> r = gw.send("POST", "/v1/chat/completions", GovernedGateway.chat("cheap"),
+                    "Authorization", "Bearer " + key.get("key").asText());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(429);
+            assertThat(r.body()).contains("insufficient_quota").contains("worst-case");
+            for (JsonNode s : GovernedGateway.json(gw.admin("GET", "/admin/spend?group_by=key", null).body()).get("data")) {
+                assertThat(s.get("micro_usd").asLong()).as("nothing spent").isZero();
+            }
+        }
+    }
 }

@@ -52,6 +52,7 @@ class RetryAndFallbackTest {
     void a429WithRetryAfterIsRetriedExactlyThatLaterAndAnswers200() throws Exception {
         try (KernelHarness g = gateway("""
                   m:
+                    retry: {max_attempts: 2}
                     deployments:
                       - {provider: scripted, model: up-m, config: {script: ["429@1", ok]}}
                 """)) {
