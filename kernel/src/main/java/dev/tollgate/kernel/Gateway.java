@@ -198,7 +198,7 @@ public final class Gateway implements AutoCloseable {
             TranslationWarnings warnings = new TranslationWarnings();
             Pipeline pipeline = new Pipeline(new PolicyChain(policies), upstream, requestMetrics,
                     scheduler != null ? scheduler : new XnioScheduler(worker, ticker), ticker, clock,
-                    config.server().admissionTimeout(), warnings, records, config.logging().startTraces());
+                    config.server().admissionTimeout(), warnings, records, config.logging().startTraces(), config.logging().bodies());
             GatewayServer server = GatewayServer.start(config.server(), worker, models, pipeline, kernelMetrics,
                     () -> requestMetrics.prometheus() + records.prometheus() + kernelMetrics.prometheus(), governance, blocking);
             log.info("Tollgate {} listening on http://{}:{} with models {}, configuration {}", VERSION, config.server().host(),

@@ -57,10 +57,25 @@ public final class ChannelWriter {
         return closed || finishing;
     }
 
+    /** Something that sees a copy of every byte written (the body capture of a request whose bodies are logged). */
+    public interface Tap {
+        /** {@code bytes}' position must not be moved. */
+        void copy(ByteBuffer bytes);
+    }
+
+    private Tap tap;
+
+    public void tap(Tap t) {
+        this.tap = t;
+    }
+
     /** Writes {@code piece}, which the writer now owns. */
     public void write(ByteBuffer piece) {
         if (closed || finishing) {
             return;
+        }
+        if (tap != null) {
+            tap.copy(piece);
         }
         pending.addLast(piece);
         pendingBytes += piece.remaining();
@@ -75,6 +90,9 @@ public final class ChannelWriter {
         if (closed || finishing || !chunk.hasRemaining()) {
             return;
         }
+        if (tap != null) {
+            tap.copy(chunk);
+        }
         if (pending.isEmpty() && channel != null) {
             try {
                 channel.write(chunk);
@@ -86,7 +104,10 @@ public final class ChannelWriter {
         if (chunk.hasRemaining()) {
             ByteBuffer copy = ByteBuffer.allocate(chunk.remaining());
             copy.put(chunk).flip();
+            Tap t = tap;
+            tap = null;
             write(copy);
+            tap = t;
         } else {
             drain();
         }

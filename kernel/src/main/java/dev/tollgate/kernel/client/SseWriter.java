@@ -30,6 +30,11 @@ public final class SseWriter {
         this.out = new ChannelWriter(exchange, listener);
     }
 
+    /** Shows {@code t} every byte of the stream as written. */
+    public void tap(ChannelWriter.Tap t) {
+        out.tap(t);
+    }
+
     /** Sends the status line and headers of the stream. */
     public void start() {
         exchange.setStatusCode(200);

@@ -116,6 +116,7 @@ public final class ConfigLoader {
             throw new ConfigException(l.keyPath("flush_grace") + " must not be negative");
         }
         boolean startTraces = l.booleanValue("start_traces", false);
+        LoggingSettings.Bodies bodies = bodies(l.section("bodies"), m.get("bodies"));
         l.has("sinks");
         l.requireAllRead();
         Object sinks = m.get("sinks");
@@ -157,7 +158,40 @@ public final class ConfigLoader {
                     config == null ? Map.of() : stringKeys((Map<?, ?>) config, path + ".config"), path + ".config");
             out.add(new LoggingSettings.Sink(id, component, queue, batch, flush, retries, backoff, cap, spill));
         }
-        return new LoggingSettings(grace, out, startTraces);
+        return new LoggingSettings(grace, out, startTraces, bodies);
+    }
+
+    /** {@code logging.bodies: {models: [...], keys: [...], max_bytes, redact: [{pattern, replace}]}}; absent: no bodies. */
+    private static LoggingSettings.Bodies bodies(PluginConfig b, Object raw) {
+        List<String> models = b.has("models") ? b.stringList("models") : List.of();
+        List<String> keys = b.has("keys") ? b.stringList("keys") : List.of();
+        long max = size(b, "max_bytes", LoggingSettings.Bodies.NONE.maxBytes());
+        if (max < 1 || max > 16L << 20) {
+            throw new ConfigException(b.keyPath("max_bytes") + " must be between 1 byte and 16MiB, not " + max);
+        }
+        List<dev.tollgate.kernel.records.BodyRedactor.Rule> rules = new ArrayList<>();
+        Object list = b.has("redact") && raw instanceof Map<?, ?> bm ? bm.get("redact") : null;
+        if (list != null && !(list instanceof List)) {
+            throw new ConfigException("logging.bodies.redact must be a list of {pattern, replace}");
+        }
+        List<?> items = list == null ? List.of() : (List<?>) list;
+        for (int i = 0; i < items.size(); i++) {
+            String path = "logging.bodies.redact[" + i + "]";
+            if (!(items.get(i) instanceof Map<?, ?> rm)) {
+                throw new ConfigException(path + " must be a map with keys pattern, replace");
+            }
+            PluginConfig r = PluginConfig.of(path, stringKeys(rm, path));
+            String pattern = r.string("pattern");
+            String replace = r.string("replace", "[redacted]");
+            r.requireAllRead();
+            try {
+                rules.add(new dev.tollgate.kernel.records.BodyRedactor.Rule(Pattern.compile(pattern), replace));
+            } catch (java.util.regex.PatternSyntaxException e) {
+                throw new ConfigException(path + ".pattern is not a valid regular expression: " + e.getDescription());
+            }
+        }
+        b.requireAllRead();
+        return new LoggingSettings.Bodies(new java.util.HashSet<>(models), new java.util.HashSet<>(keys), (int) max, rules);
     }
 
     /** {@code state: {backend: <factory>, config: {...}}}; absent, state is kept in process. */

@@ -13,15 +13,49 @@ import java.util.List;
  * @param startTraces whether a request that arrives without a {@code traceparent} gets a new trace
  *                    (for a tracing sink); otherwise only clients' traces are continued
  */
-public record LoggingSettings(Duration flushGrace, List<Sink> sinks, boolean startTraces) {
+public record LoggingSettings(Duration flushGrace, List<Sink> sinks, boolean startTraces, Bodies bodies) {
 
     public LoggingSettings {
         requireNonNull(flushGrace, "flushGrace is null");
         sinks = List.copyOf(requireNonNull(sinks, "sinks is null"));
+        bodies = bodies == null ? Bodies.NONE : bodies;
+    }
+
+    public LoggingSettings(Duration flushGrace, List<Sink> sinks, boolean startTraces) {
+        this(flushGrace, sinks, startTraces, Bodies.NONE);
     }
 
     public static LoggingSettings none() {
-        return new LoggingSettings(Duration.ofSeconds(5), List.of(), false);
+        return new LoggingSettings(Duration.ofSeconds(5), List.of(), false, Bodies.NONE);
+    }
+
+    /**
+     * Which requests' bodies go into their records (none by default), how much of each, and the
+     * operator's redaction patterns.
+     *
+     * @param models   client-facing model names, or {@code *} for every model
+     * @param keys     virtual key ids
+     * @param maxBytes the most of each body kept
+     * @param redact   patterns replaced in each body, after the built-in ones
+     */
+    public record Bodies(java.util.Set<String> models, java.util.Set<String> keys, int maxBytes,
+            List<dev.tollgate.kernel.records.BodyRedactor.Rule> redact) {
+
+        public static final Bodies NONE = new Bodies(java.util.Set.of(), java.util.Set.of(), 64 * 1024, List.of());
+
+        public Bodies {
+            models = java.util.Set.copyOf(models);
+            keys = java.util.Set.copyOf(keys);
+            redact = List.copyOf(redact);
+        }
+
+        public boolean enabledFor(String model, String keyId) {
+            return models.contains("*") || model != null && models.contains(model) || keyId != null && keys.contains(keyId);
+        }
+
+        public boolean any() {
+            return !models.isEmpty() || !keys.isEmpty();
+        }
     }
 
     /**

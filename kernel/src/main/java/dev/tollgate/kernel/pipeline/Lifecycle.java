@@ -96,6 +96,9 @@ public final class Lifecycle {
     private final dev.tollgate.kernel.tracing.TraceContext trace;
     /** The gateway's span for this request, the parent of its attempts' spans; null when untraced. */
     private final String spanId;
+    /** The answer's first bytes, when this request's bodies are logged; decided at the first write. */
+    private dev.tollgate.kernel.records.BodyCapture responseBody;
+    private boolean bodiesDecided;
 
     private Phase phase = Phase.ADMITTING;
     private boolean clientFinished;
@@ -827,6 +830,9 @@ public final class Lifecycle {
             return;
         }
         committed = true;
+        if (bodyTap() != null) {
+            responseBody.append(errors.body(error));
+        }
         addRoutingHeaders();
         Responses.addHeaders(exchange, responseHeaders);
         Responses.error(exchange, requestId, errors, error);
@@ -835,6 +841,9 @@ public final class Lifecycle {
     private void writeWhole(byte[] json, Headers providerHeaders) {
         if (clientFinished) {
             return;
+        }
+        if (bodyTap() != null) {
+            responseBody.append(json);
         }
         committed = true;
         firstByteNanos = now();
@@ -847,6 +856,9 @@ public final class Lifecycle {
     private void writeWhole(Bytes json, Headers providerHeaders) {
         if (clientFinished) {
             return;
+        }
+        if (bodyTap() != null) {
+            responseBody.append(json);
         }
         committed = true;
         firstByteNanos = now();
@@ -864,6 +876,9 @@ public final class Lifecycle {
         addRoutingHeaders();
         Responses.addHeaders(exchange, responseHeaders);
         sse = new SseWriter(exchange, new ClientListener());
+        if (bodyTap() != null) {
+            sse.tap(responseBody::append);
+        }
         sse.start();
         streamCreatedEpochSeconds = p.clock.instant().getEpochSecond();
     }
@@ -1019,6 +1034,17 @@ public final class Lifecycle {
         }
     }
 
+    /** The capture of the answer, when this request's model or key has its bodies logged; else null. */
+    private dev.tollgate.kernel.records.BodyCapture bodyTap() {
+        if (!bodiesDecided) {
+            bodiesDecided = true;
+            if (p.bodies.any() && p.bodies.enabledFor(model.name(), principal.keyId().orElse(null))) {
+                responseBody = new dev.tollgate.kernel.records.BodyCapture(p.bodies.maxBytes());
+            }
+        }
+        return responseBody;
+    }
+
     /** The request's one log record: the outcome, who asked, and what the upstream took. */
     private dev.tollgate.spi.sink.RequestRecord record(Outcome o) {
         long upstreamNanos = 0;
@@ -1057,6 +1083,10 @@ public final class Lifecycle {
                 .attempts(o.attempts())
                 .clientDisconnected(o.clientDisconnected())
                 .traceId(trace == null ? null : trace.traceId());
+        if (bodyTap() != null) {
+            b.bodies(p.redactor.redact(dev.tollgate.kernel.records.BodyCapture.text(body.bytes(), p.bodies.maxBytes())),
+                    p.redactor.redact(responseBody.text()));
+        }
         if (trace != null) {
             List<String> spans = new ArrayList<>(attempts.size());
             for (Attempt a : attempts) {
@@ -1257,6 +1287,9 @@ public final class Lifecycle {
             addRoutingHeaders();
             Responses.addHeaders(exchange, responseHeaders);
             relay = new ChannelWriter(exchange, new ClientListener());
+            if (bodyTap() != null) {
+                relay.tap(responseBody::append);
+            }
             relay.start();
             return new Relay(a);
         }

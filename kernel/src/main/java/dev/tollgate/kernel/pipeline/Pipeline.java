@@ -33,6 +33,9 @@ public final class Pipeline {
     final RecordPipeline records;
     /** Whether a request without a {@code traceparent} gets a trace of its own (for a tracing sink). */
     final boolean startTraces;
+    /** Whose bodies go into their records, and how they are redacted. */
+    final dev.tollgate.kernel.config.LoggingSettings.Bodies bodies;
+    final dev.tollgate.kernel.records.BodyRedactor redactor;
     private final Set<Lifecycle> live = ConcurrentHashMap.newKeySet();
 
     public Pipeline(PolicyChain policies, UpstreamClient upstream, RequestMetrics metrics, Scheduler scheduler, Ticker ticker,
@@ -47,6 +50,15 @@ public final class Pipeline {
 
     public Pipeline(PolicyChain policies, UpstreamClient upstream, RequestMetrics metrics, Scheduler scheduler, Ticker ticker,
             Clock clock, Duration admissionTimeout, TranslationWarnings warnings, RecordPipeline records, boolean startTraces) {
+        this(policies, upstream, metrics, scheduler, ticker, clock, admissionTimeout, warnings, records, startTraces,
+                dev.tollgate.kernel.config.LoggingSettings.Bodies.NONE);
+    }
+
+    public Pipeline(PolicyChain policies, UpstreamClient upstream, RequestMetrics metrics, Scheduler scheduler, Ticker ticker,
+            Clock clock, Duration admissionTimeout, TranslationWarnings warnings, RecordPipeline records, boolean startTraces,
+            dev.tollgate.kernel.config.LoggingSettings.Bodies bodies) {
+        this.bodies = requireNonNull(bodies, "bodies is null");
+        this.redactor = new dev.tollgate.kernel.records.BodyRedactor(bodies.redact());
         this.startTraces = startTraces;
         this.records = requireNonNull(records, "records is null");
         this.policies = requireNonNull(policies, "policies is null");

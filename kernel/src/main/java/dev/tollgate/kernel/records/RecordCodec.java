@@ -23,8 +23,11 @@ import java.util.Map;
  */
 final class RecordCodec {
 
-    /** Version 1: the fields of SPI 1.0's record plus provider model, error type, upstream latency and trace and span ids. */
-    static final int VERSION = 1;
+    /**
+     * Version 1: the fields of SPI 1.0's record plus provider model, error type, upstream latency and
+     * trace and span ids; version 2 adds the logged bodies. Both are read.
+     */
+    static final int VERSION = 2;
     private static final int MAX_STRING_BYTES = 1 << 20;
     private static final int MAX_ITEMS = 10_000;
 
@@ -90,6 +93,8 @@ final class RecordCodec {
             usage(out, a.observedUsage().orElse(null));
         }
         out.writeBoolean(r.clientDisconnected());
+        string(out, r.requestBody().orElse(null));
+        string(out, r.responseBody().orElse(null));
         string(out, r.traceId().orElse(null));
         string(out, r.spanId().orElse(null));
         string(out, r.parentSpanId().orElse(null));
@@ -106,7 +111,7 @@ final class RecordCodec {
 
     private static RequestRecord read(DataInputStream in) throws IOException {
         int version = in.readUnsignedByte();
-        if (version != VERSION) {
+        if (version != 1 && version != 2) {
             throw new IOException("unknown record version " + version);
         }
         String id = string(in);
@@ -145,6 +150,10 @@ final class RecordCodec {
         }
         b.attempts(list);
         b.clientDisconnected(in.readBoolean());
+        if (version >= 2) {
+            String requestBody = string(in);
+            b.bodies(requestBody, string(in));
+        }
         b.traceId(string(in));
         String span = string(in);
         String parent = string(in);

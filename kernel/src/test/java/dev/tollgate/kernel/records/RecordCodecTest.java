@@ -56,6 +56,8 @@ class RecordCodecTest {
         assertEquals(a.endUser(), b.endUser());
         assertEquals(a.attempts(), b.attempts());
         assertEquals(a.clientDisconnected(), b.clientDisconnected());
+        assertEquals(a.requestBody(), b.requestBody());
+        assertEquals(a.responseBody(), b.responseBody());
         assertEquals(a.traceId(), b.traceId());
         assertEquals(a.spanId(), b.spanId());
         assertEquals(a.parentSpanId(), b.parentSpanId());

@@ -46,6 +46,7 @@ final class Records {
                         new AttemptRecord(1, "gpt-4o-mini#0", AttemptRecord.Result.SUCCEEDED, null, Duration.ofMillis(90),
                                 Duration.ofMillis(12), Usage.of(1200, 345))))
                 .clientDisconnected(false)
+                .bodies("{\"model\":\"gpt-4o-mini\"}", "data: {}\n\n")
                 .traceId("4bf92f3577b34da6a3ce929d0e0e4736")
                 .span("00f067aa0ba902b7", "b7ad6b7169203331", List.of("1111111111111111", "2222222222222222"))
                 .metadata(Map.of("feature", "search", "empty", ""))

@@ -84,6 +84,8 @@ final class Columns {
             new Column("team_id", "String", (g, r) -> g.writeString(r.teamId().orElse(""))),
             new Column("end_user", "String", (g, r) -> g.writeString(r.endUser().orElse(""))),
             new Column("client_disconnected", "UInt8", (g, r) -> flag(g, r.clientDisconnected())),
+            new Column("request_body", "Nullable(String)", (g, r) -> nullableString(g, r.requestBody().orElse(null))),
+            new Column("response_body", "Nullable(String)", (g, r) -> nullableString(g, r.responseBody().orElse(null))),
             new Column("trace_id", "String", (g, r) -> g.writeString(r.traceId().orElse(""))),
             new Column("span_id", "String", (g, r) -> g.writeString(r.spanId().orElse(""))),
             new Column("parent_span_id", "String", (g, r) -> g.writeString(r.parentSpanId().orElse(""))),
@@ -94,6 +96,14 @@ final class Columns {
             new Column("metadata_values", "Array(String)", (g, r) -> strings(g, r.metadata().values())));
 
     private Columns() {}
+
+    private static void nullableString(com.fasterxml.jackson.core.JsonGenerator g, String s) throws java.io.IOException {
+        if (s == null) {
+            g.writeNull();
+        } else {
+            g.writeString(s);
+        }
+    }
 
     /**
      * The table: {@code ReplacingMergeTree} keyed on the start time and the request id, so that a

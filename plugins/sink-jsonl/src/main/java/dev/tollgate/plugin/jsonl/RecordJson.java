@@ -60,6 +60,8 @@ final class RecordJson {
             (g, r) -> g.writeStringField("team_id", r.teamId().orElse(null)),
             (g, r) -> g.writeStringField("end_user", r.endUser().orElse(null)),
             (g, r) -> g.writeBooleanField("client_disconnected", r.clientDisconnected()),
+            (g, r) -> g.writeStringField("request_body", r.requestBody().orElse(null)),
+            (g, r) -> g.writeStringField("response_body", r.responseBody().orElse(null)),
             (g, r) -> g.writeStringField("trace_id", r.traceId().orElse(null)),
             (g, r) -> g.writeStringField("span_id", r.spanId().orElse(null)),
             (g, r) -> g.writeStringField("parent_span_id", r.parentSpanId().orElse(null)),

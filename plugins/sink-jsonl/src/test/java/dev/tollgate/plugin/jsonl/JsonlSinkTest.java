@@ -165,7 +165,7 @@ class JsonlSinkTest {
                 "provider_model", "status", "error_code", "error_type", "stream", "input_tokens", "output_tokens",
                 "cached_input_tokens", "cache_write_tokens", "reasoning_tokens", "cost_micros", "cost_known", "cache_status",
                 "latency_micros", "ttft_micros", "upstream_latency_micros", "gateway_overhead_micros", "key_id", "key_name",
-                "team_id", "end_user", "client_disconnected", "trace_id", "span_id", "parent_span_id", "attempt_span_ids",
+                "team_id", "end_user", "client_disconnected", "request_body", "response_body", "trace_id", "span_id", "parent_span_id", "attempt_span_ids",
                 "attempts", "metadata");
         for (JsonNode line : read(logs().resolve("requests-2024-05-01.jsonl"))) {
             Set<String> keys = new LinkedHashSet<>();

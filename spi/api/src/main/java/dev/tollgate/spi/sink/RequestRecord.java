@@ -47,6 +47,8 @@ public final class RequestRecord {
     private final String spanId;
     private final String parentSpanId;
     private final List<String> attemptSpanIds;
+    private final String requestBody;
+    private final String responseBody;
     private final Map<String, String> metadata;
 
     private RequestRecord(Builder b) {
@@ -77,6 +79,8 @@ public final class RequestRecord {
         this.spanId = b.spanId;
         this.parentSpanId = b.parentSpanId;
         this.attemptSpanIds = List.copyOf(b.attemptSpanIds);
+        this.requestBody = b.requestBody;
+        this.responseBody = b.responseBody;
         this.metadata = b.metadata.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(b.metadata));
     }
 
@@ -220,6 +224,19 @@ public final class RequestRecord {
         return attemptSpanIds;
     }
 
+    /**
+     * The request body as the client sent it, redacted and cut to the configured size, when bodies
+     * are logged for this request's model or key (they are not by default).
+     */
+    public Optional<String> requestBody() {
+        return Optional.ofNullable(requestBody);
+    }
+
+    /** The answer as the client received it (JSON, or the stream's events), redacted and cut like {@link #requestBody()}. */
+    public Optional<String> responseBody() {
+        return Optional.ofNullable(responseBody);
+    }
+
     /** The client's metadata tags. */
     public Map<String, String> metadata() {
         return metadata;
@@ -259,6 +276,8 @@ public final class RequestRecord {
         private String spanId;
         private String parentSpanId;
         private List<String> attemptSpanIds = List.of();
+        private String requestBody;
+        private String responseBody;
         private final Map<String, String> metadata = new LinkedHashMap<>();
 
         private Builder(String requestId, Instant startedAt, String endpoint) {
@@ -369,6 +388,13 @@ public final class RequestRecord {
             this.spanId = spanId;
             this.parentSpanId = parentSpanId;
             this.attemptSpanIds = attemptSpanIds == null ? List.of() : attemptSpanIds;
+            return this;
+        }
+
+        /** The logged bodies (already redacted); null for one that is not logged. */
+        public Builder bodies(String request, String response) {
+            this.requestBody = request;
+            this.responseBody = response;
             return this;
         }
 
