@@ -192,8 +192,14 @@ public final class Gateway implements AutoCloseable {
                 policies.add(new PolicyChain.Entry(p.name(), new ClassLoaderSafeRequestPolicy(policy, f.loader())));
             }
 
-            RecordPipeline records = records(config, registries, loader, contexts);
+            Map<String, ClassLoaderSafeLogSink> sinks = new LinkedHashMap<>();
+            RecordPipeline records = records(config, registries, loader, contexts, sinks);
             components.add(0, records);
+            String usageFrom = config.logging().usageFrom();
+            if (usageFrom != null) {
+                governance.admin().usageFrom(usageFrom, sinks.get(usageFrom).reports().orElseThrow(() -> new ConfigException(
+                        "logging.usage_from: the sink '" + usageFrom + "' cannot answer usage reports (sink-clickhouse can)")));
+            }
             RequestMetrics requestMetrics = new RequestMetrics(kernelMetrics, models.keySet());
             TranslationWarnings warnings = new TranslationWarnings();
             Pipeline pipeline = new Pipeline(new PolicyChain(policies), upstream, requestMetrics,
@@ -237,7 +243,7 @@ public final class Gateway implements AutoCloseable {
 
     /** The configured log sinks, each behind its own queue and spill under {@code <data>/spill/}. */
     private static RecordPipeline records(GatewayConfig config, Registries registries, ConfigLoader loader,
-            Map<String, KernelPluginContext> contexts) {
+            Map<String, KernelPluginContext> contexts, Map<String, ClassLoaderSafeLogSink> built) {
         var logging = config.logging();
         if (logging.sinks().isEmpty()) {
             return RecordPipeline.none();
@@ -250,7 +256,9 @@ public final class Gateway implements AutoCloseable {
                         registries.logSinks.get(s.component().name(), "logging.sinks[" + i + "].name");
                 dev.tollgate.spi.sink.LogSink sink = create(f, s.component().configPath(), s.component().config(), loader,
                         contexts.get(f.pluginId()));
-                sinks.add(new RecordPipeline.Sink(s.id(), new ClassLoaderSafeLogSink(sink, f.loader()), RecordPipeline.settings(s)));
+                ClassLoaderSafeLogSink safe = new ClassLoaderSafeLogSink(sink, f.loader());
+                built.put(s.id(), safe);
+                sinks.add(new RecordPipeline.Sink(s.id(), safe, RecordPipeline.settings(s)));
             }
             RecordPipeline p = RecordPipeline.start(sinks, config.governance().dataDir().resolve("spill"), logging.flushGrace());
             log.info("request records go to {}", logging.sinks().stream().map(s -> s.id()).toList());

@@ -117,6 +117,7 @@ public final class ConfigLoader {
         }
         boolean startTraces = l.booleanValue("start_traces", false);
         LoggingSettings.Bodies bodies = bodies(l.section("bodies"), m.get("bodies"));
+        String usageFrom = l.string("usage_from", null);
         l.has("sinks");
         l.requireAllRead();
         Object sinks = m.get("sinks");
@@ -158,7 +159,10 @@ public final class ConfigLoader {
                     config == null ? Map.of() : stringKeys((Map<?, ?>) config, path + ".config"), path + ".config");
             out.add(new LoggingSettings.Sink(id, component, queue, batch, flush, retries, backoff, cap, spill));
         }
-        return new LoggingSettings(grace, out, startTraces, bodies);
+        if (usageFrom != null && !ids.contains(usageFrom)) {
+            throw new ConfigException("logging.usage_from names no sink: '" + usageFrom + "'; the sinks are " + ids);
+        }
+        return new LoggingSettings(grace, out, startTraces, bodies, usageFrom);
     }
 
     /** {@code logging.bodies: {models: [...], keys: [...], max_bytes, redact: [{pattern, replace}]}}; absent: no bodies. */

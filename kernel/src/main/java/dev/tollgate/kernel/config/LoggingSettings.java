@@ -12,8 +12,10 @@ import java.util.List;
  * @param sinks      each sink, in order
  * @param startTraces whether a request that arrives without a {@code traceparent} gets a new trace
  *                    (for a tracing sink); otherwise only clients' traces are continued
+ * @param bodies      whose request and response bodies the records hold
+ * @param usageFrom   the id of the sink {@code /admin/usage} answers from, or {@code null} for the ledger
  */
-public record LoggingSettings(Duration flushGrace, List<Sink> sinks, boolean startTraces, Bodies bodies) {
+public record LoggingSettings(Duration flushGrace, List<Sink> sinks, boolean startTraces, Bodies bodies, String usageFrom) {
 
     public LoggingSettings {
         requireNonNull(flushGrace, "flushGrace is null");
@@ -22,11 +24,11 @@ public record LoggingSettings(Duration flushGrace, List<Sink> sinks, boolean sta
     }
 
     public LoggingSettings(Duration flushGrace, List<Sink> sinks, boolean startTraces) {
-        this(flushGrace, sinks, startTraces, Bodies.NONE);
+        this(flushGrace, sinks, startTraces, Bodies.NONE, null);
     }
 
     public static LoggingSettings none() {
-        return new LoggingSettings(Duration.ofSeconds(5), List.of(), false, Bodies.NONE);
+        return new LoggingSettings(Duration.ofSeconds(5), List.of(), false, Bodies.NONE, null);
     }
 
     /**

@@ -31,4 +31,10 @@ public final class ClassLoaderSafeLogSink implements LogSink {
     public void close() {
         ContextClassLoader.run(loader, delegate::close);
     }
+
+    /** The sink's spend reports, called with its loader, when it offers them. */
+    public java.util.Optional<dev.tollgate.spi.sink.SpendReports> reports() {
+        return delegate instanceof dev.tollgate.spi.sink.SpendReports r
+                ? java.util.Optional.of(new ClassLoaderSafeSpendReports(r, loader)) : java.util.Optional.empty();
+    }
 }

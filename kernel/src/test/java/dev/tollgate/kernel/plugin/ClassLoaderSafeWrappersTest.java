@@ -55,6 +55,7 @@ class ClassLoaderSafeWrappersTest {
             RoutingStrategy.class, ClassLoaderSafeRoutingStrategy.class,
             CacheBackend.class, ClassLoaderSafeCacheBackend.class,
             LogSink.class, ClassLoaderSafeLogSink.class,
+            dev.tollgate.spi.sink.SpendReports.class, ClassLoaderSafeSpendReports.class,
             StateBackend.class, ClassLoaderSafeStateBackend.class,
             dev.tollgate.spi.store.GovernanceStore.class, ClassLoaderSafeGovernanceStore.class);
 

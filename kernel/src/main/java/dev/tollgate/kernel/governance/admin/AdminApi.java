@@ -133,10 +133,14 @@ public final class AdminApi {
             allow(m, "POST");
             return revokeKey(p[1]);
         }
-        // usage is the same report under the name the observability docs use: spend, requests and tokens
-        if (p.length == 1 && (p[0].equals("spend") || p[0].equals("usage"))) {
+        if (p.length == 1 && p[0].equals("spend")) {
             allow(m, "GET");
-            return spend(r.query());
+            return spend(r.query(), false);
+        }
+        // usage: the same report, from the sink logging.usage_from names when there is one (every request), else the ledger
+        if (p.length == 1 && p[0].equals("usage")) {
+            allow(m, "GET");
+            return spend(r.query(), true);
         }
         throw GatewayException.builder(ErrorType.CLIENT, 404, "unknown_url")
                 .message("unknown admin URL " + AdminJson.printable(r.path())
@@ -287,7 +291,16 @@ public final class AdminApi {
         }
     }
 
-    private AdminResponse spend(String query) {
+    private volatile dev.tollgate.spi.sink.SpendReports usageFrom;
+    private volatile String usageSource = "ledger";
+
+    /** {@code /admin/usage} answers from {@code reports} (a log sink's database), named {@code source} in the answer. */
+    public void usageFrom(String source, dev.tollgate.spi.sink.SpendReports reports) {
+        this.usageSource = source;
+        this.usageFrom = reports;
+    }
+
+    private AdminResponse spend(String query, boolean usage) {
         Map<String, String> q = query(query, Set.of("group_by", "from", "to"));
         String groupBy = q.getOrDefault("group_by", "key");
         SpendQuery.GroupBy g = switch (groupBy) {
@@ -301,10 +314,24 @@ public final class AdminApi {
         Instant to = time("to", q.get("to"));
         ObjectNode o = AdminJson.MAPPER.createObjectNode();
         o.put("group_by", groupBy);
+        String source = usage && usageFrom != null ? usageSource : "ledger";
+        o.put("source", source);
         o.put("from", from == null ? null : from.toString());
         o.put("to", to == null ? null : to.toString());
         ArrayNode data = o.putArray("data");
-        for (SpendQuery.Row row : store.spend(new SpendQuery(g, from, to))) {
+        java.util.List<SpendQuery.Row> rows;
+        if (usage && usageFrom != null) {
+            try {
+                rows = usageFrom.spend(new SpendQuery(g, from, to));
+            } catch (Exception e) {
+                throw GatewayException.builder(ErrorType.UPSTREAM_SERVER, 503, "usage_source_unavailable")
+                        .message("the usage source '" + source + "' could not answer; GET /admin/spend answers from the ledger")
+                        .retryAfter(java.time.Duration.ofSeconds(5)).build();
+            }
+        } else {
+            rows = store.spend(new SpendQuery(g, from, to));
+        }
+        for (SpendQuery.Row row : rows) {
             ObjectNode d = data.addObject();
             d.put("group", row.group());
             d.put("usd", AdminJson.usd(row.microUsd()));

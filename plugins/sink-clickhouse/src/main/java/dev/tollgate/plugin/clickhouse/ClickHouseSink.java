@@ -23,9 +23,10 @@ import java.util.regex.Pattern;
  * <p>The database, the table and missing columns are created at start; when the server cannot be
  * reached then, at the first write instead.
  */
-final class ClickHouseSink implements LogSink {
+final class ClickHouseSink implements LogSink, dev.tollgate.spi.sink.SpendReports {
 
     private static final int MAX_COLUMN_LIST_BYTES = 1 << 20;
+    private static final int MAX_REPORT_BYTES = 16 << 20;
     /** ClickHouse's codes for an unknown table (60) and database (81): someone dropped them; the retry recreates them. */
     private static final Pattern UNKNOWN_TABLE_OR_DATABASE = Pattern.compile("Code: (60|81)\\b");
 
@@ -73,6 +74,71 @@ final class ClickHouseSink implements LogSink {
             }
             throw e;
         }
+    }
+
+    /**
+     * Spend, requests and tokens from the table, FINAL so that a batch delivered twice counts once:
+     * every request the gateway answered, not only the governed ones the ledger holds. A team is
+     * the request's own team (no sub-team roll-up).
+     */
+    @Override
+    public List<dev.tollgate.spi.store.SpendQuery.Row> spend(dev.tollgate.spi.store.SpendQuery q) throws Exception {
+        String group = switch (q.groupBy()) {
+            case KEY -> "key_id";
+            case TEAM -> "team_id";
+            case MODEL -> "model";
+            case DAY -> "toString(toDate(started_at))";
+        };
+        StringBuilder where = new StringBuilder(" WHERE ").append(group).append(" != ''");
+        if (q.from() != null) {
+            where.append(" AND toUInt64(started_at) * 1000000 + started_at_us >= ").append(micros(q.from()));
+        }
+        if (q.to() != null) {
+            where.append(" AND toUInt64(started_at) * 1000000 + started_at_us < ").append(micros(q.to()));
+        }
+        String sql = "SELECT " + group + ", sum(ifNull(cost_micros, 0)), count(), countIf(cost_known = 0), "
+                + "sum(ifNull(input_tokens, 0)), sum(ifNull(output_tokens, 0)) FROM " + config.qualifiedTable() + " FINAL" + where
+                + " GROUP BY " + group + " ORDER BY " + group + " FORMAT TabSeparated";
+        String answer = http.execute(sql, "the spend report of " + config.qualifiedTable(), MAX_REPORT_BYTES);
+        List<dev.tollgate.spi.store.SpendQuery.Row> rows = new java.util.ArrayList<>();
+        for (String line : answer.lines().toList()) {
+            String[] f = line.split("\t", -1);
+            if (f.length != 6) {
+                throw new IOException("unexpected answer line from ClickHouse: " + line.length() + " characters");
+            }
+            rows.add(dev.tollgate.spi.store.SpendQuery.Row.builder(unescape(f[0])).microUsd(Long.parseLong(f[1]))
+                    .requests(Long.parseLong(f[2])).unpricedRequests(Long.parseLong(f[3])).inputTokens(Long.parseLong(f[4]))
+                    .outputTokens(Long.parseLong(f[5])).build());
+        }
+        return rows;
+    }
+
+    private static long micros(java.time.Instant t) {
+        return t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
+    }
+
+    /** TabSeparated escapes backslash, tab and line ends with a backslash. */
+    private static String unescape(String s) {
+        if (s.indexOf('\\') < 0) {
+            return s;
+        }
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 1 < s.length()) {
+                char n = s.charAt(++i);
+                b.append(switch (n) {
+                    case 't' -> '\t';
+                    case 'n' -> '\n';
+                    case 'r' -> '\r';
+                    case '0' -> '\0';
+                    default -> n;
+                });
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 
     @Override

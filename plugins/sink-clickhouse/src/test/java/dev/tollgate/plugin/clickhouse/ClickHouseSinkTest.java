@@ -92,6 +92,36 @@ class ClickHouseSinkTest {
                 .as("in UTC, whatever the server's zone").isEqualTo("2024-05-31\n2024-06-01");
     }
 
+    @Test
+    void answersSpendReportsFromTheTableCountingARepeatedBatchOnce() throws Exception {
+        String table = newTable();
+        List<RequestRecord> records = Records.batch("rep", 90, Instant.parse("2024-05-31T23:59:59.950Z"));
+        try (LogSink sink = sink(Map.of("table", table))) {
+            sink.write(records);
+            sink.write(records.subList(0, 30)); // delivered twice: at least once
+            var reports = (dev.tollgate.spi.sink.SpendReports) sink;
+            var byModel = reports.spend(new dev.tollgate.spi.store.SpendQuery(dev.tollgate.spi.store.SpendQuery.GroupBy.MODEL, null, null));
+            assertThat(byModel).extracting(r -> r.group()).containsExactly("claude", "gpt-4o-mini");
+            for (var row : byModel) {
+                List<RequestRecord> of = records.stream().filter(r -> r.model().orElse("").equals(row.group())).toList();
+                assertThat(row.requests()).isEqualTo(of.size());
+                assertThat(row.microUsd()).isEqualTo(of.stream().mapToLong(r -> r.cost().micros().orElse(0)).sum());
+                assertThat(row.inputTokens()).isEqualTo(sum(of, Usage::inputTokens));
+                assertThat(row.outputTokens()).isEqualTo(sum(of, Usage::outputTokens));
+            }
+            var byKey = reports.spend(new dev.tollgate.spi.store.SpendQuery(dev.tollgate.spi.store.SpendQuery.GroupBy.KEY, null, null));
+            assertThat(byKey).extracting(r -> r.group()).containsExactly("key_0", "key_1");
+            assertThat(byKey.stream().mapToLong(r -> r.requests()).sum()).as("unkeyed records are left out").isEqualTo(60);
+            // the records straddle midnight UTC: 50 ms before it, the rest after
+            var byDay = reports.spend(new dev.tollgate.spi.store.SpendQuery(dev.tollgate.spi.store.SpendQuery.GroupBy.DAY, null, null));
+            assertThat(byDay).extracting(r -> r.group()).containsExactly("2024-05-31", "2024-06-01");
+            assertThat(byDay.get(0).requests()).isEqualTo(50);
+            var june = reports.spend(new dev.tollgate.spi.store.SpendQuery(dev.tollgate.spi.store.SpendQuery.GroupBy.DAY,
+                    Instant.parse("2024-06-01T00:00:00Z"), Instant.parse("2024-06-01T00:00:00.010Z")));
+            assertThat(june).singleElement().satisfies(r -> assertThat(r.requests()).as("from inclusive, to exclusive, to the µs").isEqualTo(10));
+        }
+    }
+
     private static long sum(List<RequestRecord> records, ToLongFunction<Usage> count) {
         return records.stream().flatMap(r -> r.usage().stream()).mapToLong(count).sum();
     }
