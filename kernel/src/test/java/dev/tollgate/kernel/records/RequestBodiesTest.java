@@ -8,12 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tollgate.kernel.Eventually;
 import dev.tollgate.kernel.KernelHarness;
 import dev.tollgate.kernel.config.LoggingSettings;
-import dev.tollgate.spi.PluginContext;
 import dev.tollgate.spi.TollgatePlugin;
 import dev.tollgate.spi.config.ConfigException;
-import dev.tollgate.spi.config.PluginConfig;
-import dev.tollgate.spi.sink.LogSink;
-import dev.tollgate.spi.sink.LogSinkFactory;
 import dev.tollgate.spi.sink.RequestRecord;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -35,22 +31,7 @@ class RequestBodiesTest {
             """;
 
     private static Map<String, TollgatePlugin> plugin(List<RequestRecord> records) {
-        return Map.of("memory-sink", new TollgatePlugin() {
-            @Override
-            public List<LogSinkFactory> logSinks() {
-                return List.of(new LogSinkFactory() {
-                    @Override
-                    public String name() {
-                        return "memory";
-                    }
-
-                    @Override
-                    public LogSink create(PluginConfig config, PluginContext context) {
-                        return records::addAll;
-                    }
-                });
-            }
-        });
+        return MemorySinkPlugin.of("memory", records::addAll);
     }
 
     private static String chat(String content, boolean stream) {

@@ -8,11 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tollgate.kernel.Eventually;
 import dev.tollgate.kernel.KernelHarness;
 import dev.tollgate.kernel.metrics.StrictPrometheusParser;
-import dev.tollgate.spi.PluginContext;
 import dev.tollgate.spi.TollgatePlugin;
-import dev.tollgate.spi.config.PluginConfig;
 import dev.tollgate.spi.sink.LogSink;
-import dev.tollgate.spi.sink.LogSinkFactory;
 import dev.tollgate.spi.sink.RequestRecord;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -58,22 +55,7 @@ class RequestRecordsThroughTheGatewayTest {
     }
 
     private static Map<String, TollgatePlugin> plugin(MemorySink sink) {
-        return Map.of("memory-sink", new TollgatePlugin() {
-            @Override
-            public List<LogSinkFactory> logSinks() {
-                return List.of(new LogSinkFactory() {
-                    @Override
-                    public String name() {
-                        return "memory";
-                    }
-
-                    @Override
-                    public LogSink create(PluginConfig config, PluginContext context) {
-                        return sink;
-                    }
-                });
-            }
-        });
+        return MemorySinkPlugin.of("memory", sink);
     }
 
     @Test

@@ -5,11 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.kernel.KernelHarness;
 import dev.tollgate.kernel.metrics.StrictPrometheusParser;
-import dev.tollgate.spi.PluginContext;
 import dev.tollgate.spi.TollgatePlugin;
-import dev.tollgate.spi.config.PluginConfig;
 import dev.tollgate.spi.sink.LogSink;
-import dev.tollgate.spi.sink.LogSinkFactory;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -55,22 +52,7 @@ class SlowAndDeadSinksTest {
                       retry_backoff: 5ms
                       max_backoff: 50ms
                 """.formatted(QUEUE);
-        Map<String, TollgatePlugin> plugins = sink == null ? Map.of() : Map.of("test-sink", new TollgatePlugin() {
-            @Override
-            public List<LogSinkFactory> logSinks() {
-                return List.of(new LogSinkFactory() {
-                    @Override
-                    public String name() {
-                        return "test";
-                    }
-
-                    @Override
-                    public LogSink create(PluginConfig config, PluginContext context) {
-                        return sink;
-                    }
-                });
-            }
-        });
+        Map<String, TollgatePlugin> plugins = sink == null ? Map.of() : MemorySinkPlugin.of("test", sink);
         try (KernelHarness g = KernelHarness.withFakeModel(yaml, plugins)) {
             // warm-up, not measured
             send(g, 500, null);

@@ -7,24 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpServer;
 import dev.tollgate.kernel.Eventually;
 import dev.tollgate.kernel.KernelHarness;
-import dev.tollgate.spi.PluginContext;
 import dev.tollgate.spi.TollgatePlugin;
-import dev.tollgate.spi.GatewayException;
-import dev.tollgate.spi.chat.ChatResponse;
-import dev.tollgate.spi.chat.Usage;
-import dev.tollgate.spi.chat.WireFormat;
-import dev.tollgate.spi.config.PluginConfig;
-import dev.tollgate.spi.http.Headers;
-import dev.tollgate.spi.http.UpstreamRequest;
-import dev.tollgate.spi.provider.Observation;
-import dev.tollgate.spi.provider.ProviderAdapter;
-import dev.tollgate.spi.provider.ProviderCall;
-import dev.tollgate.spi.provider.ProviderFactory;
-import dev.tollgate.spi.provider.ProviderRequest;
-import dev.tollgate.spi.provider.ResponseSink;
-import dev.tollgate.spi.provider.StreamSink;
-import dev.tollgate.spi.sink.LogSink;
-import dev.tollgate.spi.sink.LogSinkFactory;
 import dev.tollgate.spi.sink.RequestRecord;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -35,8 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
@@ -59,7 +40,7 @@ class TraceparentPropagationTest {
         upstream.start();
         List<RequestRecord> records = new CopyOnWriteArrayList<>();
         try (KernelHarness g = KernelHarness.start("""
-                plugins: [forward]
+                plugins: [forward, memory-sink]
                 models:
                   m:
                     deployments:
@@ -69,7 +50,7 @@ class TraceparentPropagationTest {
                   sinks:
                     - name: memory
                       flush_interval: 5ms
-                """, Map.of("forward", plugin(URI.create("http://127.0.0.1:" + upstream.getAddress().getPort() + "/v1/chat"), records)))) {
+                """, plugins(URI.create("http://127.0.0.1:" + upstream.getAddress().getPort() + "/v1/chat"), records))) {
             HttpClient http = HttpClient.newHttpClient();
             HttpResponse<String> traced = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.port() + "/v1/chat/completions"))
                     .header("Content-Type", "application/json")
@@ -113,7 +94,7 @@ class TraceparentPropagationTest {
         upstream.start();
         List<RequestRecord> records = new CopyOnWriteArrayList<>();
         try (KernelHarness g = KernelHarness.start("""
-                plugins: [forward]
+                plugins: [forward, memory-sink]
                 models:
                   m:
                     deployments:
@@ -124,7 +105,7 @@ class TraceparentPropagationTest {
                   sinks:
                     - name: memory
                       flush_interval: 5ms
-                """, Map.of("forward", plugin(URI.create("http://127.0.0.1:" + upstream.getAddress().getPort() + "/v1/chat"), records)))) {
+                """, plugins(URI.create("http://127.0.0.1:" + upstream.getAddress().getPort() + "/v1/chat"), records))) {
             assertEquals(200, g.post("/v1/chat/completions", KernelHarness.chat("m")).statusCode());
             Eventually.await(Duration.ofSeconds(10), () -> records.size() == 1);
             RequestRecord r = records.get(0);
@@ -137,60 +118,9 @@ class TraceparentPropagationTest {
         }
     }
 
-    private static TollgatePlugin plugin(URI uri, List<RequestRecord> records) {
-        return new TollgatePlugin() {
-            @Override
-            public List<LogSinkFactory> logSinks() {
-                return List.of(new LogSinkFactory() {
-                    @Override
-                    public String name() {
-                        return "memory";
-                    }
-
-                    @Override
-                    public LogSink create(PluginConfig config, PluginContext context) {
-                        return records::addAll;
-                    }
-                });
-            }
-
-            @Override
-            public List<ProviderFactory> providers() {
-                return List.of(new ProviderFactory() {
-                    @Override
-                    public String name() {
-                        return "forward";
-                    }
-
-                    @Override
-                    public ProviderAdapter create(PluginConfig config, PluginContext context) {
-                        return new ProviderAdapter() {
-                            @Override
-                            public Set<WireFormat> nativeFormats() {
-                                return Set.of(WireFormat.OPENAI_CHAT);
-                            }
-
-                            @Override
-                            public void chat(ProviderRequest request, ProviderCall call, ResponseSink<ChatResponse> sink) {
-                                call.http().send(UpstreamRequest.postJson(uri, Headers.EMPTY, request.nativeBody().orElseThrow()))
-                                        .whenComplete((r, e) -> {
-                                            if (e != null) {
-                                                Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                                                sink.fail(c instanceof GatewayException x ? x : GatewayException.internal("send failed", c));
-                                            } else {
-                                                sink.respondNative(r.body(), Observation.usage(Usage.of(1, 1)), Headers.EMPTY);
-                                            }
-                                        });
-                            }
-
-                            @Override
-                            public void streamChat(ProviderRequest request, ProviderCall call, StreamSink sink) {
-                                sink.complete();
-                            }
-                        };
-                    }
-                });
-            }
-        };
+    private static Map<String, TollgatePlugin> plugins(URI uri, List<RequestRecord> records) {
+        Map<String, TollgatePlugin> all = new java.util.HashMap<>(dev.tollgate.kernel.records.MemorySinkPlugin.of("memory", records::addAll));
+        all.put("forward", new dev.tollgate.kernel.ForwardingProviderPlugin(uri));
+        return all;
     }
 }

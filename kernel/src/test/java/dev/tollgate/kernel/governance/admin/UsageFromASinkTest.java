@@ -5,12 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.kernel.governance.GovernedGateway;
-import dev.tollgate.spi.PluginContext;
 import dev.tollgate.spi.TollgatePlugin;
 import dev.tollgate.spi.config.ConfigException;
-import dev.tollgate.spi.config.PluginConfig;
 import dev.tollgate.spi.sink.LogSink;
-import dev.tollgate.spi.sink.LogSinkFactory;
 import dev.tollgate.spi.sink.RequestRecord;
 import dev.tollgate.spi.sink.SpendReports;
 import dev.tollgate.spi.store.SpendQuery;
@@ -42,22 +39,7 @@ class UsageFromASinkTest {
     }
 
     private static Map<String, TollgatePlugin> plugin(LogSink sink) {
-        return Map.of("reporting-sink", new TollgatePlugin() {
-            @Override
-            public List<LogSinkFactory> logSinks() {
-                return List.of(new LogSinkFactory() {
-                    @Override
-                    public String name() {
-                        return "reporting";
-                    }
-
-                    @Override
-                    public LogSink create(PluginConfig config, PluginContext context) {
-                        return sink;
-                    }
-                });
-            }
-        });
+        return dev.tollgate.kernel.records.MemorySinkPlugin.of("reporting", sink);
     }
 
     private static final String YAML = """
