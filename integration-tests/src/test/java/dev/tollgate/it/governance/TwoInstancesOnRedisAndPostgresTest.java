@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.it.RunningGateway;
+import dev.tollgate.plugin.postgres.PostgresServer;
 import dev.tollgate.it.dist.ProcessGateway;
 import java.math.BigDecimal;
 import java.net.http.HttpClient;
@@ -46,7 +47,7 @@ class TwoInstancesOnRedisAndPostgresTest {
     private static final String CHAT = "{\"model\":\"priced\",\"max_tokens\":24,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
     private static LocalRedis redis;
-    private static LocalPostgres postgres;
+    private static PostgresServer postgres;
 
     /** This test's own database: the tests do not see each other's keys or ledger. */
     private String database;
@@ -60,7 +61,7 @@ class TwoInstancesOnRedisAndPostgresTest {
     @BeforeAll
     static void servers() throws Exception {
         redis = LocalRedis.start();
-        postgres = LocalPostgres.start();
+        postgres = PostgresServer.start();
     }
 
     @AfterAll
@@ -105,7 +106,7 @@ class TwoInstancesOnRedisAndPostgresTest {
                         model_info: {input: 1000, output: 1000}
                 """;
         return ProcessGateway.start(data.resolveSibling(data.getFileName() + "-run"), yaml, Map.of("TG_MASTER", MASTER,
-                "TG_REDIS", redis.uri(), "TG_PG_URL", database, "TG_PG_PASSWORD", LocalPostgres.PASSWORD, "TG_DATA",
+                "TG_REDIS", redis.uri(), "TG_PG_URL", database, "TG_PG_PASSWORD", PostgresServer.PASSWORD, "TG_DATA",
                 data.toString()));
     }
 
@@ -248,7 +249,7 @@ class TwoInstancesOnRedisAndPostgresTest {
 
     /** The team's micro-dollars and requests, read from PostgreSQL itself. */
     private long[] ledger(String team) throws Exception {
-        try (Connection c = DriverManager.getConnection(database, LocalPostgres.USER, LocalPostgres.PASSWORD);
+        try (Connection c = DriverManager.getConnection(database, PostgresServer.USER, PostgresServer.PASSWORD);
                 PreparedStatement p = c.prepareStatement("SELECT COALESCE(SUM(micro_usd), 0), COALESCE(SUM(requests), 0)"
                         + " FROM tollgate_spend_bucket WHERE team_id = ? AND key_id = ''")) {
             p.setString(1, team);

@@ -22,10 +22,10 @@ import java.util.stream.Stream;
  * (never skips) without the binaries. PostgreSQL refuses to run as root, so as root the server runs
  * as the {@code postgres} user that the Debian package creates.
  */
-final class PostgresServer implements AutoCloseable {
+public final class PostgresServer implements AutoCloseable {
 
-    static final String USER = "tollgate";
-    static final String PASSWORD = "test-password-7f3a";
+    public static final String USER = "tollgate";
+    public static final String PASSWORD = "test-password-7f3a";
 
     private final Path dir;
     private final Path bin;
@@ -38,7 +38,7 @@ final class PostgresServer implements AutoCloseable {
         this.port = port;
     }
 
-    static PostgresServer start() throws IOException, InterruptedException {
+    public static PostgresServer start() throws IOException, InterruptedException {
         Path bin = binaries();
         Path dir = Files.createTempDirectory("tollgate-pg-");
         boolean root = isRoot();
@@ -128,17 +128,17 @@ final class PostgresServer implements AutoCloseable {
         }
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
     /** The JDBC URL of {@code database}. */
-    String url(String database) {
+    public String url(String database) {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
     }
 
     /** A new, empty database; its URL. */
-    String newDatabase() {
+    public String newDatabase() {
         String name = "t" + databases.incrementAndGet();
         try (Connection c = DriverManager.getConnection(url("postgres"), USER, PASSWORD); Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name);
