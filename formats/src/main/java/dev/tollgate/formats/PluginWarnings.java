@@ -1,16 +1,16 @@
-package dev.tollgate.plugin.anthropic;
+package dev.tollgate.formats;
 
-import dev.tollgate.formats.Warnings;
 import dev.tollgate.spi.PluginContext;
 import dev.tollgate.spi.metrics.Metrics;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What a translation lost or did not understand (a new stop reason, a field OpenAI clients cannot
- * carry, thinking left off by a rule) is counted always and logged once per kind, never dropped silently.
+ * A provider plugin's {@link Warnings}: what a translation lost or did not understand (a new stop
+ * reason, a field the other format cannot carry, a rule that left something off) is counted always
+ * in the plugin's {@code translation_warnings_total} and logged once per kind, never dropped silently.
  */
-final class PluginWarnings implements Warnings {
+public final class PluginWarnings implements Warnings {
 
     private static final int MAX_LOGGED = 256;
 
@@ -23,7 +23,7 @@ final class PluginWarnings implements Warnings {
         this.counter = counter;
     }
 
-    static PluginWarnings of(PluginContext context) {
+    public static PluginWarnings of(PluginContext context) {
         Metrics.Counter counter;
         try {
             counter = context.metrics().counter("translation_warnings_total", "translations that lost or did not understand something");
