@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
+/** What only the in-process backend does (expiry on a manual ticker, leases, windows); the shared contract is in InProcessStateBackendContractTest. */
 class InProcessStateBackendTest {
 
     private static final Duration MINUTE = Duration.ofMinutes(1);
@@ -97,144 +98,14 @@ class InProcessStateBackendTest {
         assertThat(got.toString()).isEqualTo("a");
     }
 
-    @Test
-    void aReservationOverThreeKeysIsGrantedWholeOrNotAtAll() {
-        state.increment("b", 90, MINUTE);
-        time.advance(Duration.ofSeconds(20));
-        Reservation r = Reservation.builder("r1", LEASE)
-                .hold("a", 10, 100, MINUTE)
-                .hold("b", 20, 100, MINUTE)
-                .hold("c", 5, 100, MINUTE)
-                .build();
 
-        ReservationResult denied = reserve(r);
 
-        assertThat(denied.isGranted()).isFalse();
-        assertThat(denied.holdIndex()).isEqualTo(1);
-        assertThat(denied.key()).isEqualTo("b");
-        assertThat(denied.current()).isEqualTo(90);
-        assertThat(denied.limit()).isEqualTo(100);
-        assertThat(denied.resetsIn()).contains(Duration.ofSeconds(40));
-        assertThat(reserve("full-a", "a", 100, 100).isGranted()).as("nothing of r1 held on a").isTrue();
-        assertThat(reserve("full-c", "c", 100, 100).isGranted()).as("nothing of r1 held on c").isTrue();
 
-        state.release("full-a");
-        state.release("full-c");
-        assertThat(reserve(Reservation.builder("r1", LEASE).hold("a", 10, 100, MINUTE).hold("b", 10, 100, MINUTE)
-                .hold("c", 5, 100, MINUTE).build()).isGranted()).as("a denied id can be used again").isTrue();
-        assertThat(reserve("more-b", "b", 1, 100).current()).isEqualTo(100);
-    }
 
-    @Test
-    void exactlyAsManyConcurrentReservationsAreGrantedAsTheTightestLimitAllows() throws Exception {
-        int threads = 50;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        CyclicBarrier start = new CyclicBarrier(threads);
-        List<Future<Boolean>> results = new ArrayList<>();
-        for (int i = 0; i < threads; i++) {
-            String user = "user-" + (i % 5);
-            String id = "req-" + i;
-            results.add(pool.submit(() -> {
-                start.await(10, TimeUnit.SECONDS);
-                return reserve(Reservation.builder(id, LEASE)
-                        .hold(user, 10, 50, MINUTE)
-                        .hold("team", 10, 200, MINUTE)
-                        .build()).isGranted();
-            }));
-        }
-        int granted = 0;
-        for (Future<Boolean> f : results) {
-            granted += f.get(10, TimeUnit.SECONDS) ? 1 : 0;
-        }
-        pool.shutdown();
 
-        assertThat(granted).isEqualTo(20);
-        ReservationResult teamFull = reserve("probe", "team", 1, 200);
-        assertThat(teamFull.isGranted()).isFalse();
-        assertThat(teamFull.current()).isEqualTo(200);
-        long usersReserved = 0;
-        for (int u = 0; u < 5; u++) {
-            ReservationResult probe = reserve("probe-" + u, "user-" + u, 51, 50);
-            usersReserved += probe.current();
-        }
-        assertThat(usersReserved).as("each grant held on its user and the team together").isEqualTo(200);
-    }
 
-    @Test
-    void settlingBelowTheHeldAmountFreesTheDifference() {
-        assertThat(reserve("r", "k", 80, 100).isGranted()).isTrue();
-        assertThat(reserve("r2", "k", 30, 100).isGranted()).isFalse();
 
-        settle("r", Map.of("k", 30L));
 
-        assertThat(get("k")).isEqualTo(30);
-        assertThat(reserve("r3", "k", 70, 100).isGranted()).isTrue();
-        assertThat(reserve("r4", "k", 1, 100).current()).isEqualTo(100);
-    }
-
-    @Test
-    void settlingAboveTheHeldAmountCommitsTheActualEvenPastTheLimit() {
-        assertThat(reserve("r", "k", 10, 100).isGranted()).isTrue();
-
-        settle("r", Map.of("k", 150L));
-
-        assertThat(get("k")).isEqualTo(150);
-        ReservationResult next = reserve("r2", "k", 0, 100);
-        assertThat(next.isGranted()).isFalse();
-        assertThat(next.current()).isEqualTo(150);
-    }
-
-    @Test
-    void aHoldLeftOutOfTheSettleCommitsZero() {
-        reserve(Reservation.builder("r", LEASE).hold("a", 10, 100, MINUTE).hold("b", 10, 100, MINUTE).build());
-
-        settle("r", Map.of("a", 4L));
-
-        assertThat(get("a")).isEqualTo(4);
-        assertThat(get("b")).isZero();
-        assertThat(reserve("r2", "b", 100, 100).isGranted()).isTrue();
-    }
-
-    @Test
-    void settlingAKeyTheReservationDoesNotHoldFailsAndChangesNothing() {
-        reserve("r", "a", 10, 100);
-
-        assertThatThrownBy(() -> settle("r", Map.of("a", 5L, "z", 1L)))
-                .isInstanceOf(CompletionException.class).hasCauseInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("holds no key z");
-
-        assertThat(get("a")).isZero();
-        assertThat(reserve("r2", "a", 91, 100).current()).as("r is still held").isEqualTo(10);
-    }
-
-    @Test
-    void releasingCommitsNothingAndFreesTheHolds() {
-        reserve("r", "k", 60, 100);
-
-        state.release("r").toCompletableFuture().join();
-
-        assertThat(get("k")).isZero();
-        assertThat(reserve("r2", "k", 100, 100).isGranted()).isTrue();
-    }
-
-    @Test
-    void releasingAnUnknownIdIsANoOp() {
-        reserve("r", "k", 60, 100);
-
-        state.release("nobody").toCompletableFuture().join();
-
-        assertThat(reserve("r2", "k", 41, 100).current()).isEqualTo(60);
-    }
-
-    @Test
-    void reservingAnIdThatIsInUseFails() {
-        reserve("r", "k", 1, 100);
-
-        assertThatThrownBy(() -> reserve("r", "other", 1, 100))
-                .isInstanceOf(CompletionException.class).hasCauseInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("reservation id r is already in use");
-        assertThat(reserve("probe", "other", 100, 100).isGranted()).as("the refused reservation held nothing").isTrue();
-    }
 
     @Test
     void aPassedLeaseFreesItsHoldsAndCommitsNothing() {
@@ -261,15 +132,6 @@ class InProcessStateBackendTest {
         assertThat(get("k")).as("the new window lasts the hold's window").isZero();
     }
 
-    @Test
-    void aSettleOfAnUnknownIdAddsToLiveCountersOnly() {
-        state.increment("live", 10, MINUTE);
-
-        settle("never-reserved", Map.of("live", 5L, "absent", 7L));
-
-        assertThat(get("live")).isEqualTo(15);
-        assertThat(get("absent")).isZero();
-    }
 
     @Test
     void aRememberedReservationIsForgottenTwiceItsLeaseAfterItWasGranted() {
@@ -297,13 +159,6 @@ class InProcessStateBackendTest {
         assertThat(reserve("r3", "k", 100, 100).isGranted()).isTrue();
     }
 
-    @Test
-    void aDenialOnAKeyWithNothingUsedHasNoReset() {
-        ReservationResult denied = reserve("r", "k", 101, 100);
-
-        assertThat(denied.current()).isZero();
-        assertThat(denied.resetsIn()).isEmpty();
-    }
 
     @Test
     void adjustCorrectsACounterWithinItsWindowAndNeverBelowZero() {
