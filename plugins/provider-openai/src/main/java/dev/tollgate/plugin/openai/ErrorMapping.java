@@ -49,8 +49,9 @@ final class ErrorMapping {
             case 401, 403 -> GatewayException.builder(ErrorType.UPSTREAM_SERVER, 502, "upstream_auth_failed")
                     .message("the provider rejected the gateway's credentials")
                     .build();
-            case 408 -> GatewayException.builder(ErrorType.UPSTREAM_SERVER, 504, "upstream_timeout")
-                    .message("the provider timed out (HTTP 408)")
+            case 408, 504 -> GatewayException.builder(ErrorType.UPSTREAM_SERVER, 504, "upstream_timeout")
+                    .message("the provider timed out (HTTP " + status + ")")
+                    .reason(FailureReason.TIMEOUT)
                     .build();
             case 429 -> rateLimited(headers, UpstreamError.parse(body));
             default -> failed(status, UpstreamError.parse(body));

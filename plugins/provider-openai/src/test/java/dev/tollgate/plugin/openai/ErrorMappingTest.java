@@ -53,7 +53,7 @@ class ErrorMappingTest {
         "500, 502, UPSTREAM_SERVER, upstream_error",
         "502, 502, UPSTREAM_SERVER, upstream_error",
         "503, 502, UPSTREAM_SERVER, upstream_error",
-        "504, 502, UPSTREAM_SERVER, upstream_error",
+        "504, 504, UPSTREAM_SERVER, upstream_timeout",
         "302, 502, UPSTREAM_SERVER, upstream_error",
     })
     void mapsEachUpstreamStatus(int upstream, int status, ErrorType type, String code) {

@@ -6,8 +6,11 @@ import dev.tollgate.spi.PluginContext;
 import dev.tollgate.spi.http.UpstreamHttp;
 import dev.tollgate.spi.metrics.Metrics;
 import dev.tollgate.spi.time.Ticker;
+import java.text.MessageFormat;
 import java.time.Clock;
 import java.util.List;
+import java.util.ResourceBundle;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,6 +25,7 @@ public final class FakePluginContext implements PluginContext {
     private final Ticker ticker;
     private final UpstreamHttp http;
     private final InMemoryMetrics metrics = new InMemoryMetrics();
+    private final RecordingLogger logger = new RecordingLogger(System.getLogger("tollgate.plugin"));
 
     public FakePluginContext(String pluginId, Clock clock, UpstreamHttp http) {
         this.pluginId = pluginId;
@@ -73,6 +77,56 @@ public final class FakePluginContext implements PluginContext {
     @Override
     public InMemoryMetrics metrics() {
         return metrics;
+    }
+
+    /** A logger that records every line it is given (and passes it on to the platform logger). */
+    @Override
+    public System.Logger logger() {
+        return logger;
+    }
+
+    /** The lines logged through {@link #logger()} so far, as {@code LEVEL message}. */
+    public List<String> logLines() {
+        return List.copyOf(logger.lines);
+    }
+
+    private static final class RecordingLogger implements System.Logger {
+        private static final int MAX_LINES = 10_000;
+
+        private final System.Logger delegate;
+        private final List<String> lines = new CopyOnWriteArrayList<>();
+
+        RecordingLogger(System.Logger delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public String getName() {
+            return delegate.getName();
+        }
+
+        @Override
+        public boolean isLoggable(Level level) {
+            return true;
+        }
+
+        @Override
+        public void log(Level level, ResourceBundle bundle, String msg, Throwable thrown) {
+            record(level, msg);
+            delegate.log(level, bundle, msg, thrown);
+        }
+
+        @Override
+        public void log(Level level, ResourceBundle bundle, String format, Object... params) {
+            record(level, params == null || params.length == 0 ? format : MessageFormat.format(format, params));
+            delegate.log(level, bundle, format, params);
+        }
+
+        private void record(Level level, String msg) {
+            if (lines.size() < MAX_LINES) {
+                lines.add(level + " " + msg);
+            }
+        }
     }
 
     /**
@@ -132,6 +186,15 @@ public final class FakePluginContext implements PluginContext {
         public long counterValue(String name, String... labelValues) {
             CounterImpl c = counters.get(new Series(name, List.of(labelValues)));
             return c == null ? 0 : c.value();
+        }
+
+        /** The sum of every counter of every name and label set: a test can tell that something was counted. */
+        public long counterTotal() {
+            long sum = 0;
+            for (CounterImpl c : counters.values()) {
+                sum += c.value();
+            }
+            return sum;
         }
 
         /** The current value of gauge {@code name} with {@code labelValues}; fails when not registered. */
