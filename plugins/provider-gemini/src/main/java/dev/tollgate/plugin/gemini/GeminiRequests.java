@@ -1,5 +1,7 @@
 package dev.tollgate.plugin.gemini;
 
+import dev.tollgate.formats.Warnings;
+
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
