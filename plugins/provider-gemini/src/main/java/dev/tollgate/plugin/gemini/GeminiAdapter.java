@@ -1,8 +1,7 @@
 package dev.tollgate.plugin.gemini;
 
-import dev.tollgate.formats.Warnings;
-
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.formats.Warnings;
 import dev.tollgate.spi.Bytes;
 import dev.tollgate.spi.ErrorType;
 import dev.tollgate.spi.GatewayException;

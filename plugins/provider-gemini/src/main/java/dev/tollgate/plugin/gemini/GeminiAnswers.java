@@ -1,8 +1,7 @@
 package dev.tollgate.plugin.gemini;
 
-import dev.tollgate.formats.Warnings;
-
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.formats.Warnings;
 import dev.tollgate.spi.chat.ChatResponse;
 import dev.tollgate.spi.chat.ContentBlock;
 import dev.tollgate.spi.chat.StopReason;

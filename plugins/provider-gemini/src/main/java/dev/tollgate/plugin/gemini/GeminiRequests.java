@@ -1,10 +1,9 @@
 package dev.tollgate.plugin.gemini;
 
-import dev.tollgate.formats.Warnings;
-
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.tollgate.formats.Warnings;
 import dev.tollgate.spi.GatewayException;
 import dev.tollgate.spi.chat.ChatRequest;
 import dev.tollgate.spi.chat.ContentBlock;
