@@ -52,7 +52,13 @@ final class BedrockAdapter implements ProviderAdapter {
             sink.fail(missingCredentials());
             return;
         }
-        UpstreamRequest upstream = upstream(request, "converse", JSON, translate(request));
+        UpstreamRequest upstream;
+        try {
+            upstream = upstream(request, "converse", JSON, translate(request));
+        } catch (GatewayException e) {
+            sink.fail(e);
+            return;
+        }
         call.http().send(upstream).whenComplete((response, failure) -> {
             if (failure != null) {
                 sink.fail(unwrap(failure));
@@ -83,7 +89,13 @@ final class BedrockAdapter implements ProviderAdapter {
             sink.fail(missingCredentials());
             return;
         }
-        UpstreamRequest upstream = upstream(request, "converse-stream", EVENT_STREAM, translate(request));
+        UpstreamRequest upstream;
+        try {
+            upstream = upstream(request, "converse-stream", EVENT_STREAM, translate(request));
+        } catch (GatewayException e) {
+            sink.fail(e);
+            return;
+        }
         call.http().stream(upstream, new ConverseStream(sink, request, config.maxEventBytes(), warnings));
     }
 

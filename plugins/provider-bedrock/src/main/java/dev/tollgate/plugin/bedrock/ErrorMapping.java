@@ -44,15 +44,17 @@ final class ErrorMapping {
             int colon = v.indexOf(':');
             return colon < 0 ? v : v.substring(0, colon);
         }).orElse(null);
-        return map(status, normalise(type), message(body, length), headers);
+        return map(status, type, message(body, length), headers);
     }
 
     /** An {@code exception} message in a stream (its HTTP status was 200). */
     static GatewayException streamException(String exceptionType, byte[] payload) {
-        return map(0, normalise(exceptionType), message(payload, payload.length), Headers.EMPTY);
+        return map(0, exceptionType, message(payload, payload.length), Headers.EMPTY);
     }
 
-    private static GatewayException map(int status, String type, String message, Headers headers) {
+    private static GatewayException map(int status, String rawType, String message, Headers headers) {
+        String type = normalise(rawType);
+        String shown = rawType == null || rawType.isBlank() ? null : rawType.trim();
         if (type != null) {
             switch (type) {
                 case "validation" -> {
@@ -60,7 +62,7 @@ final class ErrorMapping {
                 }
                 case "accessdenied", "unrecognizedclient", "invalidsignature", "expiredtoken", "incompletesignature",
                         "missingauthenticationtoken", "invalidclienttokenid" -> {
-                    return authFailed(status, type, message);
+                    return authFailed(status, shown, message);
                 }
                 case "resourcenotfound" -> {
                     return rejected(404, "model_not_found", message);
@@ -75,18 +77,18 @@ final class ErrorMapping {
                     return overloaded(message);
                 }
                 case "internalserver", "modelerror", "modelstreamerror" -> {
-                    return failed("the provider failed (" + type + ")", message);
+                    return failed("the provider failed (" + shown + ")", message);
                 }
                 default -> { }
             }
         }
         return switch (status) {
             case 400, 404, 409, 413, 415, 422 -> rejected(status, "upstream_invalid_request", message);
-            case 401, 403 -> authFailed(status, type, message);
+            case 401, 403 -> authFailed(status, shown, message);
             case 408, 504 -> timeout();
             case 429 -> rateLimited(headers, message);
             case 503 -> overloaded(message);
-            case 0 -> failed("the provider reported an error in the stream" + (type == null ? "" : " (" + type + ")"), message);
+            case 0 -> failed("the provider reported an error in the stream" + (shown == null ? "" : " (" + shown + ")"), message);
             default -> failed("the provider failed (HTTP " + status + ")", message);
         };
     }
