@@ -200,6 +200,20 @@ class BedrockProviderTest {
         assertThat(r.body()).doesNotContain(SECRET);
     }
 
+    @Test
+    void theShippedConfigsBedrockExampleStartsOnceUncommentedAndFailsRequestsOnlyForLackOfCredentials() throws Exception {
+        String shipped = Files.readString(Path.of("..", "distribution", "src", "conf", "tollgate.yaml"));
+        int from = shipped.indexOf("  # claude-bedrock:");
+        int to = shipped.indexOf("  #\n", from);
+        assertThat(from).isPositive();
+        String block = shipped.substring(from, to).lines().map(l -> l.replaceFirst("^  # ", "  ")).reduce("", (a, l) -> a + l + "\n");
+        try (TestGateway g = TestGateway.start(shipped.substring(0, from) + block + shipped.substring(to))) {
+            HttpResponse<String> models = Upstreams.http().send(java.net.http.HttpRequest.newBuilder(g.uri("/v1/models")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(models.body()).contains("\"claude-bedrock\"");
+        }
+    }
+
     /** The plugin's own SigV4 signer, loaded from the distribution's plugin directory, applied to what WireMock received. */
     private static String resignWithThePluginsSigner(LoggedRequest r) throws Exception {
         Path lib = TestGateway.distribution().resolve("plugins").resolve("provider-bedrock").resolve("lib");
