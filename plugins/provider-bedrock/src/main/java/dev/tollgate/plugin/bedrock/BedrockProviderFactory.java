@@ -39,7 +39,7 @@ final class BedrockProviderFactory implements ProviderFactory {
     public ProviderAdapter create(PluginConfig config, PluginContext context) {
         BedrockConfig c = BedrockConfig.from(config, env, home);
         if (c.problem() != null) {
-            context.logger().log(System.Logger.Level.WARNING, "bedrock deployment at " + config.keyPath("") + ": " + c.problem()
+            context.logger().log(System.Logger.Level.WARNING, "bedrock deployment " + config.keyPath(BedrockConfig.REGION).replaceFirst("\\.region$", "") + ": " + c.problem()
                     + "; its requests fail with 502 until that is fixed");
         }
         return new BedrockAdapter(c, context.clock(), PluginWarnings.of(context));
