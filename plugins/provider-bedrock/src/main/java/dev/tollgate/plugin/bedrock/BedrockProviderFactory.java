@@ -1,5 +1,6 @@
 package dev.tollgate.plugin.bedrock;
 
+import dev.tollgate.formats.PluginWarnings;
 import dev.tollgate.spi.PluginContext;
 import dev.tollgate.spi.config.PluginConfig;
 import dev.tollgate.spi.provider.ProviderAdapter;
