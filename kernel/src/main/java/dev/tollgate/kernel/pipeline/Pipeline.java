@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>The path every inference request takes:
  * <pre>admit (policies) → cache → route → attempt (call, stream) → respond → settle → record</pre>
+ * A cache hit goes from cache straight to respond.
  */
 public final class Pipeline {
 
@@ -33,6 +34,8 @@ public final class Pipeline {
     final RecordPipeline records;
     /** Whether a request without a {@code traceparent} gets a trace of its own (for a tracing sink). */
     final boolean startTraces;
+    /** The response cache, or null when none is configured. */
+    final dev.tollgate.kernel.cache.ResponseCache cache;
     private final Set<Lifecycle> live = ConcurrentHashMap.newKeySet();
 
     public Pipeline(PolicyChain policies, UpstreamClient upstream, RequestMetrics metrics, Scheduler scheduler, Ticker ticker,
@@ -47,6 +50,14 @@ public final class Pipeline {
 
     public Pipeline(PolicyChain policies, UpstreamClient upstream, RequestMetrics metrics, Scheduler scheduler, Ticker ticker,
             Clock clock, Duration admissionTimeout, TranslationWarnings warnings, RecordPipeline records, boolean startTraces) {
+        this(policies, upstream, metrics, scheduler, ticker, clock, admissionTimeout, warnings, records, startTraces, null);
+    }
+
+    /** @param cache the response cache, or {@code null} for none */
+    public Pipeline(PolicyChain policies, UpstreamClient upstream, RequestMetrics metrics, Scheduler scheduler, Ticker ticker,
+            Clock clock, Duration admissionTimeout, TranslationWarnings warnings, RecordPipeline records, boolean startTraces,
+            dev.tollgate.kernel.cache.ResponseCache cache) {
+        this.cache = cache;
         this.startTraces = startTraces;
         this.records = requireNonNull(records, "records is null");
         this.policies = requireNonNull(policies, "policies is null");
