@@ -88,6 +88,7 @@ public final class ResponseCache implements AutoCloseable {
     private final Duration coalesceTimeout;
     private final Clock clock;
     private final ConcurrentHashMap<String, Flight> flights = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
 
     private final Metrics.LabeledCounter lookups;
     private final Metrics.LabeledCounter tierResults;
@@ -126,6 +127,8 @@ public final class ResponseCache implements AutoCloseable {
                 "Requests answered with a concurrent identical request's answer instead of calling a provider");
         this.notStored = metrics.counter("tollgate_cache_not_stored_total",
                 "Complete answers the cache did not store, by reason: stop_reason, too_large, unreadable", List.of("reason"));
+        metrics.gauge("tollgate_cache_coalesce_waiting", "Requests waiting for a concurrent identical request's answer",
+                waiting::get);
     }
 
     public List<Tier> tiers() {
@@ -468,6 +471,7 @@ public final class ResponseCache implements AutoCloseable {
         Consumer<CacheEntry> once = e -> {
             if (!fired[0]) {
                 fired[0] = true;
+                waiting.decrementAndGet();
                 if (timer[0] != null) {
                     timer[0].cancel();
                 }
@@ -478,6 +482,7 @@ public final class ResponseCache implements AutoCloseable {
             }
         };
         CacheEntry ready;
+        waiting.incrementAndGet();
         synchronized (f) {
             if (!f.ended) {
                 timer[0] = scheduler.timeout(thread, coalesceTimeout.toNanos(), () -> once.accept(null));

@@ -145,11 +145,6 @@ public final class Lifecycle {
     private String cacheTier;
     /** The coalescing flight this request leads: ended with its answer, or with nothing at the end. */
     private ResponseCache.Flight cacheFlight;
-    /**
-     * Set while a complete answer is written and then stored: writing may end the exchange (and so
-     * reach {@link #done}) before the store runs, which must still hand the answer to followers.
-     */
-    private boolean cacheStorePending;
 
     /**
      * @param codec            the client's chat API, or {@code null} for embeddings
@@ -377,11 +372,12 @@ public final class Lifecycle {
     }
 
     /**
-     * A complete answer reached the client: the cache stores it if it ended normally (the store
-     * decides), and a coalescing flight this request leads hands it to its followers.
+     * A complete answer is about to reach the client: the cache stores it if it ended normally (the
+     * store decides), and a coalescing flight this request leads hands it to its followers. Before
+     * the answer's last bytes are written, so a client that repeats its request once it has the
+     * answer finds it (in the local tier at least).
      */
     private void cacheStore(Attempt a, ChatResponse response) {
-        cacheStorePending = false;
         if (!storing()) {
             return;
         }
@@ -1141,9 +1137,7 @@ public final class Lifecycle {
     private void done() {
         phase = Phase.DONE;
         cancelWait();
-        if (!cacheStorePending) {
-            endFlight(null);
-        }
+        endFlight(null);
         if (p.cache != null) {
             p.cache.counted(model.name(), cacheStatus);
         }
@@ -1384,11 +1378,10 @@ public final class Lifecycle {
             succeeded(a, usageOf.apply(response));
             a.finish();
             addCostHeader(a);
-            cacheStorePending = storing() && response instanceof ChatResponse;
-            writeWhole(json, headers);
-            if (cacheStorePending) {
-                cacheStore(a, (ChatResponse) response);
+            if (response instanceof ChatResponse chat) {
+                cacheStore(a, chat);
             }
+            writeWhole(json, headers);
         }
 
         @Override
@@ -1400,13 +1393,12 @@ public final class Lifecycle {
             succeeded(a, observed.observedUsage().orElse(null));
             a.finish();
             addCostHeader(a);
-            cacheStorePending = storing() && codec != null;
-            writeWhole(nativeBody, headers);
-            if (cacheStorePending) {
+            if (storing() && codec != null) {
                 ChatResponse parsed = AnswerAssembler.parseNative(facts.format(), nativeBody);
                 cacheStore(a, parsed == null || parsed.usage().isPresent() || a.usage == null ? parsed
                         : parsed.toBuilder().usage(a.usage).build());
             }
+            writeWhole(nativeBody, headers);
         }
 
         @Override
@@ -1581,11 +1573,10 @@ public final class Lifecycle {
             }
             succeeded(a, null);
             a.finish();
-            cacheStorePending = forCache != null;
-            sse.finish();
-            if (cacheStorePending) {
+            if (forCache != null) {
                 cacheStore(a, forCache.finish(a.usage));
             }
+            sse.finish();
         }
 
         @Override
