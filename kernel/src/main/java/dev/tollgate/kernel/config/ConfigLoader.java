@@ -161,7 +161,7 @@ public final class ConfigLoader {
 
     /** {@code enabled}, {@code ttl}, {@code scope} of a cache section; absent ones are {@code d}'s (null: inherited). */
     private static CacheSettings.ModelCacheSettings modelCache(PluginConfig c, CacheSettings.ModelCacheSettings d) {
-        Boolean enabled = c.has("enabled") ? c.booleanValue("enabled", true) : d.enabled();
+        Boolean enabled = c.has("enabled") ? Boolean.valueOf(c.booleanValue("enabled", true)) : d.enabled();
         Duration ttl = c.has("ttl") ? positive(c, "ttl", Duration.ofHours(1)) : d.ttl();
         CacheSettings.Scope scope = d.scope();
         if (c.has("scope")) {
