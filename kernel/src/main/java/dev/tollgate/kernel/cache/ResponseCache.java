@@ -46,6 +46,11 @@ public final class ResponseCache implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ResponseCache.class);
     public static final String TTL_HEADER = "x-tollgate-cache-ttl";
+    /**
+     * Bodies larger than this are not keyed (nor cached): hashing runs on the request's I/O thread,
+     * about 2 µs per KiB, and a key for megabytes would hold that thread for milliseconds.
+     */
+    static final int MAX_KEYED_BODY = 512 * 1024;
 
     /** One tier: a backend with the kernel's deadline for its lookups. */
     public record Tier(String name, CacheBackend backend, Duration timeout) {
@@ -185,6 +190,9 @@ public final class ResponseCache implements AutoCloseable {
         }
         if (!lookup && !store) {
             return new Plan(CacheStatus.BYPASS, null, false, false, ttl, "the request said no-cache and no-store");
+        }
+        if (body.length() > MAX_KEYED_BODY) {
+            return new Plan(CacheStatus.BYPASS, null, false, false, ttl, "the body is larger than " + MAX_KEYED_BODY / 1024 + " KiB");
         }
         CacheKeys.Result key = CacheKeys.forThisThread().of(format, scope(s.scope(), principal), body.array(), body.offset(),
                 body.length());

@@ -316,7 +316,7 @@ public final class Lifecycle {
 
     private void onCacheLookup(ResponseCache.Found found) {
         hookRunning = false;
-        if (clientGone) {
+        if (clientGone || phase != Phase.CACHE) {
             maybeDone();
             return;
         }
@@ -341,7 +341,7 @@ public final class Lifecycle {
     /** A concurrent identical request (the leader) ended: its answer, or null and this one calls the provider itself. */
     private void onCoalesced(CacheEntry entry) {
         hookRunning = false;
-        if (clientGone) {
+        if (clientGone || phase != Phase.CACHE) {
             maybeDone();
             return;
         }
