@@ -202,9 +202,14 @@ public final class Gateway implements AutoCloseable {
             }
             RequestMetrics requestMetrics = new RequestMetrics(kernelMetrics, models.keySet());
             TranslationWarnings warnings = new TranslationWarnings();
+            dev.tollgate.kernel.cache.ResponseCache cache = responseCache(config, registries, loader, contexts, clock, kernelMetrics);
+            if (cache != null) {
+                components.add(cache);
+            }
             Pipeline pipeline = new Pipeline(new PolicyChain(policies), upstream, requestMetrics,
                     scheduler != null ? scheduler : new XnioScheduler(worker, ticker), ticker, clock,
-                    config.server().admissionTimeout(), warnings, records, config.logging().startTraces(), config.logging().bodies());
+                    config.server().admissionTimeout(), warnings, records, config.logging().startTraces(), config.logging().bodies(),
+                    cache);
             GatewayServer server = GatewayServer.start(config.server(), worker, models, pipeline, kernelMetrics,
                     () -> requestMetrics.prometheus() + records.prometheus() + kernelMetrics.prometheus(), governance, blocking);
             log.info("Tollgate {} listening on http://{}:{} with models {}, configuration {}", VERSION, config.server().host(),
@@ -239,6 +244,37 @@ public final class Gateway implements AutoCloseable {
                 }
             });
         }
+    }
+
+    /** The response cache over the configured tiers, local first; null when {@code cache.tiers} names none. */
+    private static dev.tollgate.kernel.cache.ResponseCache responseCache(GatewayConfig config, Registries registries,
+            ConfigLoader loader, Map<String, KernelPluginContext> contexts, Clock clock, KernelMetrics metrics) {
+        var c = config.cache();
+        if (!c.configured()) {
+            return null;
+        }
+        List<dev.tollgate.kernel.cache.ResponseCache.Tier> tiers = new ArrayList<>();
+        try {
+            for (int i = 0; i < c.tiers().size(); i++) {
+                var t = c.tiers().get(i);
+                Registry.Registered<dev.tollgate.spi.cache.CacheBackendFactory> f =
+                        registries.cacheBackends.get(t.component().name(), "cache.tiers[" + i + "].name");
+                dev.tollgate.spi.cache.CacheBackend backend = create(f, t.component().configPath(), t.component().config(), loader,
+                        contexts.get(f.pluginId()));
+                tiers.add(new dev.tollgate.kernel.cache.ResponseCache.Tier(t.component().name(),
+                        new dev.tollgate.kernel.plugin.ClassLoaderSafeCacheBackend(backend, f.loader()), t.timeout()));
+            }
+        } catch (RuntimeException e) {
+            tiers.forEach(t -> closeQuietly(t.backend()));
+            throw e;
+        }
+        Map<String, dev.tollgate.kernel.config.CacheSettings.ModelCacheSettings> perModel = new HashMap<>();
+        config.models().values().forEach(m -> perModel.put(m.name(), m.cache().over(c.defaults())));
+        log.info("response cache: tiers {}, models caching {}", tiers.stream().map(t -> t.name()).toList(),
+                perModel.entrySet().stream().filter(e -> Boolean.TRUE.equals(e.getValue().enabled())).map(Map.Entry::getKey).sorted()
+                        .toList());
+        return new dev.tollgate.kernel.cache.ResponseCache(tiers, c.defaults(), perModel, c.maxTtl(), c.maxEntryBytes(), c.coalesce(),
+                c.coalesceTimeout(), clock, metrics);
     }
 
     /** The configured log sinks, each behind its own queue and spill under {@code <data>/spill/}. */

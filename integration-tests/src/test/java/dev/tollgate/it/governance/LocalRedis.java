@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * skips) without the binary. It can be stopped and started again on the same port (empty again,
  * since nothing is saved), as an outage and its end.
  */
-final class LocalRedis implements AutoCloseable {
+public final class LocalRedis implements AutoCloseable {
 
     private final Path dir;
     private final int port;
@@ -27,7 +27,7 @@ final class LocalRedis implements AutoCloseable {
         this.port = port;
     }
 
-    static LocalRedis start() throws IOException, InterruptedException {
+    public static LocalRedis start() throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("tollgate-it-redis-");
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -39,7 +39,7 @@ final class LocalRedis implements AutoCloseable {
     }
 
     /** Stops the server (its clients see their connections close); {@link #restart()} brings it back on the same port. */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
@@ -47,7 +47,7 @@ final class LocalRedis implements AutoCloseable {
     }
 
     /** Starts a stopped server again on the same port, without the data it had. */
-    void restart() throws IOException, InterruptedException {
+    public void restart() throws IOException, InterruptedException {
         if (process.isAlive()) {
             throw new IllegalStateException("redis-server is still running");
         }
@@ -91,7 +91,7 @@ final class LocalRedis implements AutoCloseable {
         }
     }
 
-    String uri() {
+    public String uri() {
         return "redis://127.0.0.1:" + port + "/0";
     }
 

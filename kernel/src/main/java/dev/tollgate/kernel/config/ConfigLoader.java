@@ -93,11 +93,87 @@ public final class ConfigLoader {
         GovernanceSettings governance = governance(top.section("governance"), rootMap.get("governance"));
         ComponentSettings state = state(top.section("state"), rootMap.get("state"));
         LoggingSettings logging = logging(top.section("logging"), rootMap.get("logging"));
+        CacheSettings cache = cache(top.section("cache"), rootMap.get("cache"));
+        for (ModelSettings m : models.values()) {
+            if (Boolean.TRUE.equals(m.cache().enabled()) && !cache.configured()) {
+                throw new ConfigException("models." + m.name() + ".cache.enabled: the response cache has no tiers; add cache.tiers "
+                        + "(for example [caffeine]) or remove the model's cache setting");
+            }
+        }
         top.has("models");
         top.has("policies");
         top.requireAllRead();
         return new GatewayConfig(source, server, pluginsDir, plugins, models, policies, modelsFile, upstream, admin, governance, state,
-                logging);
+                logging, cache);
+    }
+
+    /**
+     * {@code cache: {tiers: [<factory> | {name, timeout, config}], enabled, ttl, scope, max_ttl,
+     * max_entry_bytes, coalesce, coalesce_timeout}}; absent, or without tiers, nothing is cached.
+     */
+    private static CacheSettings cache(PluginConfig c, Object raw) {
+        if (!(raw instanceof Map<?, ?> m)) {
+            c.requireAllRead();
+            return CacheSettings.NONE;
+        }
+        CacheSettings.ModelCacheSettings d = modelCache(c, CacheSettings.BUILT_IN);
+        Duration maxTtl = positive(c, "max_ttl", Duration.ofDays(1));
+        long maxEntry = range(c.keyPath("max_entry_bytes"), size(c, "max_entry_bytes", 1L << 20), 1024, 64L << 20);
+        boolean coalesce = c.booleanValue("coalesce", false);
+        Duration coalesceTimeout = positive(c, "coalesce_timeout", Duration.ofSeconds(30));
+        c.has("tiers");
+        c.requireAllRead();
+        Object tiers = m.get("tiers");
+        if (tiers != null && !(tiers instanceof List)) {
+            throw new ConfigException("cache.tiers must be a list of tiers, local first: a name such as caffeine, or {name, timeout, config}");
+        }
+        List<CacheSettings.Tier> out = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        List<?> list = tiers == null ? List.of() : (List<?>) tiers;
+        for (int i = 0; i < list.size(); i++) {
+            String path = "cache.tiers[" + i + "]";
+            String name;
+            Duration timeout = Duration.ofMillis(100);
+            Map<String, Object> config = Map.of();
+            if (list.get(i) instanceof String n) {
+                name = n;
+            } else if (list.get(i) instanceof Map<?, ?> tm) {
+                PluginConfig t = PluginConfig.of(path, stringKeys(tm, path));
+                name = t.string("name");
+                timeout = positive(t, "timeout", timeout);
+                t.has("config");
+                t.requireAllRead();
+                Object cfg = tm.get("config");
+                if (cfg != null && !(cfg instanceof Map)) {
+                    throw new ConfigException(path + ".config must be a map");
+                }
+                config = cfg == null ? Map.of() : stringKeys((Map<?, ?>) cfg, path + ".config");
+            } else {
+                throw new ConfigException(path + " must be a tier name such as caffeine, or {name, timeout, config}");
+            }
+            if (!names.add(name)) {
+                throw new ConfigException(path + ": tier '" + name + "' is listed twice");
+            }
+            out.add(new CacheSettings.Tier(new ComponentSettings(name, config, path + ".config"), timeout));
+        }
+        return new CacheSettings(out, d, maxTtl, maxEntry, coalesce, coalesceTimeout);
+    }
+
+    /** {@code enabled}, {@code ttl}, {@code scope} of a cache section; absent ones are {@code d}'s (null: inherited). */
+    private static CacheSettings.ModelCacheSettings modelCache(PluginConfig c, CacheSettings.ModelCacheSettings d) {
+        Boolean enabled = c.has("enabled") ? Boolean.valueOf(c.booleanValue("enabled", true)) : d.enabled();
+        Duration ttl = c.has("ttl") ? positive(c, "ttl", Duration.ofHours(1)) : d.ttl();
+        CacheSettings.Scope scope = d.scope();
+        if (c.has("scope")) {
+            String s = c.string("scope");
+            scope = switch (s) {
+                case "key" -> CacheSettings.Scope.KEY;
+                case "team" -> CacheSettings.Scope.TEAM;
+                case "global" -> CacheSettings.Scope.GLOBAL;
+                default -> throw new ConfigException(c.keyPath("scope") + " must be key, team or global, not '" + s + "'");
+            };
+        }
+        return new CacheSettings.ModelCacheSettings(enabled, ttl, scope);
     }
 
     private static final java.util.regex.Pattern SINK_ID = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
@@ -620,6 +696,12 @@ public final class ConfigLoader {
             RoutingSettings routing = routing(path, model, body);
             boolean alternatives = body.get("deployments") instanceof List<?> ds && ds.size() > 1 || !routing.fallbacks().isEmpty();
             CircuitSettings circuit = circuit(model.section("circuit"), alternatives ? CircuitSettings.DEFAULTS : CircuitSettings.NO_ALTERNATIVE);
+            CacheSettings.ModelCacheSettings cache = CacheSettings.ModelCacheSettings.INHERIT;
+            if (model.has("cache")) {
+                PluginConfig cs = model.section("cache");
+                cache = modelCache(cs, CacheSettings.ModelCacheSettings.INHERIT);
+                cs.requireAllRead();
+            }
             model.requireAllRead();
             if (!(body.get("deployments") instanceof List<?> list) || list.isEmpty()) {
                 throw new ConfigException(path + ".deployments must be a non-empty list of {provider, model, config}");
@@ -628,7 +710,7 @@ public final class ConfigLoader {
             for (int i = 0; i < list.size(); i++) {
                 deployments.add(deployment(name, i, list.get(i), server, retry, circuit));
             }
-            out.put(name, new ModelSettings(name, deployments, routing));
+            out.put(name, new ModelSettings(name, deployments, routing, cache));
         }
         return out;
     }

@@ -20,6 +20,8 @@ import java.util.Map;
  * @param admin     the admin API's master key
  * @param governance where keys, teams and spend are kept; how limits and budgets count
  * @param state     the shared-state backend plugin ({@code state.backend}), or {@code null}: in process
+ * @param logging   where request records go
+ * @param cache     the response cache's tiers and defaults ({@link CacheSettings#NONE}: no cache)
  */
 public record GatewayConfig(
         Path source,
@@ -33,7 +35,8 @@ public record GatewayConfig(
         AdminSettings admin,
         GovernanceSettings governance,
         ComponentSettings state,
-        LoggingSettings logging) {
+        LoggingSettings logging,
+        CacheSettings cache) {
 
     public GatewayConfig {
         requireNonNull(server, "server is null");
@@ -46,16 +49,23 @@ public record GatewayConfig(
         requireNonNull(admin, "admin is null");
         requireNonNull(governance, "governance is null");
         logging = logging == null ? LoggingSettings.none() : logging;
+        cache = cache == null ? CacheSettings.NONE : cache;
+    }
+
+    public GatewayConfig(Path source, ServerSettings server, Path pluginsDirectory, List<String> plugins, Map<String, ModelSettings> models,
+            List<ComponentSettings> policies, ModelsFile modelsFile, UpstreamSettings upstream, AdminSettings admin,
+            GovernanceSettings governance, ComponentSettings state, LoggingSettings logging) {
+        this(source, server, pluginsDirectory, plugins, models, policies, modelsFile, upstream, admin, governance, state, logging, null);
     }
 
     public GatewayConfig withPort(int port) {
         return new GatewayConfig(source, server.withPort(port), pluginsDirectory, plugins, models, policies, modelsFile, upstream, admin,
-                governance, state, logging);
+                governance, state, logging, cache);
     }
 
     /** The same configuration with the embedded store in {@code dir} (tests give each gateway its own). */
     public GatewayConfig withDataDir(Path dir) {
         return new GatewayConfig(source, server, pluginsDirectory, plugins, models, policies, modelsFile, upstream, admin,
-                governance.withDataDir(dir), state, logging);
+                governance.withDataDir(dir), state, logging, cache);
     }
 }

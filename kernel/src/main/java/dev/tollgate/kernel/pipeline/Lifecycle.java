@@ -3,6 +3,9 @@ package dev.tollgate.kernel.pipeline;
 import static java.util.Objects.requireNonNull;
 
 import dev.tollgate.formats.openai.OpenAiEmbeddings;
+import dev.tollgate.kernel.cache.AnswerAssembler;
+import dev.tollgate.kernel.cache.CacheEntry;
+import dev.tollgate.kernel.cache.ResponseCache;
 import dev.tollgate.kernel.client.ChannelWriter;
 import dev.tollgate.kernel.client.HangUpWatch;
 import dev.tollgate.kernel.client.Responses;
@@ -72,6 +75,7 @@ public final class Lifecycle {
     static final String COST_HEADER = "x-tollgate-cost";
     private static final HttpString DEPLOYMENT_HEADER = new HttpString("x-tollgate-deployment");
     private static final HttpString ATTEMPTS_HEADER = new HttpString("x-tollgate-attempts");
+    static final String CACHE_HEADER = "x-tollgate-cache";
     /** The principal the server's key guard established before the body was read; the policies start from it. */
     public static final io.undertow.util.AttachmentKey<Principal> AUTHENTICATED = io.undertow.util.AttachmentKey.create(Principal.class);
     /** Set on an exchange whose request has a lifecycle: the lifecycle records it, the server's refusal count does not. */
@@ -137,6 +141,13 @@ public final class Lifecycle {
     /** The cost of the answering attempt, computed once: for the header, settlement and the log. */
     private Attempt pricedAttempt;
     private Cost pricedCost;
+    /** What the response cache does for this request; null when no cache applies. */
+    private ResponseCache.Plan cachePlan;
+    /** The cached answer that served this request, and the tier it came from. */
+    private CacheEntry cacheHit;
+    private String cacheTier;
+    /** The coalescing flight this request leads: ended with its answer, or with nothing at the end. */
+    private ResponseCache.Flight cacheFlight;
 
     /**
      * @param codec            the client's chat API, or {@code null} for embeddings
@@ -267,10 +278,127 @@ public final class Lifecycle {
 
     // ---- cache and routing -----------------------------------------------------------------
 
-    /** Cache probe: no cache tier exists yet, so every request goes on to routing. */
+    /**
+     * Cache probe: decides whether the response cache applies (the model's settings, the
+     * request's {@code Cache-Control} and TTL headers, whether the answer asked for can be
+     * replayed), looks the key up tier by tier, and answers a hit at once. A miss goes on to
+     * routing; with coalescing on, a miss whose key another request is already fetching waits for
+     * that answer instead.
+     */
     private void cache() {
         phase = Phase.CACHE;
+        ResponseCache rc = p.cache;
+        if (rc == null || codec == null) {
+            route();
+            return;
+        }
+        ResponseCache.Plan plan;
+        try {
+            plan = rc.plan(model.name(), facts.format(), principal, exchange.getRequestHeaders().getFirst("Cache-Control"),
+                    exchange.getRequestHeaders().getFirst(ResponseCache.TTL_HEADER), body);
+        } catch (GatewayException e) {
+            fail(e);
+            maybeDone();
+            return;
+        }
+        cacheStatus = plan.status();
+        if (plan.status() == CacheStatus.NONE) {
+            route();
+            return;
+        }
+        cachePlan = plan;
+        if (!plan.lookup()) {
+            log.debug("request {}: cache bypassed: {}", requestId, plan.reason());
+            addCacheHeader();
+            route();
+            return;
+        }
+        hookRunning = true;
+        rc.lookup(plan, thread, p.scheduler, this::onCacheLookup);
+    }
+
+    private void onCacheLookup(ResponseCache.Found found) {
+        hookRunning = false;
+        if (clientGone || phase != Phase.CACHE) {
+            maybeDone();
+            return;
+        }
+        if (found.entry() != null) {
+            answerFromCache(found.entry(), found.tier());
+            return;
+        }
+        cacheStatus = found.bypassed() ? CacheStatus.BYPASS : CacheStatus.MISS;
+        if (cachePlan.store() && p.cache.coalescing()) {
+            ResponseCache.Joined joined = p.cache.join(cachePlan.key());
+            if (!joined.leader()) {
+                hookRunning = true;
+                p.cache.await(joined.flight(), thread, p.scheduler, this::onCoalesced);
+                return;
+            }
+            cacheFlight = joined.flight();
+        }
+        addCacheHeader();
         route();
+    }
+
+    /** A concurrent identical request (the leader) ended: its answer, or null and this one calls the provider itself. */
+    private void onCoalesced(CacheEntry entry) {
+        hookRunning = false;
+        if (clientGone || phase != Phase.CACHE) {
+            maybeDone();
+            return;
+        }
+        if (entry != null) {
+            answerFromCache(entry, "coalesced");
+            return;
+        }
+        addCacheHeader();
+        route();
+    }
+
+    private void addCacheHeader() {
+        addResponseHeaders(Headers.of(CACHE_HEADER, cacheStatus.name()));
+    }
+
+    /** A hit: the stored answer in the client's API, streamed if asked; no provider call, cost 0. */
+    private void answerFromCache(CacheEntry entry, String tier) {
+        cacheStatus = CacheStatus.HIT;
+        cacheHit = entry;
+        cacheTier = tier;
+        addResponseHeaders(Headers.of(CACHE_HEADER, CacheStatus.HIT.name(), COST_HEADER, "0.000000"));
+        writeAnswer(entry.response());
+    }
+
+    /** Whether this request's answer is to be stored when it completes well. */
+    private boolean storing() {
+        return cachePlan != null && cachePlan.store();
+    }
+
+    /**
+     * A complete answer is about to reach the client: the cache stores it if it ended normally (the
+     * store decides), and a coalescing flight this request leads hands it to its followers. Before
+     * the answer's last bytes are written, so a client that repeats its request once it has the
+     * answer finds it (in the local tier at least).
+     */
+    private void cacheStore(Attempt a, ChatResponse response) {
+        if (!storing()) {
+            return;
+        }
+        CacheEntry stored = null;
+        if (response == null) {
+            p.cache.unreadable();
+        } else if (a.result == AttemptRecord.Result.SUCCEEDED && !clientGone) {
+            Cost cost = costOf(a);
+            stored = p.cache.store(cachePlan, response, cost.micros().isPresent() ? cost.micros().getAsLong() : -1, a.deployment.id());
+        }
+        endFlight(stored);
+    }
+
+    private void endFlight(CacheEntry entry) {
+        if (cacheFlight != null) {
+            p.cache.finish(cacheFlight, entry);
+            cacheFlight = null;
+        }
     }
 
     /** What this request did with one deployment: attempts made, when it may be retried, whether it is out. */
@@ -894,6 +1022,11 @@ public final class Lifecycle {
     private void answerWith(ChatResponse response) {
         answeredByPolicy = true;
         policyUsage = response.usage().orElse(null);
+        writeAnswer(response);
+    }
+
+    /** A complete canonical answer the gateway writes itself (a policy's, a cached one), in the client's API. */
+    private void writeAnswer(ChatResponse response) {
         phase = Phase.DRAINING;
         if (codec == null) {
             fail(GatewayException.internal("a request policy answered an embeddings request", null));
@@ -1019,6 +1152,10 @@ public final class Lifecycle {
     private void done() {
         phase = Phase.DONE;
         cancelWait();
+        endFlight(null);
+        if (p.cache != null) {
+            p.cache.counted(model.name(), cacheStatus);
+        }
         p.left(this);
         long now = now();
         Outcome outcome = outcome(now);
@@ -1094,10 +1231,30 @@ public final class Lifecycle {
             }
             b.span(spanId, trace.parentId(), spans);
         }
-        if (!facts.metadata().isEmpty()) {
-            b.metadata(facts.metadata());
+        java.util.Map<String, String> metadata = facts.metadata();
+        if (cacheHit != null) {
+            metadata = new java.util.LinkedHashMap<>(metadata);
+            metadata.putAll(cacheHitMetadata());
+        }
+        if (!metadata.isEmpty()) {
+            b.metadata(metadata);
         }
         return b.build();
+    }
+
+    /**
+     * What a hit saved, in the record's metadata: the cost of the call that made the answer (micro-dollars,
+     * {@code unknown} when it was not priced), its tokens, and the tier that had it.
+     */
+    private java.util.Map<String, String> cacheHitMetadata() {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("tollgate.cache_tier", cacheTier);
+        m.put("tollgate.cache_saved_cost_micros", cacheHit.costMicros() >= 0 ? Long.toString(cacheHit.costMicros()) : "unknown");
+        cacheHit.response().usage().ifPresent(u -> {
+            m.put("tollgate.cache_saved_input_tokens", Long.toString(u.inputTokens()));
+            m.put("tollgate.cache_saved_output_tokens", Long.toString(u.outputTokens()));
+        });
+        return m;
     }
 
     private Outcome outcome(long now) {
@@ -1251,6 +1408,9 @@ public final class Lifecycle {
             succeeded(a, usageOf.apply(response));
             a.finish();
             addCostHeader(a);
+            if (response instanceof ChatResponse chat) {
+                cacheStore(a, chat);
+            }
             writeWhole(json, headers);
         }
 
@@ -1263,6 +1423,11 @@ public final class Lifecycle {
             succeeded(a, observed.observedUsage().orElse(null));
             a.finish();
             addCostHeader(a);
+            if (storing() && codec != null) {
+                ChatResponse parsed = AnswerAssembler.parseNative(facts.format(), nativeBody);
+                cacheStore(a, parsed == null || parsed.usage().isPresent() || a.usage == null ? parsed
+                        : parsed.toBuilder().usage(a.usage).build());
+            }
             writeWhole(nativeBody, headers);
         }
 
@@ -1360,9 +1525,12 @@ public final class Lifecycle {
     private final class StreamResponder implements StreamSink {
         private final Attempt a;
         private Headers providerHeaders = Headers.EMPTY;
+        /** The answer being collected for the cache; null when it is not to be stored. */
+        private final AnswerAssembler forCache;
 
         StreamResponder(Attempt a) {
             this.a = a;
+            this.forCache = storing() ? new AnswerAssembler(facts.format(), p.cache.maxEntryBytes()) : null;
         }
 
         private boolean elsewhere(Runnable again) {
@@ -1396,6 +1564,9 @@ public final class Lifecycle {
                 a.usage = start.usage();
             }
             renderer().render(event, sse::event);
+            if (forCache != null) {
+                forCache.event(event);
+            }
         }
 
         @Override
@@ -1408,6 +1579,9 @@ public final class Lifecycle {
                 commitStream(providerHeaders);
             }
             sse.event(name, data);
+            if (forCache != null) {
+                forCache.nativeEvent(data);
+            }
         }
 
         @Override
@@ -1432,6 +1606,9 @@ public final class Lifecycle {
             }
             succeeded(a, null);
             a.finish();
+            if (forCache != null) {
+                cacheStore(a, forCache.finish(a.usage));
+            }
             sse.finish();
         }
 

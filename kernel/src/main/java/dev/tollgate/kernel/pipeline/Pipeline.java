@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>The path every inference request takes:
  * <pre>admit (policies) → cache → route → attempt (call, stream) → respond → settle → record</pre>
+ * A cache hit goes from cache straight to respond.
  */
 public final class Pipeline {
 
@@ -36,6 +37,8 @@ public final class Pipeline {
     /** Whose bodies go into their records, and how they are redacted. */
     final dev.tollgate.kernel.config.LoggingSettings.Bodies bodies;
     final dev.tollgate.kernel.records.BodyRedactor redactor;
+    /** The response cache, or null when none is configured. */
+    final dev.tollgate.kernel.cache.ResponseCache cache;
     private final Set<Lifecycle> live = ConcurrentHashMap.newKeySet();
 
     public Pipeline(PolicyChain policies, UpstreamClient upstream, RequestMetrics metrics, Scheduler scheduler, Ticker ticker,
@@ -51,12 +54,17 @@ public final class Pipeline {
     public Pipeline(PolicyChain policies, UpstreamClient upstream, RequestMetrics metrics, Scheduler scheduler, Ticker ticker,
             Clock clock, Duration admissionTimeout, TranslationWarnings warnings, RecordPipeline records, boolean startTraces) {
         this(policies, upstream, metrics, scheduler, ticker, clock, admissionTimeout, warnings, records, startTraces,
-                dev.tollgate.kernel.config.LoggingSettings.Bodies.NONE);
+                dev.tollgate.kernel.config.LoggingSettings.Bodies.NONE, null);
     }
 
+    /**
+     * @param bodies whose bodies go into their records
+     * @param cache  the response cache, or {@code null} for none
+     */
     public Pipeline(PolicyChain policies, UpstreamClient upstream, RequestMetrics metrics, Scheduler scheduler, Ticker ticker,
             Clock clock, Duration admissionTimeout, TranslationWarnings warnings, RecordPipeline records, boolean startTraces,
-            dev.tollgate.kernel.config.LoggingSettings.Bodies bodies) {
+            dev.tollgate.kernel.config.LoggingSettings.Bodies bodies, dev.tollgate.kernel.cache.ResponseCache cache) {
+        this.cache = cache;
         this.bodies = requireNonNull(bodies, "bodies is null");
         this.redactor = new dev.tollgate.kernel.records.BodyRedactor(bodies.redact());
         this.startTraces = startTraces;

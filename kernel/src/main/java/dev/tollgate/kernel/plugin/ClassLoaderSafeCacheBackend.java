@@ -28,6 +28,11 @@ public final class ClassLoaderSafeCacheBackend implements CacheBackend {
     }
 
     @Override
+    public CompletionStage<Void> remove(String key) {
+        return ContextClassLoader.call(loader, () -> delegate.remove(key));
+    }
+
+    @Override
     public void close() {
         ContextClassLoader.run(loader, delegate::close);
     }
