@@ -273,8 +273,8 @@ public final class Gateway implements AutoCloseable {
         log.info("response cache: tiers {}, models caching {}", tiers.stream().map(t -> t.name()).toList(),
                 perModel.entrySet().stream().filter(e -> Boolean.TRUE.equals(e.getValue().enabled())).map(Map.Entry::getKey).sorted()
                         .toList());
-        return new dev.tollgate.kernel.cache.ResponseCache(tiers, c.defaults(), perModel, c.maxTtl(), c.maxEntryBytes(), c.coalesce(),
-                c.coalesceTimeout(), clock, metrics);
+        return (new dev.tollgate.kernel.cache.ResponseCache(tiers, c.defaults(), perModel, c.maxTtl(), c.maxEntryBytes(), c.coalesce(),
+                c.coalesceTimeout(), clock, metrics)).withKeys(c.keys());
     }
 
     /** The configured log sinks, each behind its own queue and spill under {@code <data>/spill/}. */

@@ -87,6 +87,7 @@ public final class ResponseCache implements AutoCloseable {
     private final List<Tier> tiers;
     private final ModelCacheSettings defaults;
     private final Map<String, ModelCacheSettings> models;
+    private volatile Map<String, ModelCacheSettings> keys = Map.of();
     private final Duration maxTtl;
     private final long maxEntryBytes;
     private final boolean coalesce;
@@ -136,6 +137,12 @@ public final class ResponseCache implements AutoCloseable {
                 waiting::get);
     }
 
+    /** Per virtual key id, settings over the model's (set once, before the gateway serves). */
+    public ResponseCache withKeys(Map<String, ModelCacheSettings> perKey) {
+        this.keys = Map.copyOf(perKey);
+        return this;
+    }
+
     public List<Tier> tiers() {
         return tiers;
     }
@@ -163,6 +170,10 @@ public final class ResponseCache implements AutoCloseable {
      */
     public Plan plan(String model, WireFormat format, Principal principal, String cacheControl, String ttlHeader, RequestBody body) {
         ModelCacheSettings s = models.getOrDefault(model, defaults);
+        ModelCacheSettings forKey = principal.keyId().map(keys::get).orElse(null);
+        if (forKey != null) {
+            s = forKey.over(s);
+        }
         if (!Boolean.TRUE.equals(s.enabled())) {
             return Plan.NONE;
         }

@@ -15,9 +15,11 @@ import java.util.List;
  * @param maxEntryBytes   answers larger than this are not stored
  * @param coalesce        whether concurrent identical misses wait for the first one's answer
  * @param coalesceTimeout how long such a follower waits before it calls the provider itself
+ * @param keys            per virtual key id, settings over the model's ({@code cache.keys}), for example a key
+ *                        that must never share answers or never be cached
  */
 public record CacheSettings(List<Tier> tiers, ModelCacheSettings defaults, Duration maxTtl, long maxEntryBytes, boolean coalesce,
-        Duration coalesceTimeout) {
+        Duration coalesceTimeout, java.util.Map<String, ModelCacheSettings> keys) {
 
     /** How requests of a model use the cache; a {@code null} field inherits the top-level default. */
     public record ModelCacheSettings(Boolean enabled, Duration ttl, Scope scope) {
@@ -54,10 +56,11 @@ public record CacheSettings(List<Tier> tiers, ModelCacheSettings defaults, Durat
 
     public static final ModelCacheSettings BUILT_IN = new ModelCacheSettings(true, Duration.ofHours(1), Scope.TEAM);
     public static final CacheSettings NONE = new CacheSettings(List.of(), new ModelCacheSettings(false, Duration.ofHours(1), Scope.TEAM),
-            Duration.ofDays(1), 1 << 20, false, Duration.ofSeconds(30));
+            Duration.ofDays(1), 1 << 20, false, Duration.ofSeconds(30), java.util.Map.of());
 
     public CacheSettings {
         tiers = List.copyOf(tiers);
+        keys = keys == null ? java.util.Map.of() : java.util.Map.copyOf(keys);
         requireNonNull(defaults, "defaults is null");
         requireNonNull(maxTtl, "maxTtl is null");
         requireNonNull(coalesceTimeout, "coalesceTimeout is null");

@@ -121,6 +121,18 @@ public final class ConfigLoader {
         long maxEntry = range(c.keyPath("max_entry_bytes"), size(c, "max_entry_bytes", 1L << 20), 1024, 64L << 20);
         boolean coalesce = c.booleanValue("coalesce", false);
         Duration coalesceTimeout = positive(c, "coalesce_timeout", Duration.ofSeconds(30));
+        Map<String, CacheSettings.ModelCacheSettings> keys = new LinkedHashMap<>();
+        if (c.has("keys")) {
+            if (!(m.get("keys") instanceof Map<?, ?> km)) {
+                throw new ConfigException("cache.keys must be a map of virtual key id to {enabled, ttl, scope}");
+            }
+            PluginConfig kc = c.section("keys");
+            for (Object id : km.keySet()) {
+                PluginConfig one = kc.section(String.valueOf(id));
+                keys.put(String.valueOf(id), modelCache(one, CacheSettings.ModelCacheSettings.INHERIT));
+                one.requireAllRead();
+            }
+        }
         c.has("tiers");
         c.requireAllRead();
         Object tiers = m.get("tiers");
@@ -156,7 +168,7 @@ public final class ConfigLoader {
             }
             out.add(new CacheSettings.Tier(new ComponentSettings(name, config, path + ".config"), timeout));
         }
-        return new CacheSettings(out, d, maxTtl, maxEntry, coalesce, coalesceTimeout);
+        return new CacheSettings(out, d, maxTtl, maxEntry, coalesce, coalesceTimeout, keys);
     }
 
     /** {@code enabled}, {@code ttl}, {@code scope} of a cache section; absent ones are {@code d}'s (null: inherited). */
