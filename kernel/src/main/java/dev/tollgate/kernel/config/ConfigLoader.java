@@ -790,8 +790,7 @@ public final class ConfigLoader {
         String disconnect = model.string("on_disconnect", "cancel");
         RoutingSettings.Disconnect onDisconnect = switch (disconnect) {
             case "cancel" -> RoutingSettings.Disconnect.CANCEL;
-            case "drain" -> throw new ConfigException(model.keyPath("on_disconnect")
-                    + ": drain (reading the upstream to its end for exact usage) is not available yet; use cancel");
+            case "drain" -> RoutingSettings.Disconnect.DRAIN;
             default -> throw new ConfigException(model.keyPath("on_disconnect") + " must be cancel or drain, not '" + disconnect + "'");
         };
         return new RoutingSettings(strategy, fallbacks, wait, onDisconnect);

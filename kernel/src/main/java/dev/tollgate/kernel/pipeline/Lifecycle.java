@@ -1082,7 +1082,7 @@ public final class Lifecycle {
         }
         clientGone = true;
         Attempt a = current;
-        if (a != null && !a.isEnded()) {
+        if (a != null && !a.isEnded() && !drains()) {
             a.end(AttemptRecord.Result.CANCELLED, "client_disconnected", now());
             a.cancel();
         }
@@ -1100,7 +1100,7 @@ public final class Lifecycle {
         boolean answered = committed && (a == null || a.isEnded());
         if (!answered && phase != Phase.DONE) {
             clientGone = true;
-            if (a != null && !a.isEnded()) {
+            if (a != null && !a.isEnded() && !drains()) {
                 a.end(AttemptRecord.Result.CANCELLED, "client_disconnected", now());
                 a.cancel();
             }
@@ -1109,6 +1109,17 @@ public final class Lifecycle {
             }
         }
         maybeDone();
+    }
+
+    /**
+     * Whether the attempt in progress is read to its end although the client left
+     * ({@code on_disconnect: drain}), so that its usage, and so its cost, is exact. Only an answer
+     * already streaming or a buffered one is drained; a stream that has not started is cancelled,
+     * as nothing would read it. The attempt's own time limits still end it.
+     */
+    private boolean drains() {
+        return model.routing().onDisconnect() == dev.tollgate.kernel.config.RoutingSettings.Disconnect.DRAIN
+                && (committed || !facts.stream());
     }
 
     /** The gateway stops before this request ended (see {@link Pipeline#shutDownLive()}). */
