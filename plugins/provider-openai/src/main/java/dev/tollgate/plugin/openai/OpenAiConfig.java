@@ -29,6 +29,10 @@ final class OpenAiConfig {
     static final String HTTP_VERSION = "http_version";
     static final String INCLUDE_USAGE = "include_usage";
     static final String MAX_TOKENS_FIELD = "max_tokens_field";
+    static final String PRESET = "preset";
+    static final String ENDPOINT = "endpoint";
+    static final String DEPLOYMENT = "deployment";
+    static final String API_VERSION = "api_version";
 
     static final String DEFAULT_API_BASE = "https://api.openai.com/v1";
     static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -61,6 +65,7 @@ final class OpenAiConfig {
         }
     }
 
+    private final Preset preset;
     private final String apiBase;
     private final String apiKey;
     private final Auth auth;
@@ -76,10 +81,11 @@ final class OpenAiConfig {
     private final boolean keyMissing;
     private final String maxTokensField;
 
-    private OpenAiConfig(String apiBase, String apiKey, boolean keyMissing, Auth auth, Map<String, String> headers,
+    private OpenAiConfig(Preset preset, String apiBase, String apiKey, boolean keyMissing, Auth auth, Map<String, String> headers,
             Map<String, String> query, Duration connectTimeout, Duration readTimeout, Duration timeout, HttpProtocol protocol,
             boolean includeUsage, String maxTokensField,
             String path) {
+        this.preset = preset;
         this.apiBase = apiBase;
         this.apiKey = apiKey;
         this.keyMissing = keyMissing;
@@ -98,12 +104,28 @@ final class OpenAiConfig {
 
     static OpenAiConfig from(PluginConfig config) {
         String path = config.path();
-        String apiBase = normalizeBase(qualify(path, API_BASE), config.string(API_BASE, DEFAULT_API_BASE));
+        java.util.Optional<Preset> preset = config.optionalString(PRESET).map(v -> Preset.parse(qualify(path, PRESET), v));
+        Map<String, String> query = new java.util.LinkedHashMap<>();
+        String apiBase;
+        if (preset.orElse(null) == Preset.AZURE) {
+            apiBase = azureBase(config, path, query);
+        } else {
+            String defaultBase = preset.map(Preset::apiBase).orElse(DEFAULT_API_BASE);
+            apiBase = normalizeBase(qualify(path, API_BASE), config.string(API_BASE, defaultBase));
+        }
         java.util.Optional<String> configuredKey = config.optionalString(API_KEY);
         String apiKey = configuredKey.filter(k -> !k.isBlank()).orElse(null);
         Map<String, String> headers = config.stringMap(HEADERS);
-        Map<String, String> query = config.stringMap(QUERY);
-        Auth auth = Auth.parse(qualify(path, AUTH), config.string(AUTH, Auth.BEARER.configName));
+        for (Map.Entry<String, String> e : config.stringMap(QUERY).entrySet()) {
+            if (query.containsKey(e.getKey())) {
+                throw new ConfigException(qualify(path, QUERY) + "." + e.getKey() + " is set by " + qualify(path, API_VERSION)
+                        + "; set only one of them");
+            }
+            query.put(e.getKey(), e.getValue());
+        }
+        query = java.util.Collections.unmodifiableMap(query);
+        String defaultAuth = preset.orElse(null) == Preset.AZURE ? Auth.API_KEY.configName : Auth.BEARER.configName;
+        Auth auth = Auth.parse(qualify(path, AUTH), config.string(AUTH, defaultAuth));
         Duration connect = positive(qualify(path, CONNECT_TIMEOUT), config.duration(CONNECT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT));
         Duration read = positive(qualify(path, READ_TIMEOUT), config.duration(READ_TIMEOUT, DEFAULT_READ_TIMEOUT));
         Duration timeout = config.duration(TIMEOUT, DEFAULT_TIMEOUT);
@@ -116,7 +138,9 @@ final class OpenAiConfig {
         if (!maxTokensField.equals("auto") && !maxTokensField.equals("max_tokens") && !maxTokensField.equals("max_completion_tokens")) {
             throw new ConfigException(qualify(path, MAX_TOKENS_FIELD) + " must be auto, max_tokens or max_completion_tokens");
         }
-        if (maxTokensField.equals("auto")) {
+        if (maxTokensField.equals("auto") && preset.isPresent()) {
+            maxTokensField = preset.get().maxTokensField();
+        } else if (maxTokensField.equals("auto")) {
             String host = URI.create(apiBase).getHost().toLowerCase(Locale.ROOT);
             maxTokensField = host.equals("api.openai.com") || host.endsWith(".openai.azure.com") ? "max_completion_tokens" : "max_tokens";
         }
@@ -125,8 +149,36 @@ final class OpenAiConfig {
         if (auth == Auth.API_KEY && configuredKey.isEmpty()) {
             throw new ConfigException(qualify(path, API_KEY) + " is required when " + qualify(path, AUTH) + " is api-key");
         }
-        return new OpenAiConfig(apiBase, apiKey, keyMissing, auth, headers, query, connect, read, timeout, protocol, includeUsage,
+        if (preset.isPresent() && preset.get().keyRequired() && auth != Auth.NONE && configuredKey.isEmpty()) {
+            throw new ConfigException(qualify(path, API_KEY) + " is required with " + qualify(path, PRESET) + " " + preset.get()
+                    + " (for example ${env:" + preset.get().name() + "_API_KEY})");
+        }
+        return new OpenAiConfig(preset.orElse(null), apiBase, apiKey, keyMissing, auth, headers, query, connect, read, timeout, protocol, includeUsage,
                 maxTokensField, path);
+    }
+
+    /**
+     * Azure OpenAI's deployment URL, {@code <endpoint>/openai/deployments/<deployment>}, and its
+     * {@code api-version} query parameter, put into {@code query}.
+     */
+    private static String azureBase(PluginConfig config, String path, Map<String, String> query) {
+        if (config.has(API_BASE)) {
+            throw new ConfigException(qualify(path, API_BASE) + " is not used with " + qualify(path, PRESET)
+                    + " azure; set " + qualify(path, ENDPOINT) + " (https://<resource>.openai.azure.com) and "
+                    + qualify(path, DEPLOYMENT) + " instead");
+        }
+        String endpoint = normalizeBase(qualify(path, ENDPOINT), config.string(ENDPOINT));
+        String deployment = config.string(DEPLOYMENT).trim();
+        if (deployment.isEmpty() || !deployment.matches("[A-Za-z0-9._-]+")) {
+            throw new ConfigException(qualify(path, DEPLOYMENT)
+                    + " must be the deployment's name: letters, digits, '.', '_' and '-' only");
+        }
+        String version = config.string(API_VERSION, Preset.AZURE_DEFAULT_API_VERSION).trim();
+        if (version.isEmpty()) {
+            throw new ConfigException(qualify(path, API_VERSION) + " must not be empty");
+        }
+        query.put("api-version", version);
+        return endpoint + "/openai/deployments/" + deployment;
     }
 
     private static HttpProtocol protocol(String key, String value, String apiBase) {
@@ -215,6 +267,11 @@ final class OpenAiConfig {
         return path.isEmpty() ? key : path + "." + key;
     }
 
+    /** The preset named in the config, or {@code null}. */
+    Preset preset() {
+        return preset;
+    }
+
     String apiBase() {
         return apiBase;
     }
@@ -286,7 +343,7 @@ final class OpenAiConfig {
 
     @Override
     public String toString() {
-        return "OpenAiConfig[api_base=" + apiBase + ", auth=" + auth + ", api_key=" + (apiKey == null ? "none" : "***")
+        return "OpenAiConfig[" + (preset == null ? "" : "preset=" + preset + ", ") + "api_base=" + apiBase + ", auth=" + auth + ", api_key=" + (apiKey == null ? "none" : "***")
                 + ", headers=" + baseHeaders + ", query=" + query.keySet() + ", connect_timeout=" + connectTimeout
                 + ", read_timeout=" + readTimeout + ", timeout=" + timeout + ", http_version=" + protocol
                 + ", include_usage=" + includeUsage + "]";

@@ -115,6 +115,11 @@ public final class ScriptedUpstreamHttp implements UpstreamHttp {
             return new Reply(status, headers, List.of(body.clone()), null);
         }
 
+        /** An answer with explicit headers, its body delivered in the given pieces. */
+        public static Reply of(int status, Headers headers, List<byte[]> pieces) {
+            return new Reply(status, headers, copy(pieces), null);
+        }
+
         /** A 200 event stream delivered in the given pieces. */
         public static Reply eventStream(List<byte[]> pieces) {
             return new Reply(200, Headers.of("Content-Type", "text/event-stream"), pieces, null);

@@ -139,7 +139,7 @@ public abstract class ProviderConformanceSuite {
             Assumptions.abort("not applicable to " + fixtures.provider() + ": " + entry.notApplicable());
         }
         try {
-            int[] pieces = entry.exchange().eventStream() ? new int[] {Integer.MAX_VALUE, SMALL_PIECES} : new int[] {Integer.MAX_VALUE};
+            int[] pieces = entry.exchange().inPieces() ? new int[] {Integer.MAX_VALUE, SMALL_PIECES} : new int[] {Integer.MAX_VALUE};
             for (int size : pieces) {
                 try {
                     runOnce(c, format, passThrough, entry, size);

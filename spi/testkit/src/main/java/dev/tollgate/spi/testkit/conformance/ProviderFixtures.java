@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * One provider's side of the conformance suite: for every {@link ConformanceCase}, the upstream
@@ -141,9 +142,16 @@ public final class ProviderFixtures {
         private final List<Consumer<UpstreamRequest>> checks;
         private final List<String> bodyContains;
         private final byte[] bytes;
+        private final Supplier<byte[]> raw;
 
         private Exchange(int status, String file, boolean eventStream, Headers headers, GatewayException thenFail,
                 GatewayException transportFailure, List<Consumer<UpstreamRequest>> checks, List<String> bodyContains, byte[] bytes) {
+            this(status, file, eventStream, headers, thenFail, transportFailure, checks, bodyContains, bytes, null);
+        }
+
+        private Exchange(int status, String file, boolean eventStream, Headers headers, GatewayException thenFail,
+                GatewayException transportFailure, List<Consumer<UpstreamRequest>> checks, List<String> bodyContains, byte[] bytes,
+                Supplier<byte[]> raw) {
             this.status = status;
             this.file = file;
             this.eventStream = eventStream;
@@ -153,6 +161,7 @@ public final class ProviderFixtures {
             this.checks = List.copyOf(checks);
             this.bodyContains = List.copyOf(bodyContains);
             this.bytes = bytes;
+            this.raw = raw;
         }
 
         /** A JSON body from {@code file} with {@code status}. */
@@ -167,6 +176,23 @@ public final class ProviderFixtures {
                     Headers.of("Content-Type", "text/event-stream"), null, null, List.of(), List.of(), null);
         }
 
+        /**
+         * A body of raw bytes with {@code status} and {@code contentType}, for answers that are neither
+         * JSON nor SSE (a binary stream such as AWS event-stream, framed by the test). Like an SSE
+         * exchange it is delivered whole and again in small pieces, so that a decoder meets frames split
+         * anywhere; a non-streamed call gets the pieces joined.
+         */
+        public static Exchange bytes(int status, String contentType, byte[] body) {
+            byte[] copy = requireNonNull(body, "body is null").clone();
+            return bytes(status, contentType, () -> copy);
+        }
+
+        /** As {@link #bytes(int, String, byte[])}, the body made by {@code body} when the fixtures are loaded. */
+        public static Exchange bytes(int status, String contentType, Supplier<byte[]> body) {
+            return new Exchange(status, null, false, Headers.of("Content-Type", requireNonNull(contentType, "contentType is null")),
+                    null, null, List.of(), List.of(), null, requireNonNull(body, "body is null"));
+        }
+
         /** A transport failure before any response (the kernel's client reports a timeout or a reset so). */
         public static Exchange transportFailure(GatewayException error) {
             return new Exchange(0, null, false, Headers.EMPTY, null, requireNonNull(error, "error is null"), List.of(), List.of(),
@@ -175,13 +201,13 @@ public final class ProviderFixtures {
 
         /** This answer, then the connection fails (a reset mid-stream). */
         public Exchange thenFail(GatewayException error) {
-            return new Exchange(status, file, eventStream, headers, error, transportFailure, checks, bodyContains, bytes);
+            return new Exchange(status, file, eventStream, headers, error, transportFailure, checks, bodyContains, bytes, raw);
         }
 
         /** This answer with a response header (for example {@code Retry-After}). */
         public Exchange withHeader(String name, String value) {
             return new Exchange(status, file, eventStream, headers.toBuilder().add(name, value).build(), thenFail,
-                    transportFailure, checks, bodyContains, bytes);
+                    transportFailure, checks, bodyContains, bytes, raw);
         }
 
         /** The request's URI path must end with {@code suffix} (query excluded). */
@@ -207,17 +233,21 @@ public final class ProviderFixtures {
         public Exchange expectBodyContains(String... fragments) {
             List<String> all = new ArrayList<>(bodyContains);
             all.addAll(List.of(fragments));
-            return new Exchange(status, file, eventStream, headers, thenFail, transportFailure, checks, all, bytes);
+            return new Exchange(status, file, eventStream, headers, thenFail, transportFailure, checks, all, bytes, raw);
         }
 
         /** Any other check of the request; throw an {@link AssertionError} to fail. */
         public Exchange expect(Consumer<UpstreamRequest> check) {
             List<Consumer<UpstreamRequest>> all = new ArrayList<>(checks);
             all.add(requireNonNull(check, "check is null"));
-            return new Exchange(status, file, eventStream, headers, thenFail, transportFailure, all, bodyContains, bytes);
+            return new Exchange(status, file, eventStream, headers, thenFail, transportFailure, all, bodyContains, bytes, raw);
         }
 
         Exchange load(Class<?> anchor, String directory) {
+            if (raw != null) {
+                byte[] made = requireNonNull(raw.get(), "the body supplier returned null");
+                return new Exchange(status, file, eventStream, headers, thenFail, transportFailure, checks, bodyContains, made, raw);
+            }
             if (file == null) {
                 return this;
             }
@@ -242,6 +272,11 @@ public final class ProviderFixtures {
             return eventStream;
         }
 
+        /** Whether the suite delivers the body whole and again in small pieces: SSE and raw-bytes exchanges. */
+        public boolean inPieces() {
+            return eventStream || raw != null;
+        }
+
         /** The recorded body. */
         public byte[] body() {
             return bytes == null ? new byte[0] : bytes.clone();
@@ -264,6 +299,8 @@ public final class ProviderFixtures {
                         r = r.withHeader(headers.name(i), headers.value(i));
                     }
                 }
+            } else if (raw != null) {
+                r = ScriptedUpstreamHttp.Reply.of(status, headers, SseFixtures.split(bytes, pieceSize));
             } else {
                 r = ScriptedUpstreamHttp.Reply.of(status, headers, bytes);
             }
