@@ -15,6 +15,11 @@ import java.time.Duration;
  */
 final class Circuit {
 
+    /** Told, outside the lock, each time this instance's own failures open the circuit or extend its opening. */
+    interface OpenListener {
+        void opened(Duration openFor, FailureClass cause);
+    }
+
     private final CircuitSettings settings;
     /** The times of the latest failures, a ring of {@code settings.failures()} slots. */
     private final long[] failureTimes;
@@ -24,6 +29,9 @@ final class Circuit {
     private long openUntil;
     private boolean probing;
     private FailureClass openedBy = FailureClass.SERVER_ERROR;
+    private volatile OpenListener listener;
+    /** The duration of the opening the last {@code failed} call caused, for its listener; null when it opened nothing. */
+    private Duration justOpened;
 
     Circuit(CircuitSettings settings) {
         this.settings = requireNonNull(settings, "settings is null");
@@ -76,8 +84,37 @@ final class Circuit {
         probing = false;
     }
 
+    void listen(OpenListener l) {
+        this.listener = l;
+    }
+
     /** A failure that counts against the deployment. */
-    synchronized void failed(long now, FailureClass cause, Duration retryAfter) {
+    void failed(long now, FailureClass cause, Duration retryAfter) {
+        Duration opened;
+        synchronized (this) {
+            justOpened = null;
+            failedLocked(now, cause, retryAfter);
+            opened = justOpened;
+        }
+        OpenListener l = listener;
+        if (opened != null && l != null) {
+            l.opened(opened, cause);
+        }
+    }
+
+    /**
+     * Another instance opened this deployment's circuit for {@code d} from {@code now}: open it here
+     * too (capped at {@code max_cooldown}), without telling the listener, so messages do not echo.
+     * A circuit that never opens (a model with nowhere else to go) ignores it.
+     */
+    synchronized void openedElsewhere(long now, Duration d, FailureClass cause) {
+        if (settings.maxCooldown().isZero() || !d.isPositive()) {
+            return;
+        }
+        openFor(now, d.compareTo(settings.maxCooldown()) > 0 ? settings.maxCooldown() : d, cause);
+    }
+
+    private void failedLocked(long now, FailureClass cause, Duration retryAfter) {
         probing = false;
         if (settings.maxCooldown().isZero()) {
             // never opens: the model has nowhere else to send a request (CircuitSettings.NO_ALTERNATIVE)
@@ -109,6 +146,7 @@ final class Circuit {
         long until = now + d.toNanos();
         if (!open || until > openUntil) {
             openUntil = until;
+            justOpened = d;
         }
         open = true;
         openedBy = cause;
