@@ -174,6 +174,12 @@ public final class Gateway implements AutoCloseable {
                 models.put(m.name(), new Model(m.name(), deployments, routing(m, registries, loader, contexts, components)));
             }
             linkFallbacks(config, models);
+            if (config.state() != null) {
+                // circuits opened here open on the other instances too, and theirs here
+                List<Deployment> all = new ArrayList<>();
+                models.values().forEach(m -> all.addAll(m.deployments()));
+                components.add(dev.tollgate.kernel.pipeline.CircuitSharing.start(state, all, ticker, clock));
+            }
             Governance governance = Governance.start(config, clock, pluginStore(config, registries, loader, contexts), kernelMetrics);
             components.add(governance);
             List<PolicyChain.Entry> policies = new ArrayList<>();

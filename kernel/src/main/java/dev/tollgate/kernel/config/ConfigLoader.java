@@ -312,20 +312,31 @@ public final class ConfigLoader {
         for (Map.Entry<String, Object> e : raw.entrySet()) {
             String key = path + "." + e.getKey();
             Object value = e.getValue();
-            if (secretKeys.contains(e.getKey())) {
-                if (!(value instanceof String s) || !References.isSingleReference(s)) {
-                    throw new ConfigException(key + " is a secret: write it as a reference such as ${env:NAME} or "
-                            + "${file:/path/to/secret}, never as a literal value");
+            if (secretKeys.contains(e.getKey()) && value instanceof List<?> list) {
+                List<String> secrets = new ArrayList<>(list.size());
+                for (int i = 0; i < list.size(); i++) {
+                    secrets.add(resolveSecret(key + "[" + i + "]", list.get(i)));
                 }
-                String secret = resolveTracked(key, s);
-                Secrets.register(secret);
-                Secrets.register(secret.strip());
-                out.put(e.getKey(), secret);
+                out.put(e.getKey(), List.copyOf(secrets));
+            } else if (secretKeys.contains(e.getKey())) {
+                out.put(e.getKey(), resolveSecret(key, value));
             } else {
                 out.put(e.getKey(), resolveValue(key, value));
             }
         }
         return out;
+    }
+
+    /** One secret: a single reference (a list of secrets has one per element), registered so no log line shows it. */
+    private String resolveSecret(String key, Object value) {
+        if (!(value instanceof String s) || !References.isSingleReference(s)) {
+            throw new ConfigException(key + " is a secret: write it as a reference such as ${env:NAME} or "
+                    + "${file:/path/to/secret}, never as a literal value");
+        }
+        String secret = resolveTracked(key, s);
+        Secrets.register(secret);
+        Secrets.register(secret.strip());
+        return secret;
     }
 
     /**

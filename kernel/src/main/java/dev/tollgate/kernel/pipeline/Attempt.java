@@ -216,6 +216,9 @@ final class Attempt implements ProviderCall {
             UpstreamClient.Handle[] handle = new UpstreamClient.Handle[1];
             client.send(thread, request, handle).whenComplete((r, e) -> {
                 exchanges.remove(handle[0]);
+                if (r != null) {
+                    deployment.observeRateLimits(r.headers());
+                }
                 if (cancelled) {
                     return;
                 }
@@ -244,6 +247,7 @@ final class Attempt implements ProviderCall {
             ResponseHandler guarded = new ResponseHandler() {
                 @Override
                 public void onHeaders(int status, Headers headers) {
+                    deployment.observeRateLimits(headers);
                     if (!cancelled) {
                         ContextClassLoader.run(loader, () -> handler.onHeaders(status, headers));
                     }

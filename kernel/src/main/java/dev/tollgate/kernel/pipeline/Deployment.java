@@ -194,6 +194,105 @@ public final class Deployment implements Candidate {
         }
     }
 
+    /** When an upstream says a limit is used up but not when it resets. */
+    static final Duration DEFAULT_RATE_LIMIT_RESET = Duration.ofSeconds(1);
+
+    /**
+     * The rate-limit headers of an upstream answer (OpenAI's {@code x-ratelimit-remaining-requests},
+     * {@code x-ratelimit-remaining-tokens} and their {@code x-ratelimit-reset-*}, as OpenAI-compatible
+     * servers send them): a remaining count of 0 takes the deployment out of routing until that
+     * limit's reset, so the next request goes to a sibling or fallback instead of earning a 429. An
+     * answer with both counts above 0 ends it. Headers that are absent or not numbers change nothing.
+     */
+    void observeRateLimits(dev.tollgate.spi.http.Headers headers) {
+        if (headers == null) {
+            return;
+        }
+        long requests = count(headers, "x-ratelimit-remaining-requests");
+        long tokens = count(headers, "x-ratelimit-remaining-tokens");
+        if (requests < 0 && tokens < 0) {
+            return;
+        }
+        Duration reset = null;
+        if (requests == 0) {
+            reset = later(reset, resetOf(headers, "x-ratelimit-reset-requests"));
+        }
+        if (tokens == 0) {
+            reset = later(reset, resetOf(headers, "x-ratelimit-reset-tokens"));
+        }
+        if (reset != null) {
+            circuit.exhausted(ticker.nanoTime(), reset);
+        } else {
+            circuit.replenished();
+        }
+    }
+
+    /** A header's non-negative integer, -1 when absent or not one. */
+    private static long count(dev.tollgate.spi.http.Headers headers, String name) {
+        String v = headers.first(name).orElse(null);
+        if (v == null || v.isEmpty() || v.length() > 18) {
+            return -1;
+        }
+        try {
+            long n = Long.parseLong(v.trim());
+            return n < 0 ? -1 : n;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static Duration resetOf(dev.tollgate.spi.http.Headers headers, String name) {
+        return headers.first(name).map(Deployment::parseReset).orElse(DEFAULT_RATE_LIMIT_RESET);
+    }
+
+    private static Duration later(Duration a, Duration b) {
+        return a == null || b.compareTo(a) > 0 ? b : a;
+    }
+
+    /**
+     * OpenAI's reset durations: a sequence of number-and-unit parts ({@code 20ms}, {@code 1s},
+     * {@code 6m0s}, {@code 1h2m3.5s}); a bare number is seconds. Anything else is the default.
+     */
+    static Duration parseReset(String value) {
+        String v = value.trim();
+        if (v.isEmpty() || v.length() > 32) {
+            return DEFAULT_RATE_LIMIT_RESET;
+        }
+        double nanos = 0;
+        int i = 0;
+        while (i < v.length()) {
+            int start = i;
+            while (i < v.length() && (Character.isDigit(v.charAt(i)) || v.charAt(i) == '.')) {
+                i++;
+            }
+            if (start == i) {
+                return DEFAULT_RATE_LIMIT_RESET;
+            }
+            double n;
+            try {
+                n = Double.parseDouble(v.substring(start, i));
+            } catch (NumberFormatException e) {
+                return DEFAULT_RATE_LIMIT_RESET;
+            }
+            int unitStart = i;
+            while (i < v.length() && Character.isLetter(v.charAt(i))) {
+                i++;
+            }
+            double unit = switch (v.substring(unitStart, i)) {
+                case "", "s" -> 1e9;
+                case "ms" -> 1e6;
+                case "m" -> 60e9;
+                case "h" -> 3600e9;
+                default -> -1;
+            };
+            if (unit < 0 || (unitStart == i && i < v.length())) {
+                return DEFAULT_RATE_LIMIT_RESET;
+            }
+            nanos += n * unit;
+        }
+        return nanos > 0 ? Duration.ofNanos((long) Math.min(nanos, Duration.ofDays(1).toNanos())) : DEFAULT_RATE_LIMIT_RESET;
+    }
+
     /** Statistics of an attempt that ended; {@code firstEvent} is -1 when none came. */
     private void observe(AttemptRecord.Result result, long start, long firstEvent, long end) {
         if (result == AttemptRecord.Result.CANCELLED) {

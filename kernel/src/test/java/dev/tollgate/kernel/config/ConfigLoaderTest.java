@@ -9,6 +9,7 @@ import dev.tollgate.spi.config.PluginConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -157,6 +158,19 @@ class ConfigLoaderTest {
         assertThat(l.resolveComponentConfig("c", Map.of("api_key", "${file:key.txt}"), Set.of("api_key"))).containsEntry("api_key", "sk-from-file");
         assertThat(l.resolveComponentConfig("c", Map.of("nested", Map.of("h", "Bearer ${env:KEY}")), Set.of()))
                 .containsEntry("nested", Map.of("h", "Bearer sk-from-env"));
+    }
+
+    @Test
+    void aListUnderASecretKeyHoldsOneReferencePerElementEachRegisteredForScrubbing() {
+        String k1 = "listSecretA7Hc2Lw9Rt4Vx1Bn";
+        String k2 = "listSecretB3zK8dF5sJ0pGa";
+        ConfigLoader l = loader(Map.of("K1", k1, "K2", k2));
+        assertThat(l.resolveComponentConfig("c", Map.of("api_keys", List.of("${env:K1}", "${env:K2}")), Set.of("api_keys")))
+                .containsEntry("api_keys", List.of(k1, k2));
+        assertThat(Secrets.scrub("a=" + k1 + " b=" + k2)).isEqualTo("a=*** b=***");
+        assertThatThrownBy(() -> l.resolveComponentConfig("c", Map.of("api_keys", List.of("${env:K1}", "sk-literal")), Set.of("api_keys")))
+                .hasMessageContaining("c.api_keys[1]")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("sk-literal"));
     }
 
     @Test

@@ -104,4 +104,41 @@ class DeploymentStatisticsTest {
         GatewayException tooLong = GatewayException.builder(ErrorType.RATE_LIMITED, 429, "x").retryAfter(Duration.ofSeconds(11)).build();
         assertThat(Lifecycle.backoffNanos(r, 1, tooLong)).isEqualTo(-1);
     }
+
+    @Test
+    void rateLimitHeadersWithNothingRemainingTakeItOutUntilTheLaterResetAndRemainingLeftBringsItBack() {
+        d.observeRateLimits(dev.tollgate.spi.http.Headers.builder()
+                .add("x-ratelimit-remaining-requests", "0").add("x-ratelimit-reset-requests", "1m30s")
+                .add("x-ratelimit-remaining-tokens", "0").add("x-ratelimit-reset-tokens", "2s").build());
+        assertThat(d.health()).isEqualTo(Health.OPEN);
+        assertThat(d.circuit().openedBy()).isEqualTo(FailureClass.RATE_LIMITED);
+        now.addAndGet(59_999 * MS);
+        assertThat(d.circuit().admits(now.get())).as("capped at max_cooldown (1 min)").isFalse();
+        now.addAndGet(MS);
+        assertThat(d.health()).isEqualTo(Health.HEALTHY);
+
+        d.observeRateLimits(dev.tollgate.spi.http.Headers.of("x-ratelimit-remaining-tokens", "0"));
+        assertThat(d.health()).as("no reset header: a second").isEqualTo(Health.OPEN);
+        attempt(AttemptRecord.Result.SUCCEEDED, 1, -1);
+        assertThat(d.health()).as("a success does not end it; the upstream's counts do").isEqualTo(Health.OPEN);
+        d.observeRateLimits(dev.tollgate.spi.http.Headers.builder()
+                .add("x-ratelimit-remaining-requests", "3").add("x-ratelimit-remaining-tokens", "100").build());
+        assertThat(d.health()).isEqualTo(Health.HEALTHY);
+
+        d.observeRateLimits(dev.tollgate.spi.http.Headers.of("x-ratelimit-remaining-requests", "lots"));
+        d.observeRateLimits(dev.tollgate.spi.http.Headers.EMPTY);
+        assertThat(d.health()).as("unreadable or absent headers change nothing").isEqualTo(Health.HEALTHY);
+    }
+
+    @Test
+    void resetDurationsInOpenAisFormat() {
+        assertThat(Deployment.parseReset("20ms")).isEqualTo(Duration.ofMillis(20));
+        assertThat(Deployment.parseReset("1s")).isEqualTo(Duration.ofSeconds(1));
+        assertThat(Deployment.parseReset("6m0s")).isEqualTo(Duration.ofMinutes(6));
+        assertThat(Deployment.parseReset("1h2m3.5s")).isEqualTo(Duration.ofMillis(3_723_500));
+        assertThat(Deployment.parseReset("7")).isEqualTo(Duration.ofSeconds(7));
+        assertThat(Deployment.parseReset("soon")).isEqualTo(Deployment.DEFAULT_RATE_LIMIT_RESET);
+        assertThat(Deployment.parseReset("5 s")).isEqualTo(Deployment.DEFAULT_RATE_LIMIT_RESET);
+        assertThat(Deployment.parseReset("9".repeat(40))).isEqualTo(Deployment.DEFAULT_RATE_LIMIT_RESET);
+    }
 }

@@ -13,6 +13,7 @@ import dev.tollgate.spi.GatewayException;
 import dev.tollgate.spi.chat.ChatResponse;
 import dev.tollgate.spi.chat.WireFormat;
 import dev.tollgate.spi.http.Headers;
+import dev.tollgate.spi.http.ResponseHandler;
 import dev.tollgate.spi.http.UpstreamRequest;
 import dev.tollgate.spi.http.UpstreamResponse;
 import dev.tollgate.spi.provider.EmbeddingsRequest;
@@ -26,6 +27,7 @@ import dev.tollgate.spi.provider.StreamSink;
 import dev.tollgate.spi.provider.SupportsEmbeddings;
 import java.io.IOException;
 import java.net.URI;
+import dev.tollgate.spi.time.Ticker;
 import java.time.Clock;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
@@ -46,10 +48,14 @@ final class OpenAiAdapter implements ProviderAdapter, SupportsEmbeddings {
     private final ErrorMapping errors;
     private final Warnings warnings;
 
-    OpenAiAdapter(OpenAiConfig config, Clock clock, Warnings warnings) {
+    /** With several {@code api_keys}, which key each request uses; {@code null} with one key or none. */
+    private final KeyPool keys;
+
+    OpenAiAdapter(OpenAiConfig config, Clock clock, Ticker ticker, Warnings warnings) {
         this.config = config;
         this.errors = new ErrorMapping(config, clock);
         this.warnings = warnings;
+        this.keys = config.apiKeys().size() > 1 ? new KeyPool(config.apiKeys(), ticker) : null;
     }
 
     @Override
@@ -71,11 +77,16 @@ final class OpenAiAdapter implements ProviderAdapter, SupportsEmbeddings {
                 sink.fail(invalidBody(e));
                 return;
             }
-            call.http().stream(request(config.chatUri(), request.requestId(), JSON, body), new NativeAnswer<>(sink, errors, false));
+            int key = pickKey();
+            call.http().stream(request(config.chatUri(), request.requestId(), JSON, body, key), tracked(key, new NativeAnswer<>(sink, errors, false)));
             return;
         }
         byte[] body = translate(request, false);
-        call.http().send(request(config.chatUri(), request.requestId(), JSON, Bytes.wrapOwned(body))).whenComplete((response, failure) -> {
+        int key = pickKey();
+        call.http().send(request(config.chatUri(), request.requestId(), JSON, Bytes.wrapOwned(body), key)).whenComplete((response, failure) -> {
+            if (response != null) {
+                answered(key, response.status(), response.headers());
+            }
             if (failure != null) {
                 sink.fail(unwrap(failure));
                 return;
@@ -108,7 +119,8 @@ final class OpenAiAdapter implements ProviderAdapter, SupportsEmbeddings {
             body = Bytes.wrapOwned(translate(request, true));
             chunks = new TranslatedChunks(new OpenAiChunkReader(sink::event, warnings));
         }
-        call.http().stream(request(config.chatUri(), request.requestId(), EVENT_STREAM, body), new ChatStream(sink, errors, chunks));
+        int key = pickKey();
+        call.http().stream(request(config.chatUri(), request.requestId(), EVENT_STREAM, body, key), tracked(key, new ChatStream(sink, errors, chunks)));
     }
 
     @Override
@@ -123,7 +135,8 @@ final class OpenAiAdapter implements ProviderAdapter, SupportsEmbeddings {
             sink.fail(invalidBody(e));
             return;
         }
-        call.http().stream(request(config.embeddingsUri(), request.requestId(), JSON, body), new NativeAnswer<>(sink, errors, true));
+        int key = pickKey();
+        call.http().stream(request(config.embeddingsUri(), request.requestId(), JSON, body, key), tracked(key, new NativeAnswer<>(sink, errors, true)));
     }
 
     /** A pass-through stream: chunks are relayed as they came; the usage chunk only to clients that asked for it. */
@@ -212,8 +225,52 @@ final class OpenAiAdapter implements ProviderAdapter, SupportsEmbeddings {
         return true;
     }
 
-    private UpstreamRequest request(URI uri, String requestId, String accept, Bytes body) {
-        Headers headers = config.baseHeaders().toBuilder()
+    private int pickKey() {
+        return keys == null ? -1 : keys.pick();
+    }
+
+    /** Tells the key pool what the upstream answered the request made with {@code key}. */
+    private void answered(int key, int status, Headers headers) {
+        if (keys != null && key >= 0) {
+            keys.answered(key, status, status == 429 ? errors.retryAfter(headers).orElse(null) : null);
+        }
+    }
+
+    /** {@code handler}, reporting the status to the key pool first when the request used one of several keys. */
+    private ResponseHandler tracked(int key, ResponseHandler handler) {
+        if (keys == null) {
+            return handler;
+        }
+        return new ResponseHandler() {
+            @Override
+            public void onHeaders(int status, Headers headers) {
+                answered(key, status, headers);
+                handler.onHeaders(status, headers);
+            }
+
+            @Override
+            public void onBody(java.nio.ByteBuffer chunk) {
+                handler.onBody(chunk);
+            }
+
+            @Override
+            public void onComplete() {
+                handler.onComplete();
+            }
+
+            @Override
+            public void onError(GatewayException error) {
+                handler.onError(error);
+            }
+        };
+    }
+
+    private UpstreamRequest request(URI uri, String requestId, String accept, Bytes body, int key) {
+        Headers.Builder builder = config.baseHeaders().toBuilder();
+        if (key >= 0) {
+            config.withKey(builder, keys.key(key));
+        }
+        Headers headers = builder
                 .set("Content-Type", JSON)
                 .set("Accept", accept)
                 .set("X-Request-Id", requestId)

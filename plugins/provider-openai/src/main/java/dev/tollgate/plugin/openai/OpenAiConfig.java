@@ -20,6 +20,7 @@ final class OpenAiConfig {
 
     static final String API_BASE = "api_base";
     static final String API_KEY = "api_key";
+    static final String API_KEYS = "api_keys";
     static final String HEADERS = "headers";
     static final String QUERY = "query";
     static final String AUTH = "auth";
@@ -68,6 +69,7 @@ final class OpenAiConfig {
     private final Preset preset;
     private final String apiBase;
     private final String apiKey;
+    private final java.util.List<String> apiKeys;
     private final Auth auth;
     private final Headers baseHeaders;
     private final Map<String, String> query;
@@ -79,15 +81,17 @@ final class OpenAiConfig {
     private final HttpProtocol protocol;
     private final boolean includeUsage;
     private final boolean keyMissing;
+    private final boolean authOverridden;
     private final String maxTokensField;
 
-    private OpenAiConfig(Preset preset, String apiBase, String apiKey, boolean keyMissing, Auth auth, Map<String, String> headers,
+    private OpenAiConfig(Preset preset, String apiBase, java.util.List<String> apiKeys, boolean keyMissing, Auth auth, Map<String, String> headers,
             Map<String, String> query, Duration connectTimeout, Duration readTimeout, Duration timeout, HttpProtocol protocol,
             boolean includeUsage, String maxTokensField,
             String path) {
         this.preset = preset;
         this.apiBase = apiBase;
-        this.apiKey = apiKey;
+        this.apiKeys = apiKeys;
+        this.apiKey = apiKeys.isEmpty() ? null : apiKeys.get(0);
         this.keyMissing = keyMissing;
         this.maxTokensField = maxTokensField;
         this.auth = auth;
@@ -97,7 +101,8 @@ final class OpenAiConfig {
         this.timeout = timeout;
         this.protocol = protocol;
         this.includeUsage = includeUsage;
-        this.baseHeaders = buildHeaders(auth, apiKey, headers, qualify(path, HEADERS));
+        this.baseHeaders = buildHeaders(auth, this.apiKey, headers, qualify(path, HEADERS));
+        this.authOverridden = apiKey != null && headers.keySet().stream().anyMatch(h -> h.equalsIgnoreCase(authHeaderName(auth)));
         this.chatUri = endpoint(apiBase, "/chat/completions", query, qualify(path, QUERY));
         this.embeddingsUri = endpoint(apiBase, "/embeddings", query, qualify(path, QUERY));
     }
@@ -113,8 +118,18 @@ final class OpenAiConfig {
             String defaultBase = preset.map(Preset::apiBase).orElse(DEFAULT_API_BASE);
             apiBase = normalizeBase(qualify(path, API_BASE), config.string(API_BASE, defaultBase));
         }
-        java.util.Optional<String> configuredKey = config.optionalString(API_KEY);
-        String apiKey = configuredKey.filter(k -> !k.isBlank()).orElse(null);
+        if (config.has(API_KEY) && config.has(API_KEYS)) {
+            throw new ConfigException(qualify(path, API_KEY) + " and " + qualify(path, API_KEYS) + " are both set; set only one of them");
+        }
+        java.util.Optional<String> configuredKey = config.has(API_KEYS)
+                ? java.util.Optional.of(String.join("", config.stringList(API_KEYS)))
+                : config.optionalString(API_KEY);
+        if (config.has(API_KEYS) && config.stringList(API_KEYS).isEmpty()) {
+            throw new ConfigException(qualify(path, API_KEYS) + " must list at least one key reference");
+        }
+        java.util.List<String> apiKeys = config.has(API_KEYS)
+                ? config.stringList(API_KEYS).stream().filter(k -> !k.isBlank()).distinct().toList()
+                : configuredKey.filter(k -> !k.isBlank()).stream().toList();
         Map<String, String> headers = config.stringMap(HEADERS);
         for (Map.Entry<String, String> e : config.stringMap(QUERY).entrySet()) {
             if (query.containsKey(e.getKey())) {
@@ -145,7 +160,7 @@ final class OpenAiConfig {
             maxTokensField = host.equals("api.openai.com") || host.endsWith(".openai.azure.com") ? "max_completion_tokens" : "max_tokens";
         }
         config.requireAllRead();
-        boolean keyMissing = configuredKey.isPresent() && apiKey == null && auth != Auth.NONE;
+        boolean keyMissing = configuredKey.isPresent() && apiKeys.isEmpty() && auth != Auth.NONE;
         if (auth == Auth.API_KEY && configuredKey.isEmpty()) {
             throw new ConfigException(qualify(path, API_KEY) + " is required when " + qualify(path, AUTH) + " is api-key");
         }
@@ -153,7 +168,7 @@ final class OpenAiConfig {
             throw new ConfigException(qualify(path, API_KEY) + " is required with " + qualify(path, PRESET) + " " + preset.get()
                     + " (for example ${env:" + preset.get().name() + "_API_KEY})");
         }
-        return new OpenAiConfig(preset.orElse(null), apiBase, apiKey, keyMissing, auth, headers, query, connect, read, timeout, protocol, includeUsage,
+        return new OpenAiConfig(preset.orElse(null), apiBase, apiKeys, keyMissing, auth, headers, query, connect, read, timeout, protocol, includeUsage,
                 maxTokensField, path);
     }
 
@@ -276,9 +291,29 @@ final class OpenAiConfig {
         return apiBase;
     }
 
-    /** The key, or {@code null} when none is configured. */
+    /** The key, or {@code null} when none is configured; with {@code api_keys}, the first. */
     String apiKey() {
         return apiKey;
+    }
+
+    /** Every non-empty configured key, in order: one for {@code api_key}, several for {@code api_keys}. */
+    java.util.List<String> apiKeys() {
+        return apiKeys;
+    }
+
+    /**
+     * {@code headers} with the authentication header set for {@code key}, unless the configured
+     * {@code headers} set that header themselves (then they win, as they do in {@link #baseHeaders}).
+     */
+    Headers.Builder withKey(Headers.Builder headers, String key) {
+        if (key == null || authOverridden || auth == Auth.NONE) {
+            return headers;
+        }
+        return auth == Auth.BEARER ? headers.set("Authorization", "Bearer " + key) : headers.set("api-key", key);
+    }
+
+    private static String authHeaderName(Auth auth) {
+        return auth == Auth.API_KEY ? "api-key" : "Authorization";
     }
 
     Auth auth() {
@@ -335,15 +370,18 @@ final class OpenAiConfig {
 
     /** Replaces every occurrence of the API key in {@code text} with {@code ***}. */
     String redact(String text) {
-        if (text == null || apiKey == null) {
+        if (text == null) {
             return text;
         }
-        return text.replace(apiKey, "***");
+        for (String k : apiKeys) {
+            text = text.replace(k, "***");
+        }
+        return text;
     }
 
     @Override
     public String toString() {
-        return "OpenAiConfig[" + (preset == null ? "" : "preset=" + preset + ", ") + "api_base=" + apiBase + ", auth=" + auth + ", api_key=" + (apiKey == null ? "none" : "***")
+        return "OpenAiConfig[" + (preset == null ? "" : "preset=" + preset + ", ") + "api_base=" + apiBase + ", auth=" + auth + ", api_key=" + (apiKey == null ? "none" : apiKeys.size() == 1 ? "***" : apiKeys.size() + " keys, not shown")
                 + ", headers=" + baseHeaders + ", query=" + query.keySet() + ", connect_timeout=" + connectTimeout
                 + ", read_timeout=" + readTimeout + ", timeout=" + timeout + ", http_version=" + protocol
                 + ", include_usage=" + includeUsage + "]";

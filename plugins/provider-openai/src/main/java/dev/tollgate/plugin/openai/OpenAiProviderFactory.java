@@ -18,11 +18,11 @@ final class OpenAiProviderFactory implements ProviderFactory {
 
     @Override
     public Set<String> secretKeys() {
-        return Set.of(OpenAiConfig.API_KEY);
+        return Set.of(OpenAiConfig.API_KEY, OpenAiConfig.API_KEYS);
     }
 
     @Override
     public ProviderAdapter create(PluginConfig config, PluginContext context) {
-        return new OpenAiAdapter(OpenAiConfig.from(config), context.clock(), PluginWarnings.of(context));
+        return new OpenAiAdapter(OpenAiConfig.from(config), context.clock(), context.ticker(), PluginWarnings.of(context));
     }
 }

@@ -163,7 +163,7 @@ class OpenAiConfigTest {
         OpenAiConfig c = OpenAiConfig.from(config(Map.of("api_key", KEY, "headers", Map.of("X-Team", "a"))));
 
         assertThat(c.toString()).doesNotContain(KEY).contains("***");
-        assertThat(new OpenAiAdapter(c, TestSupport.CLOCK, TestSupport.NO_WARNINGS).toString()).doesNotContain(KEY);
+        assertThat(new OpenAiAdapter(c, TestSupport.CLOCK, dev.tollgate.spi.time.Ticker.system(), TestSupport.NO_WARNINGS).toString()).doesNotContain(KEY);
         assertThatThrownBy(() -> OpenAiConfig.from(config(Map.of("api_key", List.of(KEY)))))
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain(KEY));

@@ -23,7 +23,7 @@ class OpenAiPluginTest {
         List<ProviderFactory> providers = plugins.get(0).providers();
         assertThat(providers).singleElement().satisfies(f -> {
             assertThat(f.name()).isEqualTo("openai");
-            assertThat(f.secretKeys()).containsExactly("api_key");
+            assertThat(f.secretKeys()).containsExactlyInAnyOrder("api_key", "api_keys");
         });
         assertThat(providers.get(0).create(TestSupport.config(Map.of()), new dev.tollgate.spi.testkit.FakePluginContext()))
                 .isInstanceOf(SupportsEmbeddings.class);

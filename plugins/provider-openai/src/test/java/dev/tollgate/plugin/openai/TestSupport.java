@@ -45,7 +45,7 @@ final class TestSupport {
     private TestSupport() {}
 
     static PluginConfig config(Map<String, ?> values) {
-        return PluginConfig.of(PATH, values, Set.of(OpenAiConfig.API_KEY));
+        return PluginConfig.of(PATH, values, Set.of(OpenAiConfig.API_KEY, OpenAiConfig.API_KEYS));
     }
 
     static OpenAiAdapter adapter(Map<String, ?> values) {
