@@ -71,7 +71,7 @@ public class OpenAiProviderBench {
         chatResponse = Bytes.utf8(Fixtures.CHAT_RESPONSE);
         usageChunk = Bytes.utf8(Fixtures.USAGE_CHUNK);
         adapter = new OpenAiAdapter(OpenAiConfig.from(PluginConfig.of("bench", Map.of("api_key", "sk-bench"))),
-                Clock.systemUTC(), (what, value) -> { });
+                Clock.systemUTC(), dev.tollgate.spi.time.Ticker.system(), (what, value) -> { });
         call = new ReplayingCall(Fixtures.pieces(Fixtures.utf8(Fixtures.SSE_STREAM), 1024));
         RequestFacts openAi = RequestFacts.builder(WireFormat.OPENAI_CHAT, CLIENT_MODEL).stream(true).build();
         passThroughStream = ProviderRequest.builder("req-bench", openAi, () -> {
