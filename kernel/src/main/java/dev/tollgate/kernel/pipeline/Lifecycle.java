@@ -536,7 +536,8 @@ public final class Lifecycle {
         } catch (RuntimeException e) {
             // a strategy's bug must not fail the request: it still has deployments to go to
             if (p.metrics.strategyFailed(serving.name())) {
-                log.warn("the routing strategy of model {} failed; the first candidate serves until it works again", serving.name(), e);
+                log.warn("request {}: the routing strategy of model {} failed; the first candidate serves until it works again", requestId,
+                        serving.name(), e);
             }
             index = 0;
         }
@@ -1315,9 +1316,9 @@ public final class Lifecycle {
             if (cost == null) {
                 cost = Cost.unknown();
                 if (p.metrics.unpriced(a.deployment.id())) {
-                    log.warn("deployment {} (model {}) has no prices in the model catalog: its requests are served and their cost "
-                            + "recorded as unknown; add the model to models.yaml or give the deployment model_info", a.deployment.id(),
-                            a.deployment.model());
+                    log.warn("request {}: deployment {} (model {}) has no prices in the model catalog: its requests are served and their "
+                            + "cost recorded as unknown; add the model to models.yaml or give the deployment model_info", requestId,
+                            a.deployment.id(), a.deployment.model());
                 }
             }
         }
