@@ -150,7 +150,8 @@ public final class ResponsesAnswers {
     static void writeUsage(JsonWriter w, Usage u) {
         w.startObject();
         w.field("input_tokens").value(u.inputTokens());
-        w.field("input_tokens_details").startObject().field("cached_tokens").value(u.cachedInputTokens()).endObject();
+        w.field("input_tokens_details").startObject().field("cached_tokens").value(u.cachedInputTokens())
+                .field("cache_write_tokens").value(u.cacheWriteTokens()).endObject();
         w.field("output_tokens").value(u.outputTokens());
         w.field("output_tokens_details").startObject().field("reasoning_tokens").value(u.reasoningTokens()).endObject();
         w.field("total_tokens").value(u.inputTokens() + u.outputTokens());
