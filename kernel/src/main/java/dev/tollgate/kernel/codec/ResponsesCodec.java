@@ -41,7 +41,11 @@ public final class ResponsesCodec implements ChatCodec {
 
     @Override
     public RequestFacts facts(RequestBody body) {
-        return ResponsesFacts.parse(body);
+        RequestFacts facts = ResponsesFacts.parse(body);
+        // No provider speaks Responses natively, so every request is translated; reading it whole now makes
+        // an item or tool the translation cannot carry a 400 before admission, whatever the provider reads.
+        canonical(body);
+        return facts;
     }
 
     @Override
