@@ -12,10 +12,15 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.NotFoundException;
 import com.openai.helpers.ResponseAccumulator;
+import com.openai.models.responses.EasyInputMessage;
+import com.openai.models.responses.FunctionTool;
 import com.openai.models.responses.Response;
+import com.openai.models.responses.ResponseFunctionToolCall;
+import com.openai.models.responses.ResponseInputItem;
 import com.openai.models.responses.ResponseCreateParams;
 import com.openai.models.responses.ResponseStatus;
 import com.openai.models.responses.ResponseStreamEvent;
@@ -155,5 +160,76 @@ class OpenAiResponsesSdkTest {
         assertThat(e.code()).hasValue("model_not_found");
         assertThat(e.param()).hasValue("model");
         wireMock.verify(0, postRequestedFor(urlEqualTo("/v1/chat/completions")));
+    }
+
+    private static final String TOOL_ANSWER = "{\"id\":\"chatcmpl-t\",\"object\":\"chat.completion\",\"created\":1700000000,"
+            + "\"model\":\"" + UPSTREAM_MODEL + "\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":null,"
+            + "\"tool_calls\":[{\"id\":\"call_7\",\"type\":\"function\",\"function\":{\"name\":\"weather\","
+            + "\"arguments\":\"{\\\"city\\\":\\\"Paris\\\"}\"}}]},\"finish_reason\":\"tool_calls\"}],"
+            + "\"usage\":{\"prompt_tokens\":20,\"completion_tokens\":8,\"total_tokens\":28}}";
+
+    private static String toolChunk(String delta) {
+        return "data: {\"id\":\"chatcmpl-t\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"" + UPSTREAM_MODEL
+                + "\",\"choices\":[{\"index\":0,\"delta\":" + delta + ",\"finish_reason\":null}]}\n\n";
+    }
+
+    private static FunctionTool weatherTool() {
+        return FunctionTool.builder().name("weather").strict(false)
+                .parameters(FunctionTool.Parameters.builder().putAdditionalProperty("type", JsonValue.from("object")).build())
+                .build();
+    }
+
+    @Test
+    void aFunctionCallRoundTripWithTheWholeConversationAsInput() {
+        wireMock.stubFor(post(urlEqualTo("/v1/chat/completions")).atPriority(1)
+                .withRequestBody(matchingJsonPath("$.tools[0].function.name", equalTo("weather")))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody(TOOL_ANSWER)));
+        ResponseCreateParams ask = ResponseCreateParams.builder().model("gpt-test").input("Weather in Paris?")
+                .addTool(weatherTool()).store(false).build();
+        ResponseFunctionToolCall call = client.responses().create(ask).output().stream()
+                .flatMap(i -> i.functionCall().stream()).findFirst().orElseThrow();
+        assertThat(call.callId()).isEqualTo("call_7");
+        assertThat(call.name()).isEqualTo("weather");
+        assertThat(call.arguments()).isEqualTo("{\"city\":\"Paris\"}");
+
+        ResponseCreateParams answer = ResponseCreateParams.builder().model("gpt-test").store(false).inputOfResponse(List.of(
+                ResponseInputItem.ofEasyInputMessage(EasyInputMessage.builder().role(EasyInputMessage.Role.USER)
+                        .content("Weather in Paris?").build()),
+                ResponseInputItem.ofFunctionCall(ResponseFunctionToolCall.builder().callId(call.callId()).name(call.name())
+                        .arguments(call.arguments()).build()),
+                ResponseInputItem.ofFunctionCallOutput(ResponseInputItem.FunctionCallOutput.builder().callId(call.callId())
+                        .output("sunny").build()))).build();
+        assertThat(text(client.responses().create(answer))).isEqualTo("Hello from upstream");
+        wireMock.verify(postRequestedFor(urlEqualTo("/v1/chat/completions"))
+                .withRequestBody(matchingJsonPath("$.messages[1].tool_calls[0].id", equalTo("call_7")))
+                .withRequestBody(matchingJsonPath("$.messages[1].tool_calls[0].function.name", equalTo("weather")))
+                .withRequestBody(matchingJsonPath("$.messages[2].role", equalTo("tool")))
+                .withRequestBody(matchingJsonPath("$.messages[2].tool_call_id", equalTo("call_7")))
+                .withRequestBody(matchingJsonPath("$.messages[2].content", equalTo("sunny"))));
+    }
+
+    @Test
+    void streamedFunctionCallArgumentsSplitAcrossManyUpstreamChunksArriveIntact() {
+        String args = "{\"city\":\"Paris\",\"days\":[1,2,3],\"note\":\"" + "w".repeat(40) + "\"}";
+        StringBuilder sse = new StringBuilder(toolChunk("{\"role\":\"assistant\",\"tool_calls\":[{\"index\":0,\"id\":\"call_8\","
+                + "\"type\":\"function\",\"function\":{\"name\":\"weather\",\"arguments\":\"\"}}]}"));
+        for (int i = 0; i < args.length(); i += 3) {
+            String piece = args.substring(i, Math.min(args.length(), i + 3)).replace("\\", "\\\\").replace("\"", "\\\"");
+            sse.append(toolChunk("{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"" + piece + "\"}}]}"));
+        }
+        sse.append("data: {\"id\":\"chatcmpl-t\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\""
+                + UPSTREAM_MODEL + "\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\n");
+        sse.append("data: ").append(Upstreams.usageChunk(UPSTREAM_MODEL, 20, 30)).append("\n\ndata: [DONE]\n\n");
+        wireMock.stubFor(post(urlEqualTo("/v1/chat/completions")).atPriority(0)
+                .withRequestBody(matchingJsonPath("$.tools[0].function.name", equalTo("weather")))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/event-stream").withBody(sse.toString())));
+
+        List<String> deltas = new java.util.ArrayList<>();
+        Response r = streamed(ResponseCreateParams.builder().model("gpt-test").input("Weather?").addTool(weatherTool())
+                .store(false).build(), deltas);
+        ResponseFunctionToolCall call = r.output().stream().flatMap(i -> i.functionCall().stream()).findFirst().orElseThrow();
+        assertThat(call.callId()).isEqualTo("call_8");
+        assertThat(call.arguments()).isEqualTo(args);
+        assertThat(r.usage().orElseThrow().outputTokens()).isEqualTo(30);
     }
 }
