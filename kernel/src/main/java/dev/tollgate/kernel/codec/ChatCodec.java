@@ -38,6 +38,14 @@ public interface ChatCodec {
     /** Renders the canonical events of one stream. Not thread-safe: one per stream. */
     interface StreamRenderer {
         void render(StreamEvent event, EventOut out);
+
+        /**
+         * Ends a failed stream in this API's own way, returning {@code true}; {@code false} (the
+         * default) leaves it to the {@link ErrorFormat}'s error event.
+         */
+        default boolean fail(dev.tollgate.spi.GatewayException error, EventOut out) {
+            return false;
+        }
     }
 
     /** Receives rendered server-sent events. */

@@ -897,7 +897,9 @@ public final class Lifecycle {
      * look at error objects then sees a stream that did not finish, never a normal end.
      */
     private void endStreamWithError(GatewayException error) {
-        sse.event(errors.streamEventName(), errors.body(error));
+        if (codec == null || !renderer().fail(error, sse::event)) {
+            sse.event(errors.streamEventName(), errors.body(error));
+        }
         sse.finish();
     }
 

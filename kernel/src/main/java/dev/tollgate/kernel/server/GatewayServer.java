@@ -3,6 +3,7 @@ package dev.tollgate.kernel.server;
 import dev.tollgate.kernel.codec.AnthropicMessagesCodec;
 import dev.tollgate.kernel.codec.ErrorFormat;
 import dev.tollgate.kernel.codec.OpenAiChatCodec;
+import dev.tollgate.kernel.codec.ResponsesCodec;
 import dev.tollgate.kernel.config.ServerSettings;
 import dev.tollgate.kernel.governance.Governance;
 import dev.tollgate.kernel.governance.auth.Authenticator;
@@ -73,6 +74,8 @@ public final class GatewayServer {
                 new OpenAiChatCodec(pipeline.warnings()), ErrorFormat.OPENAI, models, pipeline, bodies);
         InferenceHandler messages = new InferenceHandler(InferenceHandler.Kind.CHAT, "/v1/messages",
                 new AnthropicMessagesCodec(pipeline.warnings()), ErrorFormat.ANTHROPIC, models, pipeline, bodies);
+        InferenceHandler responses = new InferenceHandler(InferenceHandler.Kind.CHAT, "/v1/responses",
+                new ResponsesCodec(pipeline.warnings()), ErrorFormat.OPENAI, models, pipeline, bodies);
         InferenceHandler countTokens = new InferenceHandler(InferenceHandler.Kind.COUNT_TOKENS, "/v1/messages/count_tokens", null,
                 ErrorFormat.ANTHROPIC, models, pipeline, bodies);
         InferenceHandler embeddings = new InferenceHandler(InferenceHandler.Kind.EMBEDDINGS, "/v1/embeddings", null,
@@ -82,6 +85,7 @@ public final class GatewayServer {
         HttpHandler modelList = StaticHandlers.models(models.keySet(), System.currentTimeMillis() / 1000);
         for (String prefix : new String[] {"/v1", ""}) {
             routes.put(prefix + "/chat/completions", new GatewayHandler.Route("POST", KeyGuard.of(keys, ErrorFormat.OPENAI, chat)));
+            routes.put(prefix + "/responses", new GatewayHandler.Route("POST", KeyGuard.of(keys, ErrorFormat.OPENAI, responses)));
             routes.put(prefix + "/messages", new GatewayHandler.Route("POST", KeyGuard.of(keys, ErrorFormat.ANTHROPIC, messages)));
             routes.put(prefix + "/messages/count_tokens", new GatewayHandler.Route("POST",
                     KeyGuard.of(keys, ErrorFormat.ANTHROPIC, countTokens)));
