@@ -1,5 +1,7 @@
 package dev.tollgate.plugin.rediscache;
 
+import dev.tollgate.plugin.redis.RedisServer;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

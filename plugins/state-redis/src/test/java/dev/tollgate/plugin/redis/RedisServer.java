@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  * A throw-away {@code redis-server} for one test class: a free port, its own data directory,
  * nothing persisted. {@link #stop} and {@link #start} again keep the port, to simulate an outage.
  */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
 
     private static final String BINARY = "redis-server";
 
@@ -38,7 +38,7 @@ final class RedisServer implements AutoCloseable {
     }
 
     /** Starts a server; fails (never skips) when the binary is not installed. */
-    static RedisServer launch(String... extraArgs) throws IOException {
+    public static RedisServer launch(String... extraArgs) throws IOException {
         if (!onPath(BINARY)) {
             throw new AssertionError(BINARY + " is not on the PATH; install it: apt-get install -y redis-server");
         }
@@ -51,15 +51,15 @@ final class RedisServer implements AutoCloseable {
         return server;
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    String uri() {
+    public String uri() {
         return "redis://127.0.0.1:" + port + "/0";
     }
 
-    void start() throws IOException {
+    public void start() throws IOException {
         List<String> command = new ArrayList<>(List.of(BINARY, "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--dir", dir.toString()));
         command.addAll(extraArgs);
@@ -81,7 +81,7 @@ final class RedisServer implements AutoCloseable {
         throw new IOException("redis-server did not answer on port " + port);
     }
 
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         if (process != null) {
             process.destroy();
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
@@ -92,12 +92,12 @@ final class RedisServer implements AutoCloseable {
     }
 
     /** Freezes the server (SIGSTOP): connections stay open but nothing is answered. */
-    void freeze() throws IOException, InterruptedException {
+    public void freeze() throws IOException, InterruptedException {
         signal("-STOP");
     }
 
     /** Lets a frozen server run again (SIGCONT). */
-    void thaw() throws IOException, InterruptedException {
+    public void thaw() throws IOException, InterruptedException {
         signal("-CONT");
     }
 
@@ -109,7 +109,7 @@ final class RedisServer implements AutoCloseable {
     }
 
     /** Sends one inline command and returns the first line of the reply (enough for tests). */
-    String command(String inline) throws IOException {
+    public String command(String inline) throws IOException {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
             s.setSoTimeout(2000);
@@ -138,13 +138,13 @@ final class RedisServer implements AutoCloseable {
     }
 
     /** The server's clock in milliseconds. */
-    long timeMillis() throws IOException {
+    public long timeMillis() throws IOException {
         String[] t = command("TIME").split(" ");
         return Long.parseLong(t[0]) * 1000 + Long.parseLong(t[1]) / 1000;
     }
 
     /** Waits until the server's clock has moved on by {@code d}: Redis time cannot be faked. */
-    void awaitServerTime(Duration d) throws IOException {
+    public void awaitServerTime(Duration d) throws IOException {
         long until = timeMillis() + d.toMillis();
         while (timeMillis() < until) {
             sleep(20);
