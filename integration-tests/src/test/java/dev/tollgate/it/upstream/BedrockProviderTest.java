@@ -8,7 +8,6 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.anthropic.client.AnthropicClient;
-import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.models.messages.Message;
 import com.anthropic.models.messages.MessageCreateParams;
 import com.anthropic.models.messages.StopReason;
@@ -17,7 +16,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.helpers.ChatCompletionAccumulator;
 import com.openai.models.FunctionDefinition;
@@ -29,7 +27,6 @@ import com.openai.models.chat.completions.ChatCompletionMessageToolCall;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import dev.tollgate.it.TestGateway;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
 import java.net.URL;
@@ -39,7 +36,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -62,8 +58,7 @@ class BedrockProviderTest {
     private static final String UPSTREAM_MODEL = "anthropic.claude-sonnet-4-5-20250929-v1:0";
     private static final String KEY_ID = "AKIDEXAMPLE";
     private static final String SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
-    private static final Path FIXTURES = Path.of("..", "plugins", "provider-bedrock", "src", "test", "resources", "fixtures",
-            "bedrock").toAbsolutePath().normalize();
+    private static final PluginFixtures FIXTURES = PluginFixtures.of("provider-bedrock", "bedrock");
 
     private static WireMockServer wireMock;
     private static TestGateway gateway;
@@ -88,10 +83,8 @@ class BedrockProviderTest {
                           secret_access_key: ${env:BEDROCK_SECRET}
                           read_timeout: 2s
                 """.formatted(UPSTREAM_MODEL, wireMock.port()), Map.of("BEDROCK_KEY_ID", KEY_ID, "BEDROCK_SECRET", SECRET));
-        openAi = OpenAIOkHttpClient.builder().baseUrl(gateway.baseUrl()).apiKey("unused").maxRetries(0)
-                .timeout(Duration.ofSeconds(10)).build();
-        anthropic = AnthropicOkHttpClient.builder().baseUrl("http://127.0.0.1:" + gateway.port()).apiKey("unused").maxRetries(0)
-                .timeout(Duration.ofSeconds(10)).build();
+        openAi = Upstreams.openAiSdk(gateway);
+        anthropic = Upstreams.anthropicSdk(gateway);
     }
 
     @AfterAll
@@ -116,11 +109,7 @@ class BedrockProviderTest {
     }
 
     private static String fixture(String name) {
-        try {
-            return Files.readString(FIXTURES.resolve(name));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return FIXTURES.read(name);
     }
 
     private static LoggedRequest sent() {
