@@ -8,9 +8,14 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.anthropic.client.AnthropicClient;
+import com.anthropic.core.http.StreamResponse;
+import com.anthropic.helpers.MessageAccumulator;
 import com.anthropic.models.messages.Message;
 import com.anthropic.models.messages.MessageCreateParams;
+import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.anthropic.models.messages.StopReason;
+import com.anthropic.models.messages.ThinkingBlock;
+import com.anthropic.models.messages.Tool;
 import com.anthropic.models.messages.ToolUseBlock;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -49,9 +54,10 @@ import org.junit.jupiter.api.Test;
 /**
  * provider-bedrock loaded from the distribution, WireMock as bedrock-runtime serving the plugin's
  * Converse fixtures: an OpenAI-format client streams text and parallel tool calls out of the binary
- * event-stream framing, an Anthropic SDK client gets Converse tool use translated, errors reach the
- * client mapped, and the request WireMock received carries a SigV4 signature that the plugin's own
- * signer, loaded from the distribution, reproduces from what was received.
+ * event-stream framing, an Anthropic SDK client gets Converse tool use translated and streams reasoning
+ * (text and signature) and a tool call as thinking and tool_use blocks, errors reach the client mapped,
+ * and the request WireMock received carries a SigV4 signature that the plugin's own signer, loaded from
+ * the distribution, reproduces from what was received.
  */
 class BedrockProviderTest {
 
@@ -172,6 +178,41 @@ class BedrockProviderTest {
         assertThat(m.stopReason()).contains(StopReason.TOOL_USE);
         assertThat(m.usage().inputTokens()).isEqualTo(412);
         assertThat(Upstreams.parse(sent().getBodyAsString()).at("/inferenceConfig/maxTokens").asInt()).isEqualTo(1024);
+    }
+
+    @Test
+    void anAnthropicSdkStreamGetsConverseReasoningAsThinkingWithItsSignatureAndTheToolUse() {
+        wireMock.stubFor(post(urlPathMatching("/model/.*/converse-stream")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/vnd.amazon.eventstream")
+                .withBody(eventStream(FIXTURES.readOwn("reasoning_tool_use.events")))));
+        MessageAccumulator accumulator = MessageAccumulator.create();
+        try (StreamResponse<RawMessageStreamEvent> s = anthropic.messages().createStreaming(MessageCreateParams.builder()
+                .model("claude-bedrock").maxTokens(4096).addUserMessage("Weather in Paris?").enabledThinking(2048)
+                .addTool(Tool.builder().name("get_weather").inputSchema(Tool.InputSchema.builder()
+                        .properties(com.anthropic.core.JsonValue.from(Map.of("location", Map.of("type", "string")))).build()).build())
+                .build())) {
+            s.stream().forEach(accumulator::accumulate);
+        }
+        Message m = accumulator.message();
+
+        assertThat(m.content()).hasSize(2);
+        ThinkingBlock thinking = m.content().get(0).thinking().orElseThrow();
+        assertThat(thinking.thinking()).isEqualTo("The user wants the weather in Paris; get_weather takes a location.");
+        assertThat(thinking.signature()).isEqualTo("ErUBCkYIBRgCIkBQkZ1rEXAMPLEREASONINGSIGNATUREqZ3h0aW5n");
+        ToolUseBlock call = m.content().get(1).toolUse().orElseThrow();
+        assertThat(call.id()).isEqualTo("tooluse_Wq8dZ3kTQbGf1cH2xY7aLw");
+        assertThat(call.name()).isEqualTo("get_weather");
+        assertThat(call._input().convert(Map.class)).as("the input Bedrock split across deltas")
+                .isEqualTo(Map.of("location", "Paris, France"));
+        assertThat(m.stopReason()).contains(StopReason.TOOL_USE);
+        assertThat(m.usage().inputTokens()).isEqualTo(380);
+        assertThat(m.usage().outputTokens()).isEqualTo(96);
+
+        JsonNode body = Upstreams.parse(sent().getBodyAsString());
+        assertThat(body.at("/additionalModelRequestFields/thinking/type").asText()).isEqualTo("enabled");
+        assertThat(body.at("/additionalModelRequestFields/thinking/budget_tokens").asInt()).isEqualTo(2048);
+        assertThat(body.at("/inferenceConfig/maxTokens").asInt()).isEqualTo(4096);
+        assertThat(body.at("/toolConfig/tools/0/toolSpec/name").asText()).isEqualTo("get_weather");
     }
 
     @Test

@@ -36,10 +36,6 @@ import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.completions.CompletionUsage;
 import dev.tollgate.it.TestGateway;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -107,16 +103,6 @@ class GeminiProviderTest {
     @BeforeEach
     void reset() {
         wireMock.resetAll();
-    }
-
-    /** A stream fixture the plugin's set lacks, kept in this module's test resources (see its README). */
-    private static String ownFixture(String name) {
-        try (InputStream in = GeminiProviderTest.class.getResourceAsStream("/fixtures/gemini/" + name)) {
-            assertThat(in).as("test resource fixtures/gemini/%s", name).isNotNull();
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static void answer(String url, int status, String contentType, String body) {
@@ -230,7 +216,7 @@ class GeminiProviderTest {
 
     @Test
     void anAnthropicSdkStreamGetsGeminisThoughtsAndSignatureAsThinkingAndItsFunctionCallAsToolUse() {
-        answer(STREAM, 200, "text/event-stream", ownFixture("thinking_tool_call.stream.sse"));
+        answer(STREAM, 200, "text/event-stream", FIXTURES.readOwn("thinking_tool_call.stream.sse"));
         MessageAccumulator accumulator = MessageAccumulator.create();
         try (StreamResponse<RawMessageStreamEvent> s = anthropic.messages().createStreaming(MessageCreateParams.builder()
                 .model("gemini").maxTokens(4096).addUserMessage("Weather in Paris?").enabledThinking(2048)
