@@ -8,7 +8,6 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.anthropic.client.AnthropicClient;
-import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.core.http.StreamResponse;
 import com.anthropic.helpers.MessageAccumulator;
 import com.anthropic.models.messages.Message;
@@ -18,7 +17,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.helpers.ChatCompletionAccumulator;
 import com.openai.models.FunctionDefinition;
@@ -29,11 +27,8 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionMessageToolCall;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import dev.tollgate.it.TestGateway;
-import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -51,8 +46,7 @@ import org.junit.jupiter.api.Test;
 class AnthropicProviderTest {
 
     private static final String UPSTREAM_MODEL = "claude-sonnet-4-5-20250929";
-    private static final Path FIXTURES = Path.of("..", "plugins", "provider-anthropic", "src", "test", "resources", "fixtures",
-            "anthropic").toAbsolutePath().normalize();
+    private static final PluginFixtures FIXTURES = PluginFixtures.of("provider-anthropic", "anthropic");
 
     private static WireMockServer wireMock;
     private static TestGateway gateway;
@@ -77,10 +71,8 @@ class AnthropicProviderTest {
                           anthropic_beta: [context-1m-2025-08-07]
                           read_timeout: 2s
                 """.formatted(UPSTREAM_MODEL, wireMock.port()), Map.of("UPSTREAM_KEY", Upstreams.KEY));
-        openAi = OpenAIOkHttpClient.builder().baseUrl(gateway.baseUrl()).apiKey("unused").maxRetries(0)
-                .timeout(Duration.ofSeconds(10)).build();
-        anthropic = AnthropicOkHttpClient.builder().baseUrl("http://127.0.0.1:" + gateway.port()).apiKey("unused").maxRetries(0)
-                .timeout(Duration.ofSeconds(10)).build();
+        openAi = Upstreams.openAiSdk(gateway);
+        anthropic = Upstreams.anthropicSdk(gateway);
     }
 
     @AfterAll
@@ -105,11 +97,7 @@ class AnthropicProviderTest {
     }
 
     private static String fixture(String name) {
-        try {
-            return Files.readString(FIXTURES.resolve(name));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return FIXTURES.read(name);
     }
 
     private static void answer(int status, String contentType, String body) {

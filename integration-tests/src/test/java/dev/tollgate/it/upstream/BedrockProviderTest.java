@@ -8,16 +8,19 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.anthropic.client.AnthropicClient;
-import com.anthropic.client.okhttp.AnthropicOkHttpClient;
+import com.anthropic.core.http.StreamResponse;
+import com.anthropic.helpers.MessageAccumulator;
 import com.anthropic.models.messages.Message;
 import com.anthropic.models.messages.MessageCreateParams;
+import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.anthropic.models.messages.StopReason;
+import com.anthropic.models.messages.ThinkingBlock;
+import com.anthropic.models.messages.Tool;
 import com.anthropic.models.messages.ToolUseBlock;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.helpers.ChatCompletionAccumulator;
 import com.openai.models.FunctionDefinition;
@@ -29,7 +32,6 @@ import com.openai.models.chat.completions.ChatCompletionMessageToolCall;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import dev.tollgate.it.TestGateway;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
 import java.net.URL;
@@ -39,7 +41,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -53,17 +54,17 @@ import org.junit.jupiter.api.Test;
 /**
  * provider-bedrock loaded from the distribution, WireMock as bedrock-runtime serving the plugin's
  * Converse fixtures: an OpenAI-format client streams text and parallel tool calls out of the binary
- * event-stream framing, an Anthropic SDK client gets Converse tool use translated, errors reach the
- * client mapped, and the request WireMock received carries a SigV4 signature that the plugin's own
- * signer, loaded from the distribution, reproduces from what was received.
+ * event-stream framing, an Anthropic SDK client gets Converse tool use translated and streams reasoning
+ * (text and signature) and a tool call as thinking and tool_use blocks, errors reach the client mapped,
+ * and the request WireMock received carries a SigV4 signature that the plugin's own signer, loaded from
+ * the distribution, reproduces from what was received.
  */
 class BedrockProviderTest {
 
     private static final String UPSTREAM_MODEL = "anthropic.claude-sonnet-4-5-20250929-v1:0";
     private static final String KEY_ID = "AKIDEXAMPLE";
     private static final String SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
-    private static final Path FIXTURES = Path.of("..", "plugins", "provider-bedrock", "src", "test", "resources", "fixtures",
-            "bedrock").toAbsolutePath().normalize();
+    private static final PluginFixtures FIXTURES = PluginFixtures.of("provider-bedrock", "bedrock");
 
     private static WireMockServer wireMock;
     private static TestGateway gateway;
@@ -88,10 +89,8 @@ class BedrockProviderTest {
                           secret_access_key: ${env:BEDROCK_SECRET}
                           read_timeout: 2s
                 """.formatted(UPSTREAM_MODEL, wireMock.port()), Map.of("BEDROCK_KEY_ID", KEY_ID, "BEDROCK_SECRET", SECRET));
-        openAi = OpenAIOkHttpClient.builder().baseUrl(gateway.baseUrl()).apiKey("unused").maxRetries(0)
-                .timeout(Duration.ofSeconds(10)).build();
-        anthropic = AnthropicOkHttpClient.builder().baseUrl("http://127.0.0.1:" + gateway.port()).apiKey("unused").maxRetries(0)
-                .timeout(Duration.ofSeconds(10)).build();
+        openAi = Upstreams.openAiSdk(gateway);
+        anthropic = Upstreams.anthropicSdk(gateway);
     }
 
     @AfterAll
@@ -116,11 +115,7 @@ class BedrockProviderTest {
     }
 
     private static String fixture(String name) {
-        try {
-            return Files.readString(FIXTURES.resolve(name));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return FIXTURES.read(name);
     }
 
     private static LoggedRequest sent() {
@@ -183,6 +178,41 @@ class BedrockProviderTest {
         assertThat(m.stopReason()).contains(StopReason.TOOL_USE);
         assertThat(m.usage().inputTokens()).isEqualTo(412);
         assertThat(Upstreams.parse(sent().getBodyAsString()).at("/inferenceConfig/maxTokens").asInt()).isEqualTo(1024);
+    }
+
+    @Test
+    void anAnthropicSdkStreamGetsConverseReasoningAsThinkingWithItsSignatureAndTheToolUse() {
+        wireMock.stubFor(post(urlPathMatching("/model/.*/converse-stream")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/vnd.amazon.eventstream")
+                .withBody(eventStream(FIXTURES.readOwn("reasoning_tool_use.events")))));
+        MessageAccumulator accumulator = MessageAccumulator.create();
+        try (StreamResponse<RawMessageStreamEvent> s = anthropic.messages().createStreaming(MessageCreateParams.builder()
+                .model("claude-bedrock").maxTokens(4096).addUserMessage("Weather in Paris?").enabledThinking(2048)
+                .addTool(Tool.builder().name("get_weather").inputSchema(Tool.InputSchema.builder()
+                        .properties(com.anthropic.core.JsonValue.from(Map.of("location", Map.of("type", "string")))).build()).build())
+                .build())) {
+            s.stream().forEach(accumulator::accumulate);
+        }
+        Message m = accumulator.message();
+
+        assertThat(m.content()).hasSize(2);
+        ThinkingBlock thinking = m.content().get(0).thinking().orElseThrow();
+        assertThat(thinking.thinking()).isEqualTo("The user wants the weather in Paris; get_weather takes a location.");
+        assertThat(thinking.signature()).isEqualTo("ErUBCkYIBRgCIkBQkZ1rEXAMPLEREASONINGSIGNATUREqZ3h0aW5n");
+        ToolUseBlock call = m.content().get(1).toolUse().orElseThrow();
+        assertThat(call.id()).isEqualTo("tooluse_Wq8dZ3kTQbGf1cH2xY7aLw");
+        assertThat(call.name()).isEqualTo("get_weather");
+        assertThat(call._input().convert(Map.class)).as("the input Bedrock split across deltas")
+                .isEqualTo(Map.of("location", "Paris, France"));
+        assertThat(m.stopReason()).contains(StopReason.TOOL_USE);
+        assertThat(m.usage().inputTokens()).isEqualTo(380);
+        assertThat(m.usage().outputTokens()).isEqualTo(96);
+
+        JsonNode body = Upstreams.parse(sent().getBodyAsString());
+        assertThat(body.at("/additionalModelRequestFields/thinking/type").asText()).isEqualTo("enabled");
+        assertThat(body.at("/additionalModelRequestFields/thinking/budget_tokens").asInt()).isEqualTo(2048);
+        assertThat(body.at("/inferenceConfig/maxTokens").asInt()).isEqualTo(4096);
+        assertThat(body.at("/toolConfig/tools/0/toolSpec/name").asText()).isEqualTo("get_weather");
     }
 
     @Test

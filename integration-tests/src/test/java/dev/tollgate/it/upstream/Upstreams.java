@@ -2,8 +2,12 @@ package dev.tollgate.it.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.anthropic.client.AnthropicClient;
+import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
 import dev.tollgate.it.TestGateway;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,6 +37,18 @@ final class Upstreams {
 
     static HttpClient http() {
         return HTTP;
+    }
+
+    /** The official OpenAI SDK pointed at {@code g}: no retries, so a test sees the first answer. */
+    static OpenAIClient openAiSdk(TestGateway g) {
+        return OpenAIOkHttpClient.builder().baseUrl(g.baseUrl()).apiKey("unused").maxRetries(0)
+                .timeout(Duration.ofSeconds(10)).build();
+    }
+
+    /** The official Anthropic SDK pointed at {@code g}: no retries, so a test sees the first answer. */
+    static AnthropicClient anthropicSdk(TestGateway g) {
+        return AnthropicOkHttpClient.builder().baseUrl("http://127.0.0.1:" + g.port()).apiKey("unused").maxRetries(0)
+                .timeout(Duration.ofSeconds(10)).build();
     }
 
     // ---- requests ---------------------------------------------------------------------------
