@@ -196,6 +196,38 @@ public final class BodyJson {
         return start < 0 || end < start ? 0 : end - start;
     }
 
+    /**
+     * An OpenAI {@code metadata} object of strings into {@code into} (at most 64 entries are kept);
+     * null is none, anything else a 400 naming the field.
+     */
+    public static void stringMetadata(JsonParser p, JsonToken v, java.util.Map<String, String> into) throws IOException {
+        if (v == JsonToken.VALUE_NULL) {
+            return;
+        }
+        if (v != JsonToken.START_OBJECT) {
+            throw GatewayException.invalidRequest("metadata", "'metadata' must be an object of strings");
+        }
+        readMembers(p, "metadata", (mp, f, fv) -> {
+            if (fv != JsonToken.VALUE_STRING) {
+                throw GatewayException.invalidRequest("metadata." + f, "'metadata." + printable(f) + "' must be a string");
+            }
+            if (into.size() < 64) {
+                into.put(f, mp.getText());
+            }
+        });
+    }
+
+    /** A {@code tools} array, skipped but measured into the prompt estimate; whether it held any tool. */
+    public static boolean toolArray(JsonParser p, JsonToken v, String field, PromptEstimate estimate) throws IOException {
+        if (v != JsonToken.START_ARRAY) {
+            array(p, v, field);
+            return false;
+        }
+        long bytes = skipMeasured(p);
+        estimate.tools(bytes);
+        return bytes > 2;
+    }
+
     public static GatewayException invalidJson() {
         return GatewayException.invalidRequest(null,
                 "we could not parse the JSON body of your request; send valid JSON (Content-Type: application/json)");

@@ -52,18 +52,10 @@ public final class OpenAiChatFacts {
                     }
                 }
                 case "stop" -> BodyJson.stringOrArray(p, v, field);
-                case "tools", "functions" -> {
-                    if (v == JsonToken.START_ARRAY) {
-                        long bytes = BodyJson.skipMeasured(p);
-                        s.estimate.tools(bytes);
-                        s.tools |= bytes > 2;
-                    } else {
-                        BodyJson.array(p, v, field);
-                    }
-                }
+                case "tools", "functions" -> s.tools |= BodyJson.toolArray(p, v, field, s.estimate);
                 case "modalities" -> BodyJson.array(p, v, field);
                 case "response_format" -> responseFormat(p, v, s);
-                case "metadata" -> metadata(p, v, s);
+                case "metadata" -> BodyJson.stringMetadata(p, v, s.metadata);
                 case "logit_bias" -> BodyJson.object(p, v, field);
                 case "tool_choice", "function_call" -> BodyJson.stringOrObject(p, v, field);
                 default -> p.skipChildren();
@@ -227,23 +219,6 @@ public final class OpenAiChatFacts {
                 s.jsonSchema = type.equals("json_schema");
             } else {
                 rp.skipChildren();
-            }
-        });
-    }
-
-    private static void metadata(JsonParser p, JsonToken v, State s) throws IOException {
-        if (v == JsonToken.VALUE_NULL) {
-            return;
-        }
-        if (v != JsonToken.START_OBJECT) {
-            throw GatewayException.invalidRequest("metadata", "'metadata' must be an object of strings");
-        }
-        BodyJson.readMembers(p, "metadata", (mp, f, fv) -> {
-            if (fv != JsonToken.VALUE_STRING) {
-                throw GatewayException.invalidRequest("metadata." + f, "'metadata." + BodyJson.printable(f) + "' must be a string");
-            }
-            if (s.metadata.size() < 64) {
-                s.metadata.put(f, mp.getText());
             }
         });
     }

@@ -44,22 +44,14 @@ public final class ResponsesFacts {
                 case "max_output_tokens" -> s.maxTokens = BodyJson.positiveInt(p, v, field);
                 case "temperature", "top_p" -> BodyJson.number(v, field);
                 case "user" -> s.user = v == JsonToken.VALUE_NULL ? null : BodyJson.string(p, v, field);
-                case "tools" -> {
-                    if (v == JsonToken.START_ARRAY) {
-                        long bytes = BodyJson.skipMeasured(p);
-                        s.estimate.tools(bytes);
-                        s.tools |= bytes > 2;
-                    } else {
-                        BodyJson.array(p, v, field);
-                    }
-                }
+                case "tools" -> s.tools |= BodyJson.toolArray(p, v, field, s.estimate);
                 case "tool_choice" -> BodyJson.stringOrObject(p, v, field);
                 case "text" -> text(p, v, s);
                 case "reasoning" -> {
                     BodyJson.object(p, v, field);
                     s.reasoning = v == JsonToken.START_OBJECT;
                 }
-                case "metadata" -> metadata(p, v, s);
+                case "metadata" -> BodyJson.stringMetadata(p, v, s.metadata);
                 default -> p.skipChildren();
             }
         });
@@ -189,23 +181,6 @@ public final class ResponsesFacts {
                 throw GatewayException.invalidRequest("text.format", "'text.format' must be an object");
             } else {
                 tp.skipChildren();
-            }
-        });
-    }
-
-    private static void metadata(JsonParser p, JsonToken v, State s) throws IOException {
-        if (v == JsonToken.VALUE_NULL) {
-            return;
-        }
-        if (v != JsonToken.START_OBJECT) {
-            throw GatewayException.invalidRequest("metadata", "'metadata' must be an object of strings");
-        }
-        BodyJson.readMembers(p, "metadata", (mp, f, fv) -> {
-            if (fv != JsonToken.VALUE_STRING) {
-                throw GatewayException.invalidRequest("metadata." + f, "'metadata." + BodyJson.printable(f) + "' must be a string");
-            }
-            if (s.metadata.size() < 64) {
-                s.metadata.put(f, mp.getText());
             }
         });
     }
