@@ -92,6 +92,15 @@ public interface GovernanceStore extends AutoCloseable {
     /** Priced spend of one team, its sub-teams included, since {@code from}; as {@link #keySpentMicros}. */
     long teamSpentMicros(String teamId, Instant from);
 
+    /**
+     * Where this store keeps stored OpenAI Responses; empty for a store that keeps none (the kernel
+     * then refuses to start unless {@code responses.store} is {@code off}). The default is empty so
+     * that stores written against SPI 1.0 still load.
+     */
+    default Optional<ResponseStore> responses() {
+        return Optional.empty();
+    }
+
     /** Releases the store's connections; calls after it fail. */
     @Override
     void close();
