@@ -36,7 +36,12 @@ public final class ResponsesAnswers {
 
     /** The {@code response} object of a whole answer. */
     public static byte[] write(ChatResponse response, String clientModel, Warnings warnings) {
-        String id = responseId(response.id());
+        return write(response, clientModel, ResponseEcho.STATELESS, warnings);
+    }
+
+    /** As {@link #write(ChatResponse, String, Warnings)}, with the id and the state fields of {@code echo}. */
+    public static byte[] write(ChatResponse response, String clientModel, ResponseEcho echo, Warnings warnings) {
+        String id = echo.id() != null ? echo.id() : responseId(response.id());
         List<Item> items = new ArrayList<>();
         for (ContentBlock b : response.content()) {
             Item item = switch (b) {
@@ -69,7 +74,7 @@ public final class ResponsesAnswers {
         }
         JsonWriter w = new JsonWriter(512);
         writeResponse(w, id, response.created(), clientModel, status(response.stopReason()), items,
-                response.usage().orElse(null), incompleteReason(response.stopReason()), null, null);
+                response.usage().orElse(null), incompleteReason(response.stopReason()), null, null, echo);
         return w.take();
     }
 
@@ -100,7 +105,7 @@ public final class ResponsesAnswers {
      * {@code temperature}, ...) carry their defaults.
      */
     static void writeResponse(JsonWriter w, String id, long createdAt, String model, String status, List<Item> items,
-            Usage usage, String incompleteReason, String errorCode, String errorMessage) {
+            Usage usage, String incompleteReason, String errorCode, String errorMessage, ResponseEcho echo) {
         w.startObject();
         w.field("id", id);
         w.field("object", "response");
@@ -128,9 +133,14 @@ public final class ResponsesAnswers {
         }
         w.endArray();
         w.field("parallel_tool_calls").value(true);
-        w.field("previous_response_id").nullValue();
+        w.field("previous_response_id");
+        if (echo.previousResponseId() != null) {
+            w.value(echo.previousResponseId());
+        } else {
+            w.nullValue();
+        }
         w.field("reasoning").startObject().field("effort").nullValue().field("summary").nullValue().endObject();
-        w.field("store").value(false);
+        w.field("store").value(echo.store());
         w.field("temperature").nullValue();
         w.field("text").startObject().field("format").startObject().field("type", "text").endObject().endObject();
         w.field("tool_choice", "auto");

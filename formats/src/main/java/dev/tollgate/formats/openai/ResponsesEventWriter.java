@@ -28,6 +28,7 @@ public final class ResponsesEventWriter {
     private final long createdAt;
     private final BiConsumer<String, byte[]> sink;
     private final Warnings warnings;
+    private final ResponseEcho echo;
     private final JsonWriter w = new JsonWriter(256);
     private final List<Item> items = new ArrayList<>();
     /** The output index of each open canonical block; a block the Responses API cannot show maps to -1. */
@@ -44,6 +45,12 @@ public final class ResponsesEventWriter {
      * @param sink        receives each event's name and JSON
      */
     public ResponsesEventWriter(String clientModel, long createdAt, BiConsumer<String, byte[]> sink, Warnings warnings) {
+        this(clientModel, createdAt, sink, ResponseEcho.STATELESS, warnings);
+    }
+
+    /** As the other constructor, with the id and the state fields of {@code echo} in every response object. */
+    public ResponsesEventWriter(String clientModel, long createdAt, BiConsumer<String, byte[]> sink, ResponseEcho echo, Warnings warnings) {
+        this.echo = requireNonNull(echo, "echo is null");
         this.model = requireNonNull(clientModel, "clientModel is null");
         this.createdAt = createdAt;
         this.sink = requireNonNull(sink, "sink is null");
@@ -67,7 +74,7 @@ public final class ResponsesEventWriter {
                 if (id != null) {
                     throw new IllegalStateException("MessageStart twice");
                 }
-                id = ResponsesAnswers.responseId(s.id());
+                id = echo.id() != null ? echo.id() : ResponsesAnswers.responseId(s.id());
                 startUsage = s.usage();
                 lifecycle("response.created", "in_progress", null, null, null, null);
                 lifecycle("response.in_progress", "in_progress", null, null, null, null);
@@ -223,7 +230,7 @@ public final class ResponsesEventWriter {
     private void lifecycle(String name, String status, Usage usage, String incomplete, String errorCode, String errorMessage) {
         w.startObject().field("type", name).field("sequence_number").value(sequence++).field("response");
         ResponsesAnswers.writeResponse(w, id, createdAt, model, status, name.equals("response.created")
-                || name.equals("response.in_progress") ? List.of() : doneItems(), usage, incomplete, errorCode, errorMessage);
+                || name.equals("response.in_progress") ? List.of() : doneItems(), usage, incomplete, errorCode, errorMessage, echo);
         w.endObject();
         sink.accept(name, w.take());
     }

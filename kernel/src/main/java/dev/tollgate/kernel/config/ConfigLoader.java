@@ -94,6 +94,7 @@ public final class ConfigLoader {
         ComponentSettings state = state(top.section("state"), rootMap.get("state"));
         LoggingSettings logging = logging(top.section("logging"), rootMap.get("logging"));
         CacheSettings cache = cache(top.section("cache"), rootMap.get("cache"));
+        ResponsesSettings responses = responses(top.section("responses"));
         for (ModelSettings m : models.values()) {
             if (Boolean.TRUE.equals(m.cache().enabled()) && !cache.configured()) {
                 throw new ConfigException("models." + m.name() + ".cache.enabled: the response cache has no tiers; add cache.tiers "
@@ -104,7 +105,43 @@ public final class ConfigLoader {
         top.has("policies");
         top.requireAllRead();
         return new GatewayConfig(source, server, pluginsDir, plugins, models, policies, modelsFile, upstream, admin, governance, state,
-                logging, cache);
+                logging, cache, responses);
+    }
+
+    /** {@code responses: {store: on|off, visibility: key|team, retention: 30d|none, max_chain, max_turn_bytes, purge_interval}}. */
+    static ResponsesSettings responses(PluginConfig c) {
+        ResponsesSettings d = ResponsesSettings.DEFAULTS;
+        String storeText = c.string("store", "on");
+        boolean store = switch (storeText.toLowerCase(java.util.Locale.ROOT)) {
+            case "on", "true" -> true;
+            case "off", "false" -> false;
+            default -> throw new ConfigException(c.keyPath("store") + " must be on or off, not '" + storeText + "'");
+        };
+        ResponsesSettings.Visibility visibility = switch (c.string("visibility", "key").toLowerCase(java.util.Locale.ROOT)) {
+            case "key" -> ResponsesSettings.Visibility.KEY;
+            case "team" -> ResponsesSettings.Visibility.TEAM;
+            default -> throw new ConfigException(c.keyPath("visibility") + " must be key or team, not '" + c.string("visibility") + "'");
+        };
+        Duration retention = d.retention();
+        if (c.has("retention")) {
+            String text = c.string("retention").trim();
+            java.util.regex.Matcher days = java.util.regex.Pattern.compile("(\\d+)d").matcher(text);
+            if (text.equalsIgnoreCase("none")) {
+                retention = null;
+            } else if (days.matches()) {
+                retention = Duration.ofDays(Long.parseLong(days.group(1)));
+            } else {
+                retention = PluginConfig.parseDuration(c.keyPath("retention"), text);
+            }
+            if (retention != null && (retention.isZero() || retention.isNegative())) {
+                throw new ConfigException(c.keyPath("retention") + " must be a positive duration such as 30d or 12h, or none");
+            }
+        }
+        int maxChain = (int) range(c.keyPath("max_chain"), c.intValue("max_chain", d.maxChain()), 1, 10_000);
+        long maxTurn = range(c.keyPath("max_turn_bytes"), size(c, "max_turn_bytes", d.maxTurnBytes()), 1024, 64L << 20);
+        Duration purge = positive(c, "purge_interval", d.purgeInterval());
+        c.requireAllRead();
+        return new ResponsesSettings(store, visibility, retention, maxChain, maxTurn, purge);
     }
 
     /**

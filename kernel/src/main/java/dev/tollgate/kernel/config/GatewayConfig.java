@@ -22,6 +22,7 @@ import java.util.Map;
  * @param state     the shared-state backend plugin ({@code state.backend}), or {@code null}: in process
  * @param logging   where request records go
  * @param cache     the response cache's tiers and defaults ({@link CacheSettings#NONE}: no cache)
+ * @param responses stored OpenAI Responses ({@link ResponsesSettings#DEFAULTS} when absent)
  */
 public record GatewayConfig(
         Path source,
@@ -36,7 +37,8 @@ public record GatewayConfig(
         GovernanceSettings governance,
         ComponentSettings state,
         LoggingSettings logging,
-        CacheSettings cache) {
+        CacheSettings cache,
+        ResponsesSettings responses) {
 
     public GatewayConfig {
         requireNonNull(server, "server is null");
@@ -50,6 +52,14 @@ public record GatewayConfig(
         requireNonNull(governance, "governance is null");
         logging = logging == null ? LoggingSettings.none() : logging;
         cache = cache == null ? CacheSettings.NONE : cache;
+        responses = responses == null ? ResponsesSettings.DEFAULTS : responses;
+    }
+
+    public GatewayConfig(Path source, ServerSettings server, Path pluginsDirectory, List<String> plugins, Map<String, ModelSettings> models,
+            List<ComponentSettings> policies, ModelsFile modelsFile, UpstreamSettings upstream, AdminSettings admin,
+            GovernanceSettings governance, ComponentSettings state, LoggingSettings logging, CacheSettings cache) {
+        this(source, server, pluginsDirectory, plugins, models, policies, modelsFile, upstream, admin, governance, state, logging, cache,
+                null);
     }
 
     public GatewayConfig(Path source, ServerSettings server, Path pluginsDirectory, List<String> plugins, Map<String, ModelSettings> models,
@@ -60,12 +70,12 @@ public record GatewayConfig(
 
     public GatewayConfig withPort(int port) {
         return new GatewayConfig(source, server.withPort(port), pluginsDirectory, plugins, models, policies, modelsFile, upstream, admin,
-                governance, state, logging, cache);
+                governance, state, logging, cache, responses);
     }
 
     /** The same configuration with the embedded store in {@code dir} (tests give each gateway its own). */
     public GatewayConfig withDataDir(Path dir) {
         return new GatewayConfig(source, server, pluginsDirectory, plugins, models, policies, modelsFile, upstream, admin,
-                governance.withDataDir(dir), state, logging, cache);
+                governance.withDataDir(dir), state, logging, cache, responses);
     }
 }

@@ -93,6 +93,11 @@ public final class ClassLoaderSafeGovernanceStore implements GovernanceStore {
     }
 
     @Override
+    public Optional<dev.tollgate.spi.store.ResponseStore> responses() {
+        return ContextClassLoader.call(loader, delegate::responses).map(r -> new ClassLoaderSafeResponseStore(r, loader));
+    }
+
+    @Override
     public void close() {
         ContextClassLoader.run(loader, delegate::close);
     }

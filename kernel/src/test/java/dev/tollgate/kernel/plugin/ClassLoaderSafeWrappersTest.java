@@ -57,7 +57,8 @@ class ClassLoaderSafeWrappersTest {
             LogSink.class, ClassLoaderSafeLogSink.class,
             dev.tollgate.spi.sink.SpendReports.class, ClassLoaderSafeSpendReports.class,
             StateBackend.class, ClassLoaderSafeStateBackend.class,
-            dev.tollgate.spi.store.GovernanceStore.class, ClassLoaderSafeGovernanceStore.class);
+            dev.tollgate.spi.store.GovernanceStore.class, ClassLoaderSafeGovernanceStore.class,
+            dev.tollgate.spi.store.ResponseStore.class, ClassLoaderSafeResponseStore.class);
 
     /** Plugin code the kernel calls back on the request path from inside the attempt, which sets the loader itself. */
     static final Set<Class<?>> CALLBACKS_UNDER_THE_ATTEMPT = Set.of(ResponseHandler.class);

@@ -337,4 +337,9 @@ public final class BatchingSpendStore implements GovernanceStore, AsyncSpendReco
     public long teamSpentMicros(String teamId, Instant from) {
         return delegate.teamSpentMicros(teamId, from);
     }
+
+    @Override
+    public java.util.Optional<dev.tollgate.spi.store.ResponseStore> responses() {
+        return delegate.responses();
+    }
 }

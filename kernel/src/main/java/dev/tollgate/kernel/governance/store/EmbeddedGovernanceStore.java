@@ -1,6 +1,8 @@
 package dev.tollgate.kernel.governance.store;
 
 import dev.tollgate.spi.store.GovernanceStore;
+import dev.tollgate.spi.store.ResponseStore;
+import dev.tollgate.spi.store.StoredResponse;
 import dev.tollgate.spi.store.SpendEntry;
 import dev.tollgate.spi.store.SpendQuery;
 import dev.tollgate.spi.store.Team;
@@ -435,6 +437,101 @@ public final class EmbeddedGovernanceStore implements GovernanceStore {
                 }
             }
         });
+    }
+
+    // ---- stored responses
+
+    private final ResponseStore responses = new Responses();
+
+    @Override
+    public Optional<ResponseStore> responses() {
+        return Optional.of(responses);
+    }
+
+    /** The {@code response} table; the chain is one recursive query. */
+    private final class Responses implements ResponseStore {
+
+        @Override
+        public void put(StoredResponse response) {
+            Objects.requireNonNull(response, "response is null");
+            write("putResponse", c -> {
+                if (exists(c, "SELECT 1 FROM response WHERE id = ?", response.id())) {
+                    throw new IllegalArgumentException("response already exists: " + response.id());
+                }
+                try (PreparedStatement p = c.prepareStatement("INSERT INTO response (" + ResponseRows.COLUMNS
+                        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    ResponseRows.bind(p, response);
+                    p.executeUpdate();
+                }
+                return null;
+            });
+        }
+
+        @Override
+        public Optional<StoredResponse> get(String id) {
+            Objects.requireNonNull(id, "id is null");
+            return read("getResponse", c -> {
+                try (PreparedStatement p = c.prepareStatement("SELECT " + ResponseRows.COLUMNS + " FROM response WHERE id = ?")) {
+                    p.setString(1, id);
+                    try (ResultSet rs = p.executeQuery()) {
+                        return rs.next() ? Optional.of(ResponseRows.read(rs)) : Optional.<StoredResponse>empty();
+                    }
+                }
+            });
+        }
+
+        @Override
+        public List<StoredResponse> chain(String id, int maxDepth) {
+            Objects.requireNonNull(id, "id is null");
+            if (maxDepth < 1) {
+                return List.of();
+            }
+            return read("responseChain", c -> {
+                try (PreparedStatement p = c.prepareStatement("WITH RECURSIVE chain (" + ResponseRows.COLUMNS + ", depth) AS ("
+                        + " SELECT " + ResponseRows.COLUMNS + ", 1 FROM response WHERE id = ?"
+                        + " UNION ALL SELECT r.id, r.previous_id, r.key_id, r.team_id, r.model, r.created_at, r.expires_at,"
+                        + " r.expires_us, r.deployment, r.turn, r.response, c.depth + 1"
+                        + " FROM response r JOIN chain c ON r.id = c.previous_id WHERE c.depth < ?)"
+                        + " SELECT " + ResponseRows.COLUMNS + " FROM chain ORDER BY depth")) {
+                    p.setString(1, id);
+                    p.setInt(2, maxDepth);
+                    List<StoredResponse> out = new ArrayList<>();
+                    try (ResultSet rs = p.executeQuery()) {
+                        while (rs.next()) {
+                            out.add(ResponseRows.read(rs));
+                        }
+                    }
+                    return out;
+                }
+            });
+        }
+
+        @Override
+        public boolean delete(String id) {
+            Objects.requireNonNull(id, "id is null");
+            return write("deleteResponse", c -> {
+                try (PreparedStatement p = c.prepareStatement("DELETE FROM response WHERE id = ?")) {
+                    p.setString(1, id);
+                    return p.executeUpdate() == 1;
+                }
+            });
+        }
+
+        @Override
+        public int deleteExpired(Instant now, int limit) {
+            Objects.requireNonNull(now, "now is null");
+            if (limit < 1) {
+                return 0;
+            }
+            return write("deleteExpiredResponses", c -> {
+                try (PreparedStatement p = c.prepareStatement("DELETE FROM response WHERE id IN (SELECT id FROM response"
+                        + " WHERE expires_us IS NOT NULL AND expires_us <= ? LIMIT ?)")) {
+                    p.setLong(1, ResponseRows.micros(now));
+                    p.setInt(2, limit);
+                    return p.executeUpdate();
+                }
+            });
+        }
     }
 
     // ---- plumbing

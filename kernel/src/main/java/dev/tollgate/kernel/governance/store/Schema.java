@@ -67,7 +67,16 @@ final class Schema {
                       SUM(s.micro_usd IS NULL), SUM(s.input_tokens), SUM(s.output_tokens)
                     FROM spend_team t JOIN spend s ON s.request_id = t.request_id GROUP BY 1, 2, 3, 4""",
                     "DROP TABLE spend_team",
-                    "DROP TABLE spend"));
+                    "DROP TABLE spend"),
+            // 3: stored OpenAI Responses (docs/responses.md, "State"). created_at, expires_at: ISO-8601 text, exact;
+            // expires_us: expires_at in epoch microseconds (floor), for the purge; NULL: kept until deleted
+            List.of(
+                    """
+                    CREATE TABLE response (
+                      id TEXT PRIMARY KEY, previous_id TEXT, key_id TEXT, team_id TEXT, model TEXT NOT NULL,
+                      created_at TEXT NOT NULL, expires_at TEXT, expires_us INTEGER, deployment TEXT,
+                      turn BLOB NOT NULL, response BLOB NOT NULL)""",
+                    "CREATE INDEX response_expires ON response (expires_us) WHERE expires_us IS NOT NULL"));
 
     static final int CURRENT = MIGRATIONS.size();
 

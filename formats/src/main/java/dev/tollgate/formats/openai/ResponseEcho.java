@@ -1,0 +1,22 @@
+package dev.tollgate.formats.openai;
+
+/**
+ * What a Responses {@code response} object says about its state: its id when the gateway assigns
+ * one (a stored response needs an id no other response has), whether it is stored, and the
+ * {@code previous_response_id} it continued.
+ *
+ * @param id                 the response's id, or {@code null} to derive it from the canonical answer's id
+ * @param store              the {@code store} field
+ * @param previousResponseId the {@code previous_response_id} field, or {@code null}
+ */
+public record ResponseEcho(String id, boolean store, String previousResponseId) {
+
+    /** A stateless answer: the id derived from the provider's, {@code "store": false}. */
+    public static final ResponseEcho STATELESS = new ResponseEcho(null, false, null);
+
+    public ResponseEcho {
+        if (id != null && !id.startsWith("resp_")) {
+            throw new IllegalArgumentException("a response id starts with resp_: " + id);
+        }
+    }
+}
