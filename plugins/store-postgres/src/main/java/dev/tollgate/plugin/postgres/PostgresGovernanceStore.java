@@ -4,6 +4,8 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tollgate.spi.store.Budget;
 import dev.tollgate.spi.store.GovernanceStore;
+import dev.tollgate.spi.store.ResponseStore;
+import dev.tollgate.spi.store.StoredResponse;
 import dev.tollgate.spi.store.Limits;
 import dev.tollgate.spi.store.Period;
 import dev.tollgate.spi.store.SpendEntry;
@@ -583,6 +585,118 @@ final class PostgresGovernanceStore implements GovernanceStore {
     private static Instant instant(ResultSet rs, String column) throws SQLException {
         OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
         return t == null ? null : t.toInstant();
+    }
+
+    // ---- stored responses
+
+    private static final String RESPONSE_COLUMNS = "id, previous_id, key_id, team_id, model, created_at, expires_at, deployment, turn,"
+            + " response";
+    private final ResponseStore responses = new Responses();
+
+    @Override
+    public Optional<ResponseStore> responses() {
+        return Optional.of(responses);
+    }
+
+    /** {@code tollgate_response}; the chain is one recursive query, the purge skips rows another gateway is deleting. */
+    private final class Responses implements ResponseStore {
+
+        @Override
+        public void put(StoredResponse r) {
+            Objects.requireNonNull(r, "response is null");
+            boolean inserted = write("putResponse", c -> {
+                try (PreparedStatement p = c.prepareStatement("INSERT INTO tollgate_response (" + RESPONSE_COLUMNS
+                        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")) {
+                    p.setString(1, r.id());
+                    p.setString(2, r.previousId());
+                    p.setString(3, r.keyId());
+                    p.setString(4, r.teamId());
+                    p.setString(5, r.model());
+                    setInstant(p, 6, r.createdAt());
+                    setInstant(p, 7, r.expiresAt());
+                    p.setString(8, r.deployment());
+                    p.setBytes(9, r.turn());
+                    p.setBytes(10, r.response());
+                    return p.executeUpdate() == 1;
+                }
+            });
+            if (!inserted) {
+                throw new IllegalArgumentException("response already exists: " + r.id());
+            }
+        }
+
+        @Override
+        public Optional<StoredResponse> get(String id) {
+            Objects.requireNonNull(id, "id is null");
+            return read("getResponse", c -> {
+                try (PreparedStatement p = c.prepareStatement("SELECT " + RESPONSE_COLUMNS + " FROM tollgate_response WHERE id = ?")) {
+                    p.setString(1, id);
+                    try (ResultSet rs = p.executeQuery()) {
+                        return rs.next() ? Optional.of(response(rs)) : Optional.<StoredResponse>empty();
+                    }
+                }
+            });
+        }
+
+        @Override
+        public List<StoredResponse> chain(String id, int maxDepth) {
+            Objects.requireNonNull(id, "id is null");
+            if (maxDepth < 1) {
+                return List.of();
+            }
+            return read("responseChain", c -> {
+                try (PreparedStatement p = c.prepareStatement("WITH RECURSIVE chain AS ("
+                        + " SELECT " + RESPONSE_COLUMNS + ", 1 AS depth FROM tollgate_response WHERE id = ?"
+                        + " UNION ALL SELECT r.id, r.previous_id, r.key_id, r.team_id, r.model, r.created_at, r.expires_at,"
+                        + " r.deployment, r.turn, r.response, c.depth + 1"
+                        + " FROM tollgate_response r JOIN chain c ON r.id = c.previous_id WHERE c.depth < ?)"
+                        + " SELECT " + RESPONSE_COLUMNS + " FROM chain ORDER BY depth")) {
+                    p.setString(1, id);
+                    p.setInt(2, maxDepth);
+                    List<StoredResponse> out = new ArrayList<>();
+                    try (ResultSet rs = p.executeQuery()) {
+                        while (rs.next()) {
+                            out.add(response(rs));
+                        }
+                    }
+                    return out;
+                }
+            });
+        }
+
+        @Override
+        public boolean delete(String id) {
+            Objects.requireNonNull(id, "id is null");
+            return write("deleteResponse", c -> {
+                try (PreparedStatement p = c.prepareStatement("DELETE FROM tollgate_response WHERE id = ?")) {
+                    p.setString(1, id);
+                    return p.executeUpdate() == 1;
+                }
+            });
+        }
+
+        @Override
+        public int deleteExpired(Instant now, int limit) {
+            Objects.requireNonNull(now, "now is null");
+            if (limit < 1) {
+                return 0;
+            }
+            return write("deleteExpiredResponses", c -> {
+                try (PreparedStatement p = c.prepareStatement("DELETE FROM tollgate_response WHERE id IN (SELECT id FROM"
+                        + " tollgate_response WHERE expires_at <= ? ORDER BY expires_at LIMIT ? FOR UPDATE SKIP LOCKED)")) {
+                    setInstant(p, 1, now);
+                    p.setInt(2, limit);
+                    return p.executeUpdate();
+                }
+            });
+        }
+    }
+
+    private static StoredResponse response(ResultSet rs) throws SQLException {
+        return StoredResponse.builder().id(rs.getString("id")).previousId(rs.getString("previous_id")).keyId(rs.getString("key_id"))
+                .teamId(rs.getString("team_id")).model(rs.getString("model")).createdAt(instant(rs, "created_at"))
+                .expiresAt(instant(rs, "expires_at")).deployment(rs.getString("deployment")).turn(rs.getBytes("turn"))
+                .response(rs.getBytes("response")).build();
     }
 
     // ---- plumbing

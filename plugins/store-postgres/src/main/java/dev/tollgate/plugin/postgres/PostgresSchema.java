@@ -45,7 +45,15 @@ final class PostgresSchema {
                       PRIMARY KEY (key_id, team_id, model, bucket))""",
                     // budget periods: key rows by (team_id '', key_id, bucket >=), team rows by (team_id, key_id '', bucket >=)
                     "CREATE INDEX tollgate_spend_bucket_period ON tollgate_spend_bucket (team_id, key_id, bucket)",
-                    "CREATE INDEX tollgate_spend_bucket_time ON tollgate_spend_bucket (bucket)"));
+                    "CREATE INDEX tollgate_spend_bucket_time ON tollgate_spend_bucket (bucket)"),
+            // 2: stored OpenAI Responses (docs/responses.md, "State"), shared by every gateway on this database
+            List.of(
+                    """
+                    CREATE TABLE tollgate_response (
+                      id text PRIMARY KEY, previous_id text, key_id text, team_id text, model text NOT NULL,
+                      created_at timestamptz NOT NULL, expires_at timestamptz, deployment text,
+                      turn bytea NOT NULL, response bytea NOT NULL)""",
+                    "CREATE INDEX tollgate_response_expires ON tollgate_response (expires_at) WHERE expires_at IS NOT NULL"));
 
     static final int CURRENT = MIGRATIONS.size();
 
