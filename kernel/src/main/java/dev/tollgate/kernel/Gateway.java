@@ -182,6 +182,8 @@ public final class Gateway implements AutoCloseable {
             }
             Governance governance = Governance.start(config, clock, pluginStore(config, registries, loader, contexts), kernelMetrics);
             components.add(governance);
+            dev.tollgate.kernel.responses.ResponseState responseState = responseState(config, governance, clock, blocking, kernelMetrics,
+                    components);
             List<PolicyChain.Entry> policies = new ArrayList<>();
             governance.shareChanges(state, blocking, config.governance().refreshInterval());
             // Built in, first: authentication, then rate limits and budgets.
@@ -217,7 +219,8 @@ public final class Gateway implements AutoCloseable {
                     config.server().admissionTimeout(), warnings, records, config.logging().startTraces(), config.logging().bodies(),
                     cache);
             GatewayServer server = GatewayServer.start(config.server(), worker, models, pipeline, kernelMetrics,
-                    () -> requestMetrics.prometheus() + records.prometheus() + kernelMetrics.prometheus(), governance, blocking);
+                    () -> requestMetrics.prometheus() + records.prometheus() + kernelMetrics.prometheus(), governance, blocking,
+                    responseState);
             log.info("Tollgate {} listening on http://{}:{} with models {}, configuration {}", VERSION, config.server().host(),
                     server.port(), models.keySet(), config.source() == null ? "built in code" : config.source().toAbsolutePath());
             return new Gateway(host, worker, upstream, blocking, server, components, pipeline, governance);
@@ -230,6 +233,38 @@ public final class Gateway implements AutoCloseable {
             host.close();
             throw e;
         }
+    }
+
+    /**
+     * Stored OpenAI Responses on the governance store's {@code responses()}, with the periodic purge
+     * of expired ones; with {@code responses.store: off}, a state that stores nothing.
+     *
+     * @throws ConfigException when responses are to be stored but the governance store keeps none
+     */
+    private static dev.tollgate.kernel.responses.ResponseState responseState(GatewayConfig config, Governance governance, Clock clock,
+            ExecutorService blocking, KernelMetrics metrics, List<AutoCloseable> components) {
+        var settings = config.responses();
+        dev.tollgate.spi.store.ResponseStore store = null;
+        if (settings.store()) {
+            store = governance.store().responses().orElseThrow(() -> new ConfigException("responses.store is on, but the governance "
+                    + "store (" + (config.governance().store() == null ? "embedded" : config.governance().store().name()) + ") keeps no responses: use a store that does (the embedded "
+                    + "one, postgres) or set responses.store: off"));
+        }
+        var state = new dev.tollgate.kernel.responses.ResponseState(settings, store, clock, blocking, metrics);
+        if (settings.store()) {
+            java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "tollgate-responses-purge");
+                t.setDaemon(true);
+                return t;
+            });
+            var purge = dev.tollgate.kernel.responses.ResponsePurge.start(state, settings.purgeInterval(),
+                    (delay, task) -> timer.schedule(task, delay.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS), blocking);
+            components.add(() -> {
+                purge.close();
+                timer.shutdownNow();
+            });
+        }
+        return state;
     }
 
     /** Gauges of the process: threads, heap, resident memory, upstream connections. */

@@ -1,6 +1,7 @@
 package dev.tollgate.kernel.codec;
 
 import dev.tollgate.formats.FormatException;
+import dev.tollgate.formats.openai.ResponseEcho;
 import dev.tollgate.formats.openai.ResponsesAnswers;
 import dev.tollgate.formats.openai.ResponsesEventWriter;
 import dev.tollgate.formats.openai.ResponsesRequests;
@@ -11,8 +12,9 @@ import dev.tollgate.spi.chat.WireFormat;
 import dev.tollgate.spi.request.RequestFacts;
 
 /**
- * OpenAI Responses: {@code POST /v1/responses}, stateless (nothing is stored, whatever {@code store}
- * says), translated through the canonical model from any provider. Named SSE events whose last one
+ * OpenAI Responses: {@code POST /v1/responses}, translated through the canonical model from any
+ * provider. State ({@code store}, {@code previous_response_id}) is the kernel's {@code ResponseState}'s,
+ * which hands this codec a body that already holds the whole conversation. Named SSE events whose last one
  * ({@code response.completed}, {@code response.incomplete} or {@code response.failed}) ends the
  * stream; errors in OpenAI's JSON.
  */
@@ -59,14 +61,24 @@ public final class ResponsesCodec implements ChatCodec {
 
     @Override
     public byte[] response(ChatResponse response, RequestFacts facts) {
-        return ResponsesAnswers.write(response, facts.model(), warnings);
+        return response(response, facts, ResponseEcho.STATELESS);
+    }
+
+    /** A whole answer whose response object has the id and state fields of {@code echo} (stored Responses). */
+    public byte[] response(ChatResponse response, RequestFacts facts, ResponseEcho echo) {
+        return ResponsesAnswers.write(response, facts.model(), echo, warnings);
     }
 
     @Override
     public StreamRenderer streamRenderer(RequestFacts facts, String requestId, long createdEpochSeconds) {
+        return streamRenderer(facts, createdEpochSeconds, ResponseEcho.STATELESS);
+    }
+
+    /** A stream whose response objects have the id and state fields of {@code echo} (stored Responses). */
+    public StreamRenderer streamRenderer(RequestFacts facts, long createdEpochSeconds, ResponseEcho echo) {
         EventOut[] target = new EventOut[1];
         ResponsesEventWriter events = new ResponsesEventWriter(facts.model(), createdEpochSeconds,
-                (name, data) -> target[0].event(name, data), warnings);
+                (name, data) -> target[0].event(name, data), echo, warnings);
         return new StreamRenderer() {
             @Override
             public void render(dev.tollgate.spi.chat.StreamEvent event, EventOut out) {

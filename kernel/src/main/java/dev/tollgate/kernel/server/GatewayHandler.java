@@ -30,16 +30,25 @@ final class GatewayHandler implements HttpHandler {
     private final HttpHandler admin;
     private final ShutdownGate gate;
     private final dev.tollgate.kernel.pipeline.Pipeline pipeline;
+    /** {@code /v1/responses/{id}...}, or {@code null} when responses are not stored. */
+    private final HttpHandler storedResponses;
+
+    GatewayHandler(Map<String, Route> routes, HttpHandler admin, ShutdownGate gate, dev.tollgate.kernel.pipeline.Pipeline pipeline) {
+        this(routes, admin, gate, pipeline, null);
+    }
 
     /**
-     * @param admin    serves every path under {@code /admin/}
-     * @param pipeline counts and records the API requests answered before a lifecycle started
+     * @param admin           serves every path under {@code /admin/}
+     * @param pipeline        counts and records the API requests answered before a lifecycle started
+     * @param storedResponses serves {@code /v1/responses/{id}} and below (any method), or {@code null}
      */
-    GatewayHandler(Map<String, Route> routes, HttpHandler admin, ShutdownGate gate, dev.tollgate.kernel.pipeline.Pipeline pipeline) {
+    GatewayHandler(Map<String, Route> routes, HttpHandler admin, ShutdownGate gate, dev.tollgate.kernel.pipeline.Pipeline pipeline,
+            HttpHandler storedResponses) {
         this.routes = Map.copyOf(routes);
         this.admin = admin;
         this.gate = gate;
         this.pipeline = pipeline;
+        this.storedResponses = storedResponses;
     }
 
     /** API requests, the guard's rejections and unknown URLs are recorded; health, metrics, admin and the model list are not. */
@@ -57,7 +66,9 @@ final class GatewayHandler implements HttpHandler {
         }
         java.time.Instant startedAt = pipeline.clock().instant();
         long startNanos = pipeline.ticker().nanoTime();
-        String endpoint = routes.containsKey(path) ? path : "other";
+        String endpoint = routes.containsKey(path) ? path
+                : storedResponses != null && dev.tollgate.kernel.responses.StoredResponsesHandler.handles(path) ? "/v1/responses/{id}"
+                : "other";
         exchange.addExchangeCompleteListener((ex, next) -> {
             try {
                 if (ex.getAttachment(dev.tollgate.kernel.pipeline.Lifecycle.STARTED) == null) {
@@ -115,6 +126,10 @@ final class GatewayHandler implements HttpHandler {
         Route route = routes.get(exchange.getRelativePath());
         if (route == null && exchange.getRelativePath().startsWith("/admin/")) {
             admin.handleRequest(exchange);
+            return;
+        }
+        if (route == null && storedResponses != null && dev.tollgate.kernel.responses.StoredResponsesHandler.handles(exchange.getRelativePath())) {
+            storedResponses.handleRequest(exchange);
             return;
         }
         if (route == null) {

@@ -65,6 +65,13 @@ public final class GatewayServer {
      */
     public static GatewayServer start(ServerSettings s, XnioWorker worker, Map<String, Model> models, Pipeline pipeline,
             KernelMetrics kernelMetrics, Supplier<String> metrics, Governance governance, Executor blocking) {
+        return start(s, worker, models, pipeline, kernelMetrics, metrics, governance, blocking, null);
+    }
+
+    /** As the other start, with stored OpenAI Responses kept by {@code responseState} ({@code null}: stateless). */
+    public static GatewayServer start(ServerSettings s, XnioWorker worker, Map<String, Model> models, Pipeline pipeline,
+            KernelMetrics kernelMetrics, Supplier<String> metrics, Governance governance, Executor blocking,
+            dev.tollgate.kernel.responses.ResponseState responseState) {
         ShutdownGate gate = new ShutdownGate();
         RequestMemory memory = new RequestMemory(s.maxBufferedRequestBytes());
         var busy = kernelMetrics.counter("tollgate_server_busy_total",
@@ -74,8 +81,10 @@ public final class GatewayServer {
                 new OpenAiChatCodec(pipeline.warnings()), ErrorFormat.OPENAI, models, pipeline, bodies);
         InferenceHandler messages = new InferenceHandler(InferenceHandler.Kind.CHAT, "/v1/messages",
                 new AnthropicMessagesCodec(pipeline.warnings()), ErrorFormat.ANTHROPIC, models, pipeline, bodies);
-        InferenceHandler responses = new InferenceHandler(InferenceHandler.Kind.CHAT, "/v1/responses",
-                new ResponsesCodec(pipeline.warnings()), ErrorFormat.OPENAI, models, pipeline, bodies);
+        ResponsesCodec responsesCodec = new ResponsesCodec(pipeline.warnings());
+        InferenceHandler responses = new InferenceHandler(InferenceHandler.Kind.CHAT, "/v1/responses", responsesCodec,
+                ErrorFormat.OPENAI, models, pipeline, bodies, responseState == null ? null
+                        : new dev.tollgate.kernel.responses.ResponsesIntake(responseState, responsesCodec, governance.authenticator(), blocking));
         InferenceHandler countTokens = new InferenceHandler(InferenceHandler.Kind.COUNT_TOKENS, "/v1/messages/count_tokens", null,
                 ErrorFormat.ANTHROPIC, models, pipeline, bodies);
         InferenceHandler embeddings = new InferenceHandler(InferenceHandler.Kind.EMBEDDINGS, "/v1/embeddings", null,
@@ -107,7 +116,12 @@ public final class GatewayServer {
                 .set(UndertowOptions.MAX_ENTITY_SIZE, RequestBodyReader.DRAIN_CAP)
                 .getMap();
         HttpOpenListener openListener = new HttpOpenListener(new DefaultByteBufferPool(true, 16 * 1024, -1, 4), undertowOptions);
-        openListener.setRootHandler(new GatewayHandler(routes, admin, gate, pipeline));
+        HttpHandler storedResponses = null;
+        if (responseState != null) {
+            var stored = new dev.tollgate.kernel.responses.StoredResponsesHandler(responseState, keys, blocking);
+            storedResponses = KeyGuard.of(keys, ErrorFormat.OPENAI, ex -> stored.handle(ex, ex.getAttachment(GatewayHandler.REQUEST_ID)));
+        }
+        openListener.setRootHandler(new GatewayHandler(routes, admin, gate, pipeline, storedResponses));
         DescriptorReserve reserve = DescriptorReserve.start(kernelMetrics.counter("tollgate_server_descriptor_exhaustion_total",
                 "Times the process ran out of file descriptors and gave up its spare one to keep accepting"));
         ConnectionGuards guards = new ConnectionGuards(s, LINGER_MILLIS, memory, worker, openListener, kernelMetrics, reserve);

@@ -45,10 +45,19 @@ final class InferenceHandler implements HttpHandler {
     private final Map<String, Model> models;
     private final Pipeline pipeline;
     private final RequestBodyReader bodies;
+    /** The state step of stored OpenAI Responses, or {@code null}. */
+    private final dev.tollgate.kernel.responses.ResponsesIntake intake;
 
     /** @param codec the chat API, or {@code null} for embeddings */
     InferenceHandler(Kind kind, String path, ChatCodec codec, ErrorFormat errors, Map<String, Model> models, Pipeline pipeline,
             RequestBodyReader bodies) {
+        this(kind, path, codec, errors, models, pipeline, bodies, null);
+    }
+
+    /** @param intake what stored Responses do to the body and the codec before the facts are read, or {@code null} */
+    InferenceHandler(Kind kind, String path, ChatCodec codec, ErrorFormat errors, Map<String, Model> models, Pipeline pipeline,
+            RequestBodyReader bodies, dev.tollgate.kernel.responses.ResponsesIntake intake) {
+        this.intake = intake;
         this.kind = kind;
         this.path = path;
         this.codec = codec;
@@ -72,6 +81,14 @@ final class InferenceHandler implements HttpHandler {
     }
 
     private void onBody(HttpServerExchange exchange, String id, long start, byte[] received) {
+        if (intake != null) {
+            intake.accept(exchange, id, received, (ex, body, requestCodec) -> onBody(ex, id, start, body, requestCodec));
+            return;
+        }
+        onBody(exchange, id, start, received, codec);
+    }
+
+    private void onBody(HttpServerExchange exchange, String id, long start, byte[] received, ChatCodec codec) {
         try {
             RequestBody body = RequestBody.of(received);
             RequestFacts facts;

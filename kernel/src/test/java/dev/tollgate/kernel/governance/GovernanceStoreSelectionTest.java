@@ -54,7 +54,7 @@ class GovernanceStoreSelectionTest {
     @Test
     void theNamedPluginStoreHoldsTheKeysAndTheEmbeddedStoreIsNotOpened() {
         MemoryStorePlugin plugin = new MemoryStorePlugin();
-        try (GovernedGateway gw = GovernedGateway.start(STORE, Map.of("memory-store", plugin))) {
+        try (GovernedGateway gw = GovernedGateway.start(STORE + "responses: {store: off}\n", Map.of("memory-store", plugin))) {
             assertThat(gw.gateway().governance().store()).isInstanceOf(BatchingSpendStore.class);
 
             String id = gw.createKey("{\"name\":\"in-plugin\"}").get("id").asText();
@@ -63,6 +63,14 @@ class GovernanceStoreSelectionTest {
             assertThat(plugin.made.get().key(id)).isPresent();
             assertThat(gw.dataDir().resolve("governance.db")).doesNotExist();
         }
+    }
+
+    @Test
+    void aStoreThatKeepsNoResponsesFailsTheStartUnlessResponsesStoreIsOff() {
+        assertThatThrownBy(() -> GovernedGateway.start(STORE, Map.of("memory-store", new MemoryStorePlugin())).close())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("responses.store is on, but the governance store (memory) keeps no responses")
+                .hasMessageContaining("responses.store: off");
     }
 
     @Test
