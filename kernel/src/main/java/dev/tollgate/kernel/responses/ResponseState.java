@@ -270,12 +270,14 @@ public final class ResponseState {
         if (!request.store() || store == null) {
             return;
         }
+        // created when answered, not when the write gets its turn: retention counts from the answer
+        Instant createdAt = clock.instant();
         CompletableFuture<Void> done = new CompletableFuture<>();
         pending.put(request.id(), done);
         try {
             blocking.execute(() -> {
                 try {
-                    write(request, model, response);
+                    write(request, model, response, createdAt);
                 } finally {
                     pending.remove(request.id(), done);
                     done.complete(null);
@@ -289,7 +291,7 @@ public final class ResponseState {
         }
     }
 
-    private void write(Prepared request, String model, byte[] response) {
+    private void write(Prepared request, String model, byte[] response, Instant now) {
         try {
             byte[] turn = turn(request.originalBody(), response);
             if (turn.length > settings.maxTurnBytes() || response.length > settings.maxTurnBytes()) {
@@ -298,7 +300,6 @@ public final class ResponseState {
                         + "responses.max_turn_bytes ({})", request.id(), turn.length, response.length, settings.maxTurnBytes());
                 return;
             }
-            Instant now = clock.instant();
             Principal owner = request.owner();
             store.put(StoredResponse.builder().id(request.id()).previousId(request.previousId()).keyId(owner.keyId().orElse(null))
                     .teamId(owner.teamId().orElse(null)).model(model).createdAt(now)
