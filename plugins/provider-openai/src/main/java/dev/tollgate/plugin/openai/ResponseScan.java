@@ -123,7 +123,8 @@ record ResponseScan(Usage usage, boolean choices, boolean choicesEmpty, boolean 
     /**
      * The usage object {@code b[from, to)}, read with {@link TopLevel} rather than a JSON parser: it
      * is on every answer's path, and a parser costs more to set up (about 1.5 KB of buffers) than the
-     * few counts in it take to read. A count that is not a non-negative number counts as 0, as
+     * few counts in it take to read. Cache reads come from {@code prompt_tokens_details.cached_tokens}
+     * or, as DeepSeek reports them, {@code prompt_cache_hit_tokens}. A count that is not a non-negative number counts as 0, as
      * {@link Json#count} has it; a number that is not JSON is an error.
      */
     static Usage readUsage(byte[] b, int from, int to) throws IOException {
@@ -134,7 +135,10 @@ record ResponseScan(Usage usage, boolean choices, boolean choicesEmpty, boolean 
             } else if (TopLevel.is(bytes, ks, ke, "completion_tokens")) {
                 counts[1] = count(bytes, vs, ve);
             } else if (TopLevel.is(bytes, ks, ke, "prompt_tokens_details")) {
-                counts[2] = detail(bytes, vs, ve, "cached_tokens");
+                counts[2] = Math.max(counts[2], detail(bytes, vs, ve, "cached_tokens"));
+            } else if (TopLevel.is(bytes, ks, ke, "prompt_cache_hit_tokens")) {
+                // DeepSeek's own field for prompt-cache reads (its prompt_tokens include them)
+                counts[2] = Math.max(counts[2], count(bytes, vs, ve));
             } else if (TopLevel.is(bytes, ks, ke, "completion_tokens_details")) {
                 counts[3] = detail(bytes, vs, ve, "reasoning_tokens");
             }

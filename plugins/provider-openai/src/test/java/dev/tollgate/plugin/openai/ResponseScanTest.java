@@ -98,4 +98,13 @@ class ResponseScanTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(
                 () -> scan("{\"usage\":{\"prompt_tokens\":" + value + "}}")).isInstanceOf(IOException.class);
     }
+
+    @Test
+    void deepSeeksCacheHitsCountAsCachedInput() throws IOException {
+        Usage u = scan("{\"usage\":{\"prompt_tokens\":100,\"completion_tokens\":8,\"total_tokens\":108,"
+                + "\"prompt_cache_hit_tokens\":64,\"prompt_cache_miss_tokens\":36}}").usage();
+
+        assertThat(u.cachedInputTokens()).isEqualTo(64);
+        assertThat(u.inputTokens()).isEqualTo(100);
+    }
 }
