@@ -245,7 +245,7 @@ class KernelModelCatalogTest {
         ModelInfo reasoner = shipped.find("deepseek-reasoner").orElseThrow();
         assertThat(reasoner.prices()).isEqualTo(chat.prices());
         assertThat(reasoner.maxOutputTokens()).hasValue(64000);
-        assertThat(reasoner.capabilities()).containsExactly(Capability.REASONING);
+        assertThat(reasoner.capabilities()).containsExactlyInAnyOrder(Capability.TOOLS, Capability.REASONING);
     }
 
     @Test
