@@ -1,29 +1,19 @@
 package dev.tollgate.plugin.openai;
 
 import dev.tollgate.bench.jmh.Fixtures;
+import dev.tollgate.bench.jmh.StreamReplay;
 import dev.tollgate.spi.Bytes;
-import dev.tollgate.spi.GatewayException;
 import dev.tollgate.spi.chat.ChatRequest;
 import dev.tollgate.spi.chat.Message;
-import dev.tollgate.spi.chat.StreamEvent;
 import dev.tollgate.spi.chat.WireFormat;
 import dev.tollgate.spi.config.PluginConfig;
 import dev.tollgate.spi.http.Headers;
-import dev.tollgate.spi.http.ResponseHandler;
-import dev.tollgate.spi.http.UpstreamHttp;
-import dev.tollgate.spi.http.UpstreamRequest;
-import dev.tollgate.spi.http.UpstreamResponse;
-import dev.tollgate.spi.provider.Observation;
 import dev.tollgate.spi.provider.ProviderCall;
 import dev.tollgate.spi.provider.ProviderRequest;
-import dev.tollgate.spi.provider.StreamSink;
 import dev.tollgate.spi.request.RequestFacts;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -72,7 +62,7 @@ public class OpenAiProviderBench {
         usageChunk = Bytes.utf8(Fixtures.USAGE_CHUNK);
         adapter = new OpenAiAdapter(OpenAiConfig.from(PluginConfig.of("bench", Map.of("api_key", "sk-bench"))),
                 Clock.systemUTC(), dev.tollgate.spi.time.Ticker.system(), (what, value) -> { });
-        call = new ReplayingCall(Fixtures.pieces(Fixtures.utf8(Fixtures.SSE_STREAM), 1024));
+        call = new StreamReplay.ReplayingCall(SSE_HEADERS, Fixtures.pieces(Fixtures.utf8(Fixtures.SSE_STREAM), 1024));
         RequestFacts openAi = RequestFacts.builder(WireFormat.OPENAI_CHAT, CLIENT_MODEL).stream(true).build();
         passThroughStream = ProviderRequest.builder("req-bench", openAi, () -> {
             throw new IllegalStateException("a pass-through request is never translated");
@@ -126,7 +116,7 @@ public class OpenAiProviderBench {
     @Benchmark
     @OperationsPerInvocation(Fixtures.SSE_EVENTS)
     public void relayStreamPerEvent(Blackhole bh) {
-        adapter.streamChat(passThroughStream, call, new Sink(bh));
+        adapter.streamChat(passThroughStream, call, new StreamReplay.Sink(bh));
     }
 
     /**
@@ -136,76 +126,6 @@ public class OpenAiProviderBench {
     @Benchmark
     @OperationsPerInvocation(Fixtures.SSE_EVENTS)
     public void translateStreamPerEvent(Blackhole bh) {
-        adapter.streamChat(translatedStream, call, new Sink(bh));
-    }
-
-    /** A call whose upstream answers every stream at once, on the calling thread, with the same pieces. */
-    record ReplayingCall(ByteBuffer[] pieces) implements ProviderCall, UpstreamHttp {
-        @Override
-        public String requestId() {
-            return "req-bench";
-        }
-
-        @Override
-        public UpstreamHttp http() {
-            return this;
-        }
-
-        @Override
-        public void schedule(Duration delay, Runnable task) {
-            throw new UnsupportedOperationException("the adapter schedules nothing on a stream");
-        }
-
-        @Override
-        public boolean isCancelled() {
-            return false;
-        }
-
-        @Override
-        public CompletionStage<UpstreamResponse> send(UpstreamRequest request) {
-            throw new UnsupportedOperationException("streams only");
-        }
-
-        @Override
-        public void stream(UpstreamRequest request, ResponseHandler handler) {
-            handler.onHeaders(200, SSE_HEADERS);
-            for (ByteBuffer b : pieces) {
-                handler.onBody(b.rewind());
-            }
-            handler.onComplete();
-        }
-    }
-
-    /** Hands everything to the blackhole; a failed stream fails the benchmark. */
-    record Sink(Blackhole bh) implements StreamSink {
-        @Override
-        public void headers(Headers headers) {
-            bh.consume(headers);
-        }
-
-        @Override
-        public void event(StreamEvent event) {
-            bh.consume(event);
-        }
-
-        @Override
-        public void nativeEvent(String name, Bytes data) {
-            bh.consume(data);
-        }
-
-        @Override
-        public void observe(Observation observation) {
-            bh.consume(observation);
-        }
-
-        @Override
-        public void complete() {
-            bh.consume(true);
-        }
-
-        @Override
-        public void fail(GatewayException error) {
-            throw error;
-        }
+        adapter.streamChat(translatedStream, call, new StreamReplay.Sink(bh));
     }
 }

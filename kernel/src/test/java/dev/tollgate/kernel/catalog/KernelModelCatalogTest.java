@@ -222,4 +222,43 @@ class KernelModelCatalogTest {
         assertThat(sonnet.cachedInputPerMillion().orElseThrow()).isLessThan(sonnet.inputPerMillion());
         assertThat(sonnet.cacheWritePerMillion().orElseThrow()).isGreaterThan(sonnet.inputPerMillion());
     }
+
+    @Test
+    void theShippedCatalogPricesDeepSeekCacheHitsAsItsPricingPageDoes() {
+        var shipped = KernelModelCatalog.of(KernelModelCatalog.read(
+                new ModelsFile(Path.of("../distribution/src/conf/models.yaml"), true)), java.util.List.of());
+        ModelInfo chat = shipped.find("deepseek-chat").orElseThrow();
+        var prices = chat.prices().orElseThrow();
+
+        assertThat(prices.inputPerMillion()).isEqualByComparingTo("0.56");
+        assertThat(prices.cachedInputPerMillion()).hasValueSatisfying(p -> assertThat(p).isEqualByComparingTo("0.07"));
+        assertThat(prices.outputPerMillion()).isEqualByComparingTo("1.68");
+        assertThat(chat.contextWindow()).hasValue(128000);
+        assertThat(chat.maxOutputTokens()).hasValue(8000);
+        assertThat(chat.capabilities()).containsExactly(Capability.TOOLS);
+        // 10,000 prompt tokens of which 8,000 cache hits, 500 output: 2,000 x 0.56 + 8,000 x 0.07 + 500 x 1.68
+        // = 1,120 + 560 + 840 micro-dollars
+        var usage = dev.tollgate.spi.chat.Usage.builder().inputTokens(10_000).cachedInputTokens(8_000).outputTokens(500).build();
+        assertThat(prices.costMicros(usage)).isEqualTo(2_520);
+        assertThat(prices.costMicros(dev.tollgate.spi.chat.Usage.of(10_000, 500))).isEqualTo(6_440);
+
+        ModelInfo reasoner = shipped.find("deepseek-reasoner").orElseThrow();
+        assertThat(reasoner.prices()).isEqualTo(chat.prices());
+        assertThat(reasoner.maxOutputTokens()).hasValue(64000);
+        assertThat(reasoner.capabilities()).containsExactlyInAnyOrder(Capability.TOOLS, Capability.REASONING);
+    }
+
+    @Test
+    void theShippedCatalogPricesOpenRouterIdsWithTheirVendorPrefix() {
+        var shipped = KernelModelCatalog.of(KernelModelCatalog.read(
+                new ModelsFile(Path.of("../distribution/src/conf/models.yaml"), true)), java.util.List.of());
+        ModelInfo mini = shipped.find("openai/gpt-4o-mini").orElseThrow();
+
+        assertThat(mini.prices().orElseThrow().inputPerMillion()).isEqualByComparingTo("0.15");
+        assertThat(mini.prices().orElseThrow().outputPerMillion()).isEqualByComparingTo("0.60");
+        assertThat(mini.prices().orElseThrow().cachedInputPerMillion()).isEmpty();
+        assertThat(mini.capabilities()).as("unknown: the page lists none, so no request is kept from it").isEmpty();
+        assertThat(shipped.find("anthropic/claude-sonnet-4.5")).isPresent();
+        assertThat(shipped.find("meta-llama/llama-3.3-70b-instruct")).as("its stored pages disagreed on the price").isEmpty();
+    }
 }
