@@ -250,7 +250,8 @@ public final class Gateway implements AutoCloseable {
                     + "store (" + (config.governance().store() == null ? "embedded" : config.governance().store().name()) + ") keeps no responses: use a store that does (the embedded "
                     + "one, postgres) or set responses.store: off"));
         }
-        var state = new dev.tollgate.kernel.responses.ResponseState(settings, store, clock, blocking, metrics);
+        var state = new dev.tollgate.kernel.responses.ResponseState(settings, store, clock, blocking, metrics,
+                config.server().maxRequestBytes());
         if (settings.store()) {
             java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "tollgate-responses-purge");

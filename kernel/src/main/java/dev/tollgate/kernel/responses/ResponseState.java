@@ -65,6 +65,8 @@ public final class ResponseState {
     private static final long PENDING_WAIT_MILLIS = 5_000;
 
     private final ResponsesSettings settings;
+    /** The most bytes a continued request may have once its conversation is in it: {@code server.max_request_bytes}. */
+    private final long maxConversationBytes;
     private final ResponseStore store;
     private final Clock clock;
     private final Executor blocking;
@@ -78,7 +80,18 @@ public final class ResponseState {
      * @param store where responses are kept, or {@code null} when {@code settings.store()} is off
      */
     public ResponseState(ResponsesSettings settings, ResponseStore store, Clock clock, Executor blocking, Metrics metrics) {
+        this(settings, store, clock, blocking, metrics, Long.MAX_VALUE);
+    }
+
+    /**
+     * @param store                where responses are kept, or {@code null} when {@code settings.store()} is off
+     * @param maxConversationBytes the most bytes a continued request may have with its conversation in it
+     *                             (what a client could have sent as a body: {@code server.max_request_bytes})
+     */
+    public ResponseState(ResponsesSettings settings, ResponseStore store, Clock clock, Executor blocking, Metrics metrics,
+            long maxConversationBytes) {
         this.settings = requireNonNull(settings, "settings is null");
+        this.maxConversationBytes = maxConversationBytes;
         if (settings.store() && store == null) {
             throw new IllegalArgumentException("responses.store is on but there is no response store");
         }
@@ -211,6 +224,15 @@ public final class ResponseState {
         } catch (IOException | ClassCastException e) {
             // the scan read it as an object; a body that still fails is the facts parser's to name
             return new Prepared(null, false, previous, owner, body, body);
+        }
+        long bytes = body.length;
+        for (StoredResponse r : conversation) {
+            bytes += r.turn().length;
+        }
+        if (bytes > maxConversationBytes) {
+            throw GatewayException.invalidRequest("previous_response_id", "the conversation of previous_response_id '"
+                    + printable(previous) + "' has grown to about " + bytes + " bytes, more than a request may have "
+                    + "(server.max_request_bytes: " + maxConversationBytes + "); start a new conversation with the items you need as input");
         }
         ArrayNode input = JSON.createArrayNode();
         for (StoredResponse r : conversation.reversed()) {

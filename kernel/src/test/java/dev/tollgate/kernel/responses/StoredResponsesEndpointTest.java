@@ -288,6 +288,26 @@ class StoredResponsesEndpointTest {
     }
 
     @Test
+    void aConversationIsBoundedLikeARequestBody() {
+        try (GovernedGateway gw = start("server: {max_request_bytes: 2KiB}\n")) {
+            String words = "w".repeat(600);
+            String previous = null;
+            int turn = 0;
+            HttpResponse<String> r;
+            do {
+                turn++;
+                r = post(gw, null, "{\"model\":\"m\",\"input\":\"" + words + "\""
+                        + (previous == null ? "" : ",\"previous_response_id\":\"" + previous + "\"") + "}");
+                if (r.statusCode() == 200) {
+                    previous = GovernedGateway.json(r.body()).get("id").asText();
+                }
+            } while (r.statusCode() == 200 && turn < 6);
+            assertThat(turn).as("turns until the conversation outgrew a request body").isBetween(2, 5);
+            assertBadPrevious(r, "server.max_request_bytes");
+        }
+    }
+
+    @Test
     void aStoredTurnIsBoundedByMaxTurnBytes() {
         try (GovernedGateway gw = start("responses: {max_turn_bytes: 1024}\n")) {
             String big = "x".repeat(2000);
