@@ -160,6 +160,11 @@ class OpenAiStoredResponsesSdkTest {
         String callId = functionCall(turns[0]).callId();
         assertThat(items.getFirst().functionCallOutput()).hasValueSatisfying(o -> assertThat(o._callId().asString()).contains(callId));
 
+        List<ResponseItem> firstItems = client.responses().inputItems().list(turns[0].id()).data();
+        assertThat(firstItems).hasSize(1);
+        assertThat(firstItems.getFirst().responseInputMessageItem()).hasValueSatisfying(m -> assertThat(m.content().getFirst()
+                .inputText().orElseThrow().text()).isEqualTo("Weather in Paris?"));
+
         client.responses().delete(second.id());
         NotFoundException gone = catchThrowableOfType(NotFoundException.class, () -> client.responses().retrieve(second.id()));
         assertThat(gone).as("a deleted response is not found").isNotNull();

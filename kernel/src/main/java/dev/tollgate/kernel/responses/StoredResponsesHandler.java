@@ -156,8 +156,20 @@ public final class StoredResponsesHandler {
                 if (!item.has("type")) {
                     item.put("type", "message");
                 }
+                boolean message = item.get("type").asText().equals("message");
                 if (!item.has("id")) {
-                    item.put("id", (item.get("type").asText().equals("message") ? "msg_" : "item_") + suffix + "_in" + i);
+                    item.put("id", (message ? "msg_" : "item_") + suffix + "_in" + i);
+                }
+                if (message && item.path("content").isTextual()) {
+                    // as OpenAI lists them: a message's text as one part
+                    String role = item.path("role").asText();
+                    ArrayNode parts = JSON.createArrayNode();
+                    parts.addObject().put("type", role.equals("assistant") ? "output_text" : "input_text")
+                            .put("text", item.get("content").asText());
+                    item.set("content", parts);
+                }
+                if (!item.has("status")) {
+                    item.put("status", "completed");
                 }
                 items.add(item);
             }

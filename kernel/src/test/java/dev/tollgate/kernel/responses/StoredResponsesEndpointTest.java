@@ -209,12 +209,14 @@ class StoredResponsesEndpointTest {
             JsonNode list = ok(call(gw, "GET", null, "/v1/responses/" + second + "/input_items"));
             assertThat(list.get("object").asText()).isEqualTo("list");
             assertThat(list.get("data")).hasSize(2);
-            assertThat(list.at("/data/0/content").asText()).isEqualTo("three");
-            assertThat(list.at("/data/1/content").asText()).isEqualTo("two");
+            assertThat(list.at("/data/0/content/0/text").asText()).isEqualTo("three");
+            assertThat(list.at("/data/0/content/0/type").asText()).isEqualTo("input_text");
+            assertThat(list.at("/data/0/type").asText()).isEqualTo("message");
+            assertThat(list.at("/data/1/content/0/text").asText()).isEqualTo("two");
             assertThat(list.get("first_id").asText()).isEqualTo(list.at("/data/0/id").asText());
             assertThat(list.get("has_more").asBoolean()).isFalse();
             JsonNode page = ok(call(gw, "GET", null, "/v1/responses/" + second + "/input_items?order=asc&limit=1"));
-            assertThat(page.at("/data/0/content").asText()).isEqualTo("two");
+            assertThat(page.at("/data/0/content/0/text").asText()).isEqualTo("two");
             assertThat(page.get("has_more").asBoolean()).isTrue();
         }
     }
