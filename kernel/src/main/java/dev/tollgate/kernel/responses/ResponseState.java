@@ -122,7 +122,13 @@ public final class ResponseState {
      * @param store      whether the client asked to store the response ({@code store}, default true)
      * @param previousId the {@code previous_response_id}, or {@code null}
      */
-    public record Scan(boolean store, String previousId, long inputBytes) {}
+    public record Scan(boolean store, String previousId, long inputBytes, boolean references) {
+
+        /** Whether the request needs the store before it can be served: it continues a response, or refers to stored items. */
+        public boolean needsStore() {
+            return previousId != null || references;
+        }
+    }
 
     /** @throws GatewayException 400 when {@code previous_response_id} is not a string, or cannot be served here */
     public Scan scan(byte[] body) {
@@ -131,7 +137,7 @@ public final class ResponseState {
         long inputBytes = 0;
         try (JsonParser p = FACTORY.createParser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
-                return new Scan(false, null, 0);
+                return new Scan(false, null, 0, false);
             }
             JsonToken t;
             while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
@@ -159,7 +165,7 @@ public final class ResponseState {
                 }
             }
         } catch (IOException e) {
-            return new Scan(false, null, 0);
+            return new Scan(false, null, 0, false);
         }
         if (previous != null && store == null) {
             throw GatewayException.invalidRequest("previous_response_id", "previous_response_id needs stored responses, but they are "
@@ -173,7 +179,7 @@ public final class ResponseState {
             throw GatewayException.invalidRequest("input", "'input' has " + inputBytes + " bytes, more than a stored response may "
                     + "hold (responses.max_turn_bytes: " + settings.maxTurnBytes() + "); send it with \"store\": false");
         }
-        return new Scan(storing, previous, inputBytes);
+        return new Scan(storing, previous, inputBytes, store != null && mentions(body, ITEM_REFERENCE));
     }
 
     /**
@@ -184,40 +190,23 @@ public final class ResponseState {
 
     /** A request without {@code previous_response_id}: nothing to look up, the body is served as sent. */
     public Prepared prepareFresh(Scan scan, Principal owner, byte[] body) {
-        if (scan.previousId() != null) {
+        if (scan.needsStore()) {
             throw new IllegalArgumentException("the request continues " + scan.previousId() + ": use prepareContinued");
         }
         return new Prepared(scan.store() ? newId() : null, scan.store(), null, owner, body, body);
     }
 
     /**
-     * A request with {@code previous_response_id}: loads the conversation (blocking) and rewrites
-     * the body to carry all of it.
+     * A request with {@code previous_response_id}, or with {@code item_reference} input items: loads
+     * the conversation and the items referred to (blocking) and rewrites the body to carry all of it.
      *
      * @throws GatewayException 400 naming {@code previous_response_id} when the response is not found
      *                          (for this tenant) or the conversation is already {@code responses.max_chain} long
      */
     public Prepared prepareContinued(Scan scan, Principal owner, byte[] body) {
-        String previous = requireNonNull(scan.previousId(), "the request continues nothing");
-        awaitPending(previous);
-        List<StoredResponse> chain = store.chain(previous, settings.maxChain());
+        String previous = scan.previousId();
         Instant now = clock.instant();
-        if (chain.isEmpty() || !visible(chain.getFirst(), owner, now)) {
-            throw notFound(previous);
-        }
-        if (chain.size() >= settings.maxChain()) {
-            throw GatewayException.invalidRequest("previous_response_id", "the conversation of previous_response_id '"
-                    + printable(previous) + "' already holds " + settings.maxChain() + " responses, the most this gateway keeps in one "
-                    + "(responses.max_chain); start a new conversation with the items you need as input");
-        }
-        // the conversation is the visible, unexpired ancestors up to the first that is not
-        List<StoredResponse> conversation = new ArrayList<>();
-        for (StoredResponse r : chain) {
-            if (!visible(r, owner, now)) {
-                break;
-            }
-            conversation.add(r);
-        }
+        List<StoredResponse> conversation = previous == null ? List.of() : conversation(previous, owner, now);
         ObjectNode root;
         try {
             root = (ObjectNode) JSON.readTree(body);
@@ -234,6 +223,15 @@ public final class ResponseState {
                     + printable(previous) + "' has grown to about " + bytes + " bytes, more than a request may have "
                     + "(server.max_request_bytes: " + maxConversationBytes + "); start a new conversation with the items you need as input");
         }
+        ArrayNode own = JSON.createArrayNode();
+        JsonNode sent = root.get("input");
+        if (sent != null && sent.isTextual()) {
+            own.add(userMessage(sent.asText()));
+        } else if (sent != null && sent.isArray()) {
+            own = resolveReferences((ArrayNode) sent, owner, now);
+        } else if (sent != null && !sent.isNull()) {
+            return new Prepared(null, false, previous, owner, body, body);
+        }
         ArrayNode input = JSON.createArrayNode();
         for (StoredResponse r : conversation.reversed()) {
             JsonNode turn = readTurn(r);
@@ -241,23 +239,96 @@ public final class ResponseState {
                 input.addAll((ArrayNode) turn);
             }
         }
-        JsonNode own = root.get("input");
-        if (own != null && own.isTextual()) {
-            input.add(userMessage(own.asText()));
-        } else if (own != null && own.isArray()) {
-            input.addAll((ArrayNode) own);
-        } else if (own != null && !own.isNull()) {
-            return new Prepared(null, false, previous, owner, body, body);
-        }
+        input.addAll(own);
         root.remove("previous_response_id");
-        root.set("input", input);
+        if (sent != null || !input.isEmpty()) {
+            root.set("input", input);
+        }
         byte[] served;
+        byte[] ownTurn;
         try {
             served = JSON.writeValueAsBytes(root);
+            // the turn this response stores: its own input, references resolved, so it replays as plain items
+            ownTurn = JSON.writeValueAsBytes(JSON.createObjectNode().set("input", own));
         } catch (IOException e) {
             throw GatewayException.internal("the conversation could not be assembled", e);
         }
-        return new Prepared(scan.store() ? newId() : null, scan.store(), previous, owner, body, served);
+        return new Prepared(scan.store() ? newId() : null, scan.store(), previous, owner, ownTurn, served);
+    }
+
+    /** The visible, unexpired responses of the chain ending at {@code previous}, newest first, up to the first that is not. */
+    private List<StoredResponse> conversation(String previous, Principal owner, Instant now) {
+        awaitPending(previous);
+        List<StoredResponse> chain = store.chain(previous, settings.maxChain());
+        if (chain.isEmpty() || !visible(chain.getFirst(), owner, now)) {
+            throw notFound(previous);
+        }
+        if (chain.size() >= settings.maxChain()) {
+            throw GatewayException.invalidRequest("previous_response_id", "the conversation of previous_response_id '"
+                    + printable(previous) + "' already holds " + settings.maxChain() + " responses, the most this gateway keeps in one "
+                    + "(responses.max_chain); start a new conversation with the items you need as input");
+        }
+        List<StoredResponse> conversation = new ArrayList<>();
+        for (StoredResponse r : chain) {
+            if (!visible(r, owner, now)) {
+                break;
+            }
+            conversation.add(r);
+        }
+        return conversation;
+    }
+
+    /**
+     * The input items with each {@code item_reference} replaced by the item it names: an output
+     * item of a stored response ({@code msg_…}, {@code fc_…}, {@code rs_…}, whose id carries the
+     * response's), or an input item as {@code input_items} lists it ({@code …_in<n>}). A reference this
+     * tenant cannot resolve is a 400 naming it.
+     */
+    private ArrayNode resolveReferences(ArrayNode items, Principal owner, Instant now) {
+        ArrayNode out = JSON.createArrayNode();
+        java.util.Map<String, JsonNode> turns = new java.util.HashMap<>();
+        for (int i = 0; i < items.size(); i++) {
+            JsonNode item = items.get(i);
+            if (!item.isObject() || !"item_reference".equals(item.path("type").asText())) {
+                out.add(item);
+                continue;
+            }
+            String at = "input[" + i + "]";
+            String id = item.path("id").isTextual() ? item.get("id").asText() : null;
+            if (id == null) {
+                throw GatewayException.invalidRequest(at + ".id", at + ".id is required for an item_reference");
+            }
+            JsonNode found = referenced(id, owner, now, turns);
+            if (found == null) {
+                throw GatewayException.invalidRequest(at, "Item with id '" + printable(id) + "' not found.");
+            }
+            out.add(found);
+        }
+        return out;
+    }
+
+    private JsonNode referenced(String id, Principal owner, Instant now, java.util.Map<String, JsonNode> turns) {
+        int first = id.indexOf('_');
+        int last = id.lastIndexOf('_');
+        if (first < 0 || last <= first + 1) {
+            return null;
+        }
+        String responseId = "resp_" + id.substring(first + 1, last);
+        JsonNode turn = turns.computeIfAbsent(responseId, r -> {
+            awaitPending(r);
+            return store.get(r).filter(s -> visible(s, owner, now)).map(this::readTurn).orElse(JSON.createArrayNode());
+        });
+        for (JsonNode item : turn) {
+            if (id.equals(item.path("id").asText(null))) {
+                return item;
+            }
+        }
+        String index = id.substring(last + 1);
+        if (index.startsWith("in") && index.length() > 2 && index.substring(2).chars().allMatch(Character::isDigit) && index.length() < 9) {
+            int n = Integer.parseInt(index.substring(2));
+            return n < turn.size() && !turn.get(n).has("id") ? turn.get(n) : null;
+        }
+        return null;
     }
 
     private JsonNode readTurn(StoredResponse r) {
@@ -438,6 +509,22 @@ public final class ResponseState {
         } catch (RuntimeException e) {
             log.warn("purging expired responses failed (the next run tries again): {}", e.getMessage());
         }
+    }
+
+    private static final byte[] ITEM_REFERENCE = "\"item_reference\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** Whether {@code body} holds {@code needle}: a cheap test that sends only the few bodies that may hold references to the store. */
+    static boolean mentions(byte[] body, byte[] needle) {
+        outer:
+        for (int i = 0; i <= body.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (body[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     static String newId() {

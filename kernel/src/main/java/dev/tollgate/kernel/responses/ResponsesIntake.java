@@ -63,7 +63,7 @@ public final class ResponsesIntake {
             Responses.error(exchange, requestId, ErrorFormat.OPENAI, e);
             return;
         }
-        if (scan.previousId() == null) {
+        if (!scan.needsStore()) {
             ResponseState.Prepared p = state.prepareFresh(scan, owner, body);
             next.proceed(exchange, body, p.store() ? new StoringResponsesCodec(codec, state, p) : codec);
             return;

@@ -201,6 +201,34 @@ class StoredResponsesEndpointTest {
     }
 
     @Test
+    void anItemReferenceIsReplacedByTheStoredItemItNames() {
+        try (GovernedGateway gw = start(MASTER)) {
+            String alice = key(gw, "alice", null);
+            String bob = key(gw, "bob", null);
+            JsonNode first = ok(post(gw, alice, "{\"model\":\"m\",\"input\":\"hello\"}"));
+            String itemId = first.at("/output/0/id").asText();
+            String body = "{\"model\":\"m\",\"input\":[{\"role\":\"user\",\"content\":\"hello\"},"
+                    + "{\"type\":\"item_reference\",\"id\":\"" + itemId + "\"},{\"role\":\"user\",\"content\":\"more\"}]}";
+            JsonNode second = ok(post(gw, alice, body));
+            assertThat(second.at("/output/0/content/0/text").asText()).isEqualTo("answer 3");
+            assertThat(provider.requests.getLast().messages()).containsExactly(Message.user("hello"),
+                    Message.of(Role.ASSISTANT, List.of(ContentBlock.Text.of("answer 1"))), Message.user("more"));
+
+            // the stored turn holds the item itself, so continuing replays it without the reference
+            ok(post(gw, alice, "{\"model\":\"m\",\"input\":\"again\",\"previous_response_id\":\"" + second.get("id").asText() + "\"}"));
+            assertThat(provider.requests.getLast().messages()).hasSize(5);
+
+            HttpResponse<String> notBobs = post(gw, bob, body);
+            assertThat(notBobs.statusCode()).as(notBobs.body()).isEqualTo(400);
+            assertThat(GovernedGateway.json(notBobs.body()).at("/error/param").asText()).isEqualTo("input[1]");
+            assertThat(GovernedGateway.json(notBobs.body()).at("/error/message").asText()).contains("not found");
+            HttpResponse<String> bogus = post(gw, alice, "{\"model\":\"m\",\"input\":[{\"type\":\"item_reference\",\"id\":\"nope\"}]}");
+            assertThat(bogus.statusCode()).isEqualTo(400);
+            assertThat(GovernedGateway.json(bogus.body()).at("/error/param").asText()).isEqualTo("input[0]");
+        }
+    }
+
+    @Test
     void inputItemsListTheTurnsOwnInputNewestFirst() {
         try (GovernedGateway gw = start("")) {
             String first = ok(post(gw, null, "{\"model\":\"m\",\"input\":\"one\"}")).get("id").asText();
