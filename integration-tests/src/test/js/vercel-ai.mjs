@@ -54,6 +54,15 @@ for (const store of [true, false]) {
   report("tools", { store, steps: looped.steps.length, toolInput: calls[0], text: looped.text });
 }
 
+// 3b. a conversation continued from the SDK's own response messages: with store: true (the default)
+//     the SDK refers to the earlier assistant text by id (item_reference), which the gateway resolves
+//     from its stored responses.
+const turn1 = await generateText({ model: openai(model), prompt: "Remember the word tangerine." });
+const turn2 = await generateText({ model: openai(model), messages: [{ role: "user", content: "Remember the word tangerine." },
+  ...turn1.response.messages, { role: "user", content: "Which word was it?" }] });
+assert.ok(turn2.text.length > 0, "empty answer to the second turn");
+report("conversation", { text: turn2.text, inputTokens: turn2.usage.inputTokens, firstInputTokens: turn1.usage.inputTokens });
+
 // 4. an error: an unknown model
 try {
   await generateText({ model: openai("no-such-model"), prompt: "hi", maxRetries: 0 });

@@ -60,6 +60,10 @@ class VercelAiSdkTest {
             assertThat(t.path("text").asText()).startsWith("The tool returned: sunny in");
         }
 
+        JsonNode conversation = JsClients.check(reports, "conversation").get(0);
+        assertThat(conversation.path("inputTokens").asInt()).as("the second turn carries the first's answer")
+                .isGreaterThan(conversation.path("firstInputTokens").asInt());
+
         assertThat(JsClients.check(reports, "error").get(0).path("status").asInt()).isEqualTo(404);
     }
 }
