@@ -9,8 +9,9 @@ import java.io.IOException;
 
 /**
  * One streaming pass over a response body or stream chunk that reads only the top level: the
- * {@code usage} object, whether {@code choices} and {@code data} are arrays (and {@code choices}
- * an empty one), and an {@code error}. Every other subtree is skipped.
+ * {@code usage} object (Chat Completions' or Responses' counters), whether {@code choices},
+ * {@code data} and {@code output} are arrays (and {@code choices} an empty one), the {@code id}
+ * string, and an {@code error}. Every other subtree is skipped.
  *
  * @param usage        the reported usage, or {@code null} when there is no usage object
  * @param choices      whether a {@code choices} array is present
@@ -18,8 +19,11 @@ import java.io.IOException;
  * @param data         whether a {@code data} array is present
  * @param error        the {@code error} value, or {@code null} when there is none
  * @param stopReason   the first {@code finish_reason} string inside {@code choices}, mapped, or {@code null}
+ * @param output       whether an {@code output} array is present (a Responses {@code response} object)
+ * @param id           the top-level {@code id} string, or {@code null}
  */
-record ResponseScan(Usage usage, boolean choices, boolean choicesEmpty, boolean data, UpstreamError error, StopReason stopReason) {
+record ResponseScan(Usage usage, boolean choices, boolean choicesEmpty, boolean data, UpstreamError error, StopReason stopReason,
+        boolean output, String id) {
 
     private static final byte[] FINISH_REASON = "\"finish_reason\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
@@ -35,8 +39,13 @@ record ResponseScan(Usage usage, boolean choices, boolean choicesEmpty, boolean 
 
     /** Scans {@code b[0, length)}. @throws IOException when it is not a JSON object */
     static ResponseScan of(byte[] b, int length) throws IOException {
+        return of(b, 0, length);
+    }
+
+    /** Scans the object in {@code b[from, to)}. @throws IOException when it is not a JSON object */
+    static ResponseScan of(byte[] b, int from, int to) throws IOException {
         Found f = new Found();
-        TopLevel.scan(b, 0, length, f);
+        TopLevel.scan(b, from, to, f);
         Usage usage = null;
         if (f.usageStart >= 0 && b[f.usageStart] == '{') {
             try (JsonParser p = Json.FACTORY.createParser(b, f.usageStart, f.usageEnd - f.usageStart)) {
@@ -52,7 +61,7 @@ record ResponseScan(Usage usage, boolean choices, boolean choicesEmpty, boolean 
             }
         }
         StopReason stop = f.choices ? finishReason(b, f.choicesStart, f.choicesEnd) : null;
-        return new ResponseScan(usage, f.choices, f.choicesEmpty, f.data, error, stop);
+        return new ResponseScan(usage, f.choices, f.choicesEmpty, f.data, error, stop, f.output, f.id);
     }
 
     /**
@@ -104,9 +113,11 @@ record ResponseScan(Usage usage, boolean choices, boolean choicesEmpty, boolean 
         int choicesStart;
         int choicesEnd;
         boolean data;
+        boolean output;
+        String id;
 
         @Override
-        public void member(byte[] b, int ks, int ke, int vs, int ve) {
+        public void member(byte[] b, int ks, int ke, int vs, int ve) throws IOException {
             if (TopLevel.is(b, ks, ke, "usage")) {
                 usageStart = vs;
                 usageEnd = ve;
@@ -120,6 +131,10 @@ record ResponseScan(Usage usage, boolean choices, boolean choicesEmpty, boolean 
             } else if (TopLevel.is(b, ks, ke, "error")) {
                 errorStart = vs;
                 errorEnd = ve;
+            } else if (TopLevel.is(b, ks, ke, "output")) {
+                output = b[vs] == '[';
+            } else if (TopLevel.is(b, ks, ke, "id") && b[vs] == '"' && id == null) {
+                id = Json.string(b, vs, ve);
             }
         }
     }
@@ -133,16 +148,16 @@ record ResponseScan(Usage usage, boolean choices, boolean choicesEmpty, boolean 
             String name = p.currentName();
             JsonToken value = p.nextToken();
             switch (name) {
-                case "prompt_tokens" -> prompt = Json.count(p);
-                case "completion_tokens" -> completion = Json.count(p);
-                case "prompt_tokens_details" -> {
+                case "prompt_tokens", "input_tokens" -> prompt = Json.count(p);
+                case "completion_tokens", "output_tokens" -> completion = Json.count(p);
+                case "prompt_tokens_details", "input_tokens_details" -> {
                     if (value == JsonToken.START_OBJECT) {
                         cached = readDetail(p, "cached_tokens");
                     } else {
                         p.skipChildren();
                     }
                 }
-                case "completion_tokens_details" -> {
+                case "completion_tokens_details", "output_tokens_details" -> {
                     if (value == JsonToken.START_OBJECT) {
                         reasoning = readDetail(p, "reasoning_tokens");
                     } else {
