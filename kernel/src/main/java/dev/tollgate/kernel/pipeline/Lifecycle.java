@@ -1463,7 +1463,9 @@ public final class Lifecycle {
             succeeded(a, observed.observedUsage().orElse(null));
             a.finish();
             addCostHeader(a);
-            if (storing() && codec != null) {
+            if (storing() && codec != null && !AnswerAssembler.readsNative(facts.format())) {
+                endFlight(null);
+            } else if (storing() && codec != null) {
                 ChatResponse parsed = AnswerAssembler.parseNative(facts.format(), nativeBody);
                 cacheStore(a, parsed == null || parsed.usage().isPresent() || a.usage == null ? parsed
                         : parsed.toBuilder().usage(a.usage).build());
@@ -1567,7 +1569,7 @@ public final class Lifecycle {
         private final Attempt a;
         private Headers providerHeaders = Headers.EMPTY;
         /** The answer being collected for the cache; null when it is not to be stored. */
-        private final AnswerAssembler forCache;
+        private AnswerAssembler forCache;
 
         StreamResponder(Attempt a) {
             this.a = a;
@@ -1620,7 +1622,10 @@ public final class Lifecycle {
                 commitStream(providerHeaders);
             }
             sse.event(name, data);
-            if (forCache != null) {
+            if (forCache != null && !AnswerAssembler.readsNative(facts.format())) {
+                forCache = null;
+                endFlight(null);
+            } else if (forCache != null) {
                 forCache.nativeEvent(data);
             }
         }

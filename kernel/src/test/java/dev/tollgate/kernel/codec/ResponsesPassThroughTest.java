@@ -12,6 +12,7 @@ import dev.tollgate.spi.chat.Usage;
 import dev.tollgate.spi.policy.Outcome;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -143,9 +144,12 @@ class ResponsesPassThroughTest {
     void aFallbackFromAPassThroughDeploymentToAChatOneTranslatesTheSameRequest() throws Exception {
         try (KernelHarness g = gateway("""
                 m:
+                  fallbacks: [{model: chat, on: [server_error]}]
                   deployments:
-                    - {provider: native-responses, model: up-native, tier: 0, config: {fail: true}}
-                    - {provider: native-responses, model: up-chat, tier: 1, config: {native: false}}
+                    - {provider: native-responses, model: up-native, config: {fail: true}}
+                chat:
+                  deployments:
+                    - {provider: native-responses, model: up-chat, config: {native: false}}
                 """)) {
             HttpResponse<String> r = g.post("/v1/responses", STATELESS);
 
@@ -156,7 +160,7 @@ class ResponsesPassThroughTest {
                     .isEqualTo("translated:up-chat");
             assertThat(warnings(g)).as("parsed once, at admission, because an attempt may translate").isEqualTo(1);
             Outcome o = outcome();
-            assertThat(o.deploymentId()).contains("m#1");
+            assertThat(o.deploymentId()).contains("chat#0");
             assertThat(o.upstreamResponseId()).isEmpty();
         }
     }
@@ -166,15 +170,17 @@ class ResponsesPassThroughTest {
         try (KernelHarness g = gateway("""
                 m:
                   deployments:
-                    - {provider: native-responses, model: up-chat, tier: 0, config: {native: false}}
-                    - {provider: native-responses, model: up-native, tier: 1}
+                    - {provider: native-responses, model: up-chat, config: {native: false}}
+                    - {provider: native-responses, model: up-native}
                 """)) {
-            HttpResponse<String> r = g.post("/v1/responses", STATEFUL);
-
-            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-            assertThat(r.body()).isEqualTo(NativeResponsesPlugin.ANSWER);
+            for (int i = 0; i < 6; i++) {
+                HttpResponse<String> r = g.post("/v1/responses", STATEFUL);
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                assertThat(r.body()).isEqualTo(NativeResponsesPlugin.ANSWER);
+            }
+            // the weighted choice would send about half to the chat deployment: none goes there
             assertThat(NativeResponsesPlugin.translated).as("previous_response_id cannot be translated").isEmpty();
-            assertThat(NativeResponsesPlugin.passedThrough).containsExactly(STATEFUL);
+            assertThat(NativeResponsesPlugin.passedThrough).hasSize(6).containsOnly(STATEFUL);
         }
     }
 
@@ -194,6 +200,32 @@ class ResponsesPassThroughTest {
             assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
             assertThat(JSON.readTree(r.body()).get("error").get("code").asText()).isEqualTo("upstream_error");
             assertThat(NativeResponsesPlugin.translated).isEmpty();
+        }
+    }
+
+    @Test
+    void aPassedThroughAnswerIsNeitherCachedNorCountedAsUnreadable() throws Exception {
+        try (KernelHarness g = KernelHarness.start("""
+                plugins: [native, cache]
+                cache:
+                  tiers: [map]
+                models:
+                  m:
+                    deployments:
+                      - {provider: native-responses, model: up-native}
+                """, Map.<String, TollgatePlugin>of("native", new NativeResponsesPlugin(),
+                "cache", new dev.tollgate.kernel.cache.CacheTestPlugin()))) {
+            String stateless = "{\"model\":\"m\",\"input\":\"hi\",\"store\":false}";
+            for (String body : List.of(stateless, stateless, stateless.replace("\"store\":false", "\"stream\":true"),
+                    stateless.replace("\"store\":false", "\"stream\":true"))) {
+                assertThat(g.post("/v1/responses", body).statusCode()).isEqualTo(200);
+            }
+
+            assertThat(NativeResponsesPlugin.passedThrough).as("every request reached the provider: none was answered from the cache")
+                    .hasSize(4);
+            String metrics = g.get("/metrics").body();
+            assertThat(metrics).doesNotContain("tollgate_cache_not_stored_total{reason=\"unreadable\"}")
+                    .doesNotContain("tollgate_cache_requests_total{model=\"m\",result=\"hit\"}");
         }
     }
 }
