@@ -1391,8 +1391,13 @@ public final class Lifecycle {
     private Headers forwardableHeaders() {
         Headers.Builder b = null;
         for (HeaderValues values : exchange.getRequestHeaders()) {
-            String name = values.getHeaderName().toString().toLowerCase(Locale.ROOT);
-            if ((name.startsWith("anthropic-") || name.startsWith("openai-")) && !name.contains("key")) {
+            String raw = values.getHeaderName().toString();
+            // most headers match neither prefix: test them without building a lower-case copy
+            if (!raw.regionMatches(true, 0, "anthropic-", 0, 10) && !raw.regionMatches(true, 0, "openai-", 0, 7)) {
+                continue;
+            }
+            String name = raw.toLowerCase(Locale.ROOT);
+            if (!name.contains("key")) {
                 if (b == null) {
                     b = Headers.builder();
                 }

@@ -7,11 +7,11 @@ import dev.tollgate.kernel.codec.ResponsesCodec;
 import dev.tollgate.kernel.config.ServerSettings;
 import dev.tollgate.kernel.governance.Governance;
 import dev.tollgate.kernel.governance.auth.Authenticator;
+import dev.tollgate.kernel.io.IoBufferPool;
 import dev.tollgate.kernel.metrics.KernelMetrics;
 import dev.tollgate.kernel.pipeline.Model;
 import dev.tollgate.kernel.pipeline.Pipeline;
 import io.undertow.UndertowOptions;
-import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.protocol.http.HttpOpenListener;
 import java.io.IOException;
@@ -106,7 +106,7 @@ public final class GatewayServer {
                 .set(UndertowOptions.MAX_COOKIES, s.maxHeaderBytes())
                 .set(UndertowOptions.MAX_ENTITY_SIZE, RequestBodyReader.DRAIN_CAP)
                 .getMap();
-        HttpOpenListener openListener = new HttpOpenListener(new DefaultByteBufferPool(true, 16 * 1024, -1, 4), undertowOptions);
+        HttpOpenListener openListener = new HttpOpenListener(new IoBufferPool(true, 16 * 1024, IoBufferPool.MAX_IDLE), undertowOptions);
         openListener.setRootHandler(new GatewayHandler(routes, admin, gate, pipeline));
         DescriptorReserve reserve = DescriptorReserve.start(kernelMetrics.counter("tollgate_server_descriptor_exhaustion_total",
                 "Times the process ran out of file descriptors and gave up its spare one to keep accepting"));

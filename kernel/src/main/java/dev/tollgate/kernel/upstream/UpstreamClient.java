@@ -1,6 +1,7 @@
 package dev.tollgate.kernel.upstream;
 
 import dev.tollgate.kernel.config.UpstreamSettings;
+import dev.tollgate.kernel.io.IoBufferPool;
 import dev.tollgate.spi.Bytes;
 import dev.tollgate.spi.GatewayException;
 import dev.tollgate.spi.http.Headers;
@@ -14,7 +15,6 @@ import io.undertow.client.ClientConnection;
 import io.undertow.client.UndertowClient;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.protocols.ssl.UndertowXnioSsl;
-import io.undertow.server.DefaultByteBufferPool;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
 import java.nio.ByteBuffer;
@@ -95,7 +95,7 @@ public final class UpstreamClient implements AutoCloseable {
     UpstreamClient(XnioWorker worker, SSLContext sslContext, int maxIdlePerOrigin, long maxIdleMillis,
             UpstreamSettings settings, Ticker ticker, Function<XnioIoThread, Deadlines.Scheduler> sweeps) {
         this.worker = worker;
-        this.buffers = new DefaultByteBufferPool(true, 16 * 1024, -1, 4);
+        this.buffers = new IoBufferPool(true, 16 * 1024, IoBufferPool.MAX_IDLE);
         try {
             this.ssl = new UndertowXnioSsl(worker.getXnio(),
                     OptionMap.create(UndertowOptions.ENDPOINT_IDENTIFICATION_ALGORITHM, "HTTPS"),

@@ -1,7 +1,6 @@
 package dev.tollgate.plugin.openai;
 
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import dev.tollgate.spi.Bytes;
 import dev.tollgate.spi.chat.StopReason;
 import dev.tollgate.spi.chat.Usage;
@@ -48,10 +47,7 @@ record ResponseScan(Usage usage, boolean choices, boolean choicesEmpty, boolean 
         TopLevel.scan(b, from, to, f);
         Usage usage = null;
         if (f.usageStart >= 0 && b[f.usageStart] == '{') {
-            try (JsonParser p = Json.FACTORY.createParser(b, f.usageStart, f.usageEnd - f.usageStart)) {
-                p.nextToken();
-                usage = readUsage(p);
-            }
+            usage = readUsage(b, f.usageStart, f.usageEnd);
         }
         UpstreamError error = null;
         if (f.errorStart >= 0 && !TopLevel.is(b, f.errorStart, f.errorEnd, "null")) {
@@ -139,49 +135,73 @@ record ResponseScan(Usage usage, boolean choices, boolean choicesEmpty, boolean 
         }
     }
 
-    private static Usage readUsage(JsonParser p) throws IOException {
-        long prompt = 0;
-        long completion = 0;
-        long cached = 0;
-        long reasoning = 0;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
-            JsonToken value = p.nextToken();
-            switch (name) {
-                case "prompt_tokens", "input_tokens" -> prompt = Json.count(p);
-                case "completion_tokens", "output_tokens" -> completion = Json.count(p);
-                case "prompt_tokens_details", "input_tokens_details" -> {
-                    if (value == JsonToken.START_OBJECT) {
-                        cached = readDetail(p, "cached_tokens");
-                    } else {
-                        p.skipChildren();
-                    }
-                }
-                case "completion_tokens_details", "output_tokens_details" -> {
-                    if (value == JsonToken.START_OBJECT) {
-                        reasoning = readDetail(p, "reasoning_tokens");
-                    } else {
-                        p.skipChildren();
-                    }
-                }
-                default -> p.skipChildren();
+    /**
+     * The usage object {@code b[from, to)}, read with {@link TopLevel} rather than a JSON parser: it
+     * is on every answer's path, and a parser costs more to set up (about 1.5 KB of buffers) than the
+     * few counts in it take to read. Chat Completions' names ({@code prompt_tokens} ...) and
+     * Responses' ({@code input_tokens} ...) are both read. A count that is not a non-negative number counts as 0, as
+     * {@link Json#count} has it; a number that is not JSON is an error.
+     */
+    static Usage readUsage(byte[] b, int from, int to) throws IOException {
+        long[] counts = new long[4]; // prompt, completion, cached, reasoning
+        TopLevel.scan(b, from, to, (bytes, ks, ke, vs, ve) -> {
+            if (TopLevel.is(bytes, ks, ke, "prompt_tokens") || TopLevel.is(bytes, ks, ke, "input_tokens")) {
+                counts[0] = count(bytes, vs, ve);
+            } else if (TopLevel.is(bytes, ks, ke, "completion_tokens") || TopLevel.is(bytes, ks, ke, "output_tokens")) {
+                counts[1] = count(bytes, vs, ve);
+            } else if (TopLevel.is(bytes, ks, ke, "prompt_tokens_details") || TopLevel.is(bytes, ks, ke, "input_tokens_details")) {
+                counts[2] = detail(bytes, vs, ve, "cached_tokens");
+            } else if (TopLevel.is(bytes, ks, ke, "completion_tokens_details")
+                    || TopLevel.is(bytes, ks, ke, "output_tokens_details")) {
+                counts[3] = detail(bytes, vs, ve, "reasoning_tokens");
             }
-        }
-        return Usage.builder().inputTokens(prompt).outputTokens(completion).cachedInputTokens(Math.min(cached, prompt))
-                .reasoningTokens(Math.min(reasoning, completion)).build();
+        });
+        return Usage.builder().inputTokens(counts[0]).outputTokens(counts[1]).cachedInputTokens(Math.min(counts[2], counts[0]))
+                .reasoningTokens(Math.min(counts[3], counts[1])).build();
     }
 
-    private static long readDetail(JsonParser p, String field) throws IOException {
-        long found = 0;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
-            p.nextToken();
-            if (name.equals(field)) {
-                found = Json.count(p);
+    private static long detail(byte[] b, int from, int to, String field) throws IOException {
+        if (b[from] != '{') {
+            return 0;
+        }
+        long[] found = new long[1];
+        TopLevel.scan(b, from, to, (bytes, ks, ke, vs, ve) -> {
+            if (TopLevel.is(bytes, ks, ke, field)) {
+                found[0] = count(bytes, vs, ve);
+            }
+        });
+        return found[0];
+    }
+
+    /** A JSON number in {@code b[from, to)} as a non-negative count; strings, null, booleans and structures are 0. */
+    static long count(byte[] b, int from, int to) throws IOException {
+        byte first = b[from];
+        if (first != '-' && (first < '0' || first > '9')) {
+            return 0;
+        }
+        boolean integer = true;
+        long value = 0;
+        int i = first == '-' ? from + 1 : from;
+        if (i == to) {
+            throw new IOException("not a number");
+        }
+        for (; i < to; i++) {
+            byte c = b[i];
+            if (c >= '0' && c <= '9') {
+                value = value > (Long.MAX_VALUE - 9) / 10 ? Long.MAX_VALUE : value * 10 + (c - '0');
+            } else if (c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') {
+                integer = false;
             } else {
-                p.skipChildren();
+                throw new IOException("not a number");
             }
         }
-        return found;
+        if (!integer) {
+            try {
+                return Math.max(0, (long) Double.parseDouble(new String(b, from, to - from, java.nio.charset.StandardCharsets.US_ASCII)));
+            } catch (NumberFormatException e) {
+                throw new IOException("not a number");
+            }
+        }
+        return first == '-' ? 0 : value;
     }
 }

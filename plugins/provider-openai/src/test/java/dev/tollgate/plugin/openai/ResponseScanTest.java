@@ -62,4 +62,40 @@ class ResponseScanTest {
         assertThat(s.choicesEmpty()).isFalse();
         assertThat(s.error()).isNull();
     }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "12 | 12",
+        "12.9 | 12",
+        "1.2e3 | 1200",
+        "-4 | 0",
+        "-0.5 | 0",
+        "\"7\" | 0",
+        "null | 0",
+        "true | 0",
+        "{\"n\":3} | 0",
+        "[1] | 0",
+        "99999999999999999999999 | 9223372036854775807"})
+    void countsAreNonNegativeNumbersAndAnythingElseIsZero(String value, long expected) throws IOException {
+        Usage u = scan("{\"usage\":{\"prompt_tokens\":" + value + ",\"completion_tokens\":1}}").usage();
+
+        assertThat(u.inputTokens()).isEqualTo(expected);
+        assertThat(u.outputTokens()).isEqualTo(1);
+    }
+
+    @Test
+    void detailsThatAreNoObjectsCountZeroAndOtherDetailFieldsAreIgnored() throws IOException {
+        Usage u = scan("{\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":8,\"prompt_tokens_details\":null,"
+                + "\"completion_tokens_details\":{\"audio_tokens\":5,\"reasoning_tokens\":3,\"x\":{\"reasoning_tokens\":7}},"
+                + "\"total_tokens\":18}}").usage();
+
+        assertThat(u).isEqualTo(Usage.builder().inputTokens(10).outputTokens(8).cachedInputTokens(0).reasoningTokens(3).build());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"12a", "-", "1..2x", "0x10"})
+    void aCountThatIsNotJsonIsAnError(String value) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> scan("{\"usage\":{\"prompt_tokens\":" + value + "}}")).isInstanceOf(IOException.class);
+    }
 }
