@@ -173,11 +173,18 @@ record ResponseScan(Usage usage, boolean choices, boolean choicesEmpty, boolean 
         return found[0];
     }
 
-    /** A JSON number in {@code b[from, to)} as a non-negative count; strings, null, booleans and structures are 0. */
+    /**
+     * A JSON number in {@code b[from, to)} as a non-negative count; strings, null, booleans and
+     * structures are 0. A bare token that is none of them is not JSON (an error), as a parser has it.
+     */
     static long count(byte[] b, int from, int to) throws IOException {
         byte first = b[from];
         if (first != '-' && (first < '0' || first > '9')) {
-            return 0;
+            if (first == '"' || first == '{' || first == '[' || TopLevel.is(b, from, to, "true") || TopLevel.is(b, from, to, "false")
+                    || TopLevel.is(b, from, to, "null")) {
+                return 0;
+            }
+            throw new IOException("not JSON");
         }
         boolean integer = true;
         long value = 0;
