@@ -508,6 +508,11 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** Keys, teams, spend and the admin API of this gateway. */
+    /** Where lossy translations are counted (for tests: a translation made twice counts twice). */
+    dev.tollgate.kernel.codec.TranslationWarnings translationWarnings() {
+        return pipeline.warnings();
+    }
+
     public Governance governance() {
         return governance;
     }

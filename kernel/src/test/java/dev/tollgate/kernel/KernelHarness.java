@@ -77,6 +77,11 @@ public final class KernelHarness implements AutoCloseable {
         return gateway.port();
     }
 
+    /** How often each kind of lossy translation happened so far. */
+    public java.util.Map<String, Long> translationWarnings() {
+        return gateway().translationWarnings().snapshot();
+    }
+
     public Gateway gateway() {
         return gateway;
     }

@@ -2,16 +2,9 @@ package dev.tollgate.plugin.openai;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tollgate.spi.Bytes;
-import dev.tollgate.spi.GatewayException;
+import dev.tollgate.bench.jmh.RecordingSink;
 import dev.tollgate.spi.chat.StopReason;
-import dev.tollgate.spi.chat.StreamEvent;
 import dev.tollgate.spi.chat.Usage;
-import dev.tollgate.spi.http.Headers;
-import dev.tollgate.spi.provider.Observation;
-import dev.tollgate.spi.provider.StreamSink;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.infra.Blackhole;
 
@@ -47,7 +40,7 @@ class OpenAiProviderBenchTest {
     void thePassThroughStreamRelaysEveryChunkAndObservesTheUsage() {
         OpenAiProviderBench b = new OpenAiProviderBench();
         b.setup();
-        Seen seen = new Seen();
+        RecordingSink seen = new RecordingSink();
 
         for (int i = 0; i < 2; i++) {
             seen.lines.clear();
@@ -63,7 +56,7 @@ class OpenAiProviderBenchTest {
     void theTranslatedStreamBecomesCanonicalEvents() {
         OpenAiProviderBench b = new OpenAiProviderBench();
         b.setup();
-        Seen seen = new Seen();
+        RecordingSink seen = new RecordingSink();
 
         b.adapter.streamChat(b.translatedStream, b.call, seen);
 
@@ -72,39 +65,4 @@ class OpenAiProviderBenchTest {
     }
 
     /** What a stream delivered, in order. */
-    private static final class Seen implements StreamSink {
-        final List<String> lines = new ArrayList<>();
-        Usage usage;
-
-        @Override
-        public void headers(Headers headers) {}
-
-        @Override
-        public void event(StreamEvent event) {
-            lines.add(event.getClass().getSimpleName());
-            if (event instanceof StreamEvent.MessageEnd end) {
-                usage = end.usage();
-            }
-        }
-
-        @Override
-        public void nativeEvent(String name, Bytes data) {
-            lines.add("native");
-        }
-
-        @Override
-        public void observe(Observation observation) {
-            observation.observedUsage().ifPresent(u -> usage = u);
-        }
-
-        @Override
-        public void complete() {
-            lines.add("complete");
-        }
-
-        @Override
-        public void fail(GatewayException error) {
-            lines.add("error " + error.getMessage());
-        }
-    }
 }

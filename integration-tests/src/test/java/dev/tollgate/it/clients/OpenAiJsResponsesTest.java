@@ -3,10 +3,7 @@ package dev.tollgate.it.clients;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tollgate.it.TestGateway;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,29 +11,7 @@ import org.junit.jupiter.api.Test;
  * URL changed: an answer, a stream in order, a function-call round trip and two typed errors. The
  * checks run in {@code src/test/js/openai-responses.mjs}; this test asserts what they report.
  */
-class OpenAiJsResponsesTest {
-
-    private static TestGateway gateway;
-
-    @BeforeAll
-    static void start() throws Exception {
-        JsClients.install();
-        gateway = TestGateway.start("""
-                plugins: [provider-mock]
-                models:
-                  mock:
-                    deployments:
-                      - provider: mock
-                        model: mock-1
-                """);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-    }
+class OpenAiJsResponsesTest extends JsClientTest {
 
     @Test
     void responsesCreateWorksWithOnlyTheBaseUrlChanged() throws Exception {

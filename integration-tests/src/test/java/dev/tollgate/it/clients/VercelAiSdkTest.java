@@ -3,10 +3,7 @@ package dev.tollgate.it.clients;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tollgate.it.TestGateway;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -17,29 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * without stored responses, and the typed error of an unknown model. The checks run in
  * {@code src/test/js/vercel-ai.mjs}; this test asserts what they report.
  */
-class VercelAiSdkTest {
-
-    private static TestGateway gateway;
-
-    @BeforeAll
-    static void start() throws Exception {
-        JsClients.install();
-        gateway = TestGateway.start("""
-                plugins: [provider-mock]
-                models:
-                  mock:
-                    deployments:
-                      - provider: mock
-                        model: mock-1
-                """);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-    }
+class VercelAiSdkTest extends JsClientTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"v6", "v7"})

@@ -119,6 +119,15 @@ public final class AnswerAssembler {
         return all == null ? null : assemble(all, observed);
     }
 
+    /**
+     * Whether pass-through answers in {@code format} can be read for the cache. Not OpenAI Responses:
+     * such an answer names the provider's stored object (its {@code resp_...} id), which a replay
+     * would hand out again, so passed-through Responses answers are never cached.
+     */
+    public static boolean readsNative(WireFormat format) {
+        return format == WireFormat.OPENAI_CHAT || format == WireFormat.ANTHROPIC_MESSAGES;
+    }
+
     /** A whole pass-through answer in {@code format}, parsed; null when it cannot be read. */
     public static ChatResponse parseNative(WireFormat format, Bytes body) {
         byte[] a = body.toArray();

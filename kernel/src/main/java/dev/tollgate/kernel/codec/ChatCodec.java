@@ -26,6 +26,16 @@ public interface ChatCodec {
     /** Parses the body into the canonical model (translating path only). @throws dev.tollgate.spi.GatewayException 400 */
     ChatRequest canonical(RequestBody body);
 
+    /**
+     * Whether a request that may be translated is parsed into the canonical model at admission, so
+     * that what the translation cannot carry is refused before anything else happens (the parse is
+     * then handed on, never repeated). {@code false}: parsed when an attempt first translates.
+     * Requests whose every deployment passes them through are never parsed either way.
+     */
+    default boolean translatesAtAdmission() {
+        return false;
+    }
+
     /** A non-streamed answer in this API's JSON. */
     byte[] response(ChatResponse response, RequestFacts facts);
 

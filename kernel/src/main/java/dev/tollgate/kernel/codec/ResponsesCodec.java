@@ -12,10 +12,11 @@ import dev.tollgate.spi.chat.WireFormat;
 import dev.tollgate.spi.request.RequestFacts;
 
 /**
- * OpenAI Responses: {@code POST /v1/responses}, translated through the canonical model from any
- * provider. State ({@code store}, {@code previous_response_id}) is the kernel's {@code ResponseState}'s,
- * which hands this codec a body that already holds the whole conversation. Named SSE events whose last one
- * ({@code response.completed}, {@code response.incomplete} or {@code response.failed}) ends the
+ * OpenAI Responses: {@code POST /v1/responses}. Translated through the canonical model from any
+ * provider, or passed through to a deployment that speaks Responses itself. State ({@code store},
+ * {@code previous_response_id}) is the kernel's {@code ResponseState}'s, which hands this codec a body
+ * that already holds the whole conversation. Named SSE events whose last
+ * one ({@code response.completed}, {@code response.incomplete} or {@code response.failed}) ends the
  * stream; errors in OpenAI's JSON.
  */
 public final class ResponsesCodec implements ChatCodec {
@@ -43,11 +44,16 @@ public final class ResponsesCodec implements ChatCodec {
 
     @Override
     public RequestFacts facts(RequestBody body) {
-        RequestFacts facts = ResponsesFacts.parse(body);
-        // No provider speaks Responses natively, so every request is translated; reading it whole now makes
-        // an item or tool the translation cannot carry a 400 before admission, whatever the provider reads.
-        canonical(body);
-        return facts;
+        return ResponsesFacts.parse(body);
+    }
+
+    /**
+     * Yes: an item or tool the translation cannot carry is a 400 before admission when the request
+     * may be translated, whichever provider would then read it.
+     */
+    @Override
+    public boolean translatesAtAdmission() {
+        return true;
     }
 
     @Override

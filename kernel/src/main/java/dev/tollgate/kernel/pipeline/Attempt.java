@@ -52,6 +52,8 @@ final class Attempt implements ProviderCall {
     AttemptRecord.Result result;
     String errorCode;
     Usage usage;
+    /** The provider's id of the answer it passed through (a Responses {@code resp_...}), when the adapter observed one. */
+    String responseId;
 
     Attempt(int index, Deployment deployment, String requestId, XnioIoThread thread, UpstreamClient client, Scheduler scheduler,
             long startNanos) {

@@ -97,6 +97,8 @@ public final class Lifecycle {
     private final Model model;
     private final boolean base64Embeddings;
     private volatile ChatRequest canonical;
+    /** Why the body cannot be translated, when that was found at admission: only pass-through deployments can take it. */
+    private GatewayException untranslatable;
     private final dev.tollgate.kernel.tracing.TraceContext trace;
     /** The gateway's span for this request, the parent of its attempts' spans; null when untraced. */
     private final String spanId;
@@ -177,6 +179,19 @@ public final class Lifecycle {
 
     String requestId() {
         return requestId;
+    }
+
+    /** The body's canonical parse, made at admission: every translating attempt (and policy) uses it, none parses again. */
+    public void translated(ChatRequest request) {
+        this.canonical = requireNonNull(request, "request is null");
+    }
+
+    /**
+     * The body cannot be translated ({@code refusal} is the 400 naming the field): only deployments that
+     * pass it through may serve it, and when none can, the client gets {@code refusal}.
+     */
+    public void untranslatable(GatewayException refusal) {
+        this.untranslatable = requireNonNull(refusal, "refusal is null");
     }
 
     public Phase phase() {
@@ -571,7 +586,7 @@ public final class Lifecycle {
         if (enterFallback(skipped, null)) {
             return true;
         }
-        fail(doesNotFit());
+        fail(untranslatable != null ? untranslatable : doesNotFit());
         maybeDone();
         return false;
     }
@@ -627,6 +642,9 @@ public final class Lifecycle {
     private FailureClass misfit(Deployment d) {
         if (codec == null) {
             return d.embeddings() == null ? FailureClass.CAPABILITY : null;
+        }
+        if (untranslatable != null && !d.speaks(facts.format())) {
+            return FailureClass.CAPABILITY;
         }
         dev.tollgate.spi.catalog.ModelInfo info = d.modelInfo().orElse(null);
         if (info == null) {
@@ -780,10 +798,16 @@ public final class Lifecycle {
         return b.build();
     }
 
-    /** The client's chat in the canonical model, parsed once (a policy may ask from another thread). */
+    /**
+     * The client's chat in the canonical model, parsed once (a policy may ask from another thread): at
+     * admission when the codec does so, else at the first translating attempt or policy that asks.
+     */
     private ChatRequest canonical() {
         ChatRequest c = canonical;
         if (c == null) {
+            if (untranslatable != null) {
+                throw untranslatable;
+            }
             synchronized (this) {
                 c = canonical;
                 if (c == null) {
@@ -1295,6 +1319,7 @@ public final class Lifecycle {
                 .cacheStatus(cacheStatus)
                 .attempts(records())
                 .deploymentId(answering == null ? null : answering.deployment.id())
+                .upstreamResponseId(answering == null ? null : answering.responseId)
                 .model(answering == null ? null : answering.deployment.model())
                 .timeToFirstToken(firstByteNanos < 0 ? null : Duration.ofNanos(firstByteNanos - startNanos))
                 .clientDisconnected(clientGone)
@@ -1439,10 +1464,13 @@ public final class Lifecycle {
                 return;
             }
             a.firstEventNanos = now();
+            a.responseId = observed.responseId().orElse(null);
             succeeded(a, observed.observedUsage().orElse(null));
             a.finish();
             addCostHeader(a);
-            if (storing() && codec != null) {
+            if (storing() && codec != null && !AnswerAssembler.readsNative(facts.format())) {
+                endFlight(null);
+            } else if (storing() && codec != null) {
                 ChatResponse parsed = AnswerAssembler.parseNative(facts.format(), nativeBody);
                 cacheStore(a, parsed == null || parsed.usage().isPresent() || a.usage == null ? parsed
                         : parsed.toBuilder().usage(a.usage).build());
@@ -1527,6 +1555,7 @@ public final class Lifecycle {
             if (!live(a)) {
                 return;
             }
+            observed.responseId().ifPresent(id -> a.responseId = id);
             succeeded(a, observed.observedUsage().orElse(null));
             a.finish();
             relay.finish();
@@ -1545,7 +1574,7 @@ public final class Lifecycle {
         private final Attempt a;
         private Headers providerHeaders = Headers.EMPTY;
         /** The answer being collected for the cache; null when it is not to be stored. */
-        private final AnswerAssembler forCache;
+        private AnswerAssembler forCache;
 
         StreamResponder(Attempt a) {
             this.a = a;
@@ -1598,7 +1627,10 @@ public final class Lifecycle {
                 commitStream(providerHeaders);
             }
             sse.event(name, data);
-            if (forCache != null) {
+            if (forCache != null && !AnswerAssembler.readsNative(facts.format())) {
+                forCache = null;
+                endFlight(null);
+            } else if (forCache != null) {
                 forCache.nativeEvent(data);
             }
         }
@@ -1609,6 +1641,7 @@ public final class Lifecycle {
                 return;
             }
             observation.observedUsage().ifPresent(u -> a.usage = u);
+            observation.responseId().ifPresent(id -> a.responseId = id);
         }
 
         @Override

@@ -122,7 +122,7 @@ public final class ResponseState {
      * @param store      whether the client asked to store the response ({@code store}, default true)
      * @param previousId the {@code previous_response_id}, or {@code null}
      */
-    public record Scan(boolean store, String previousId, long inputBytes, boolean references) {
+    public record Scan(boolean store, String previousId, long inputBytes, boolean references, String model) {
 
         /** Whether the request needs the store before it can be served: it continues a response, or refers to stored items. */
         public boolean needsStore() {
@@ -134,10 +134,11 @@ public final class ResponseState {
     public Scan scan(byte[] body) {
         boolean storeField = true;
         String previous = null;
+        String model = null;
         long inputBytes = 0;
         try (JsonParser p = FACTORY.createParser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
-                return new Scan(false, null, 0, false);
+                return new Scan(false, null, 0, false, null);
             }
             JsonToken t;
             while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
@@ -145,6 +146,7 @@ public final class ResponseState {
                 JsonToken v = p.nextToken();
                 switch (field) {
                     case "store" -> storeField = v != JsonToken.VALUE_FALSE;
+                    case "model" -> model = v == JsonToken.VALUE_STRING ? p.getText() : null;
                     case "previous_response_id" -> {
                         if (v == JsonToken.VALUE_STRING) {
                             previous = p.getText();
@@ -165,7 +167,7 @@ public final class ResponseState {
                 }
             }
         } catch (IOException e) {
-            return new Scan(false, null, 0, false);
+            return new Scan(false, null, 0, false, null);
         }
         if (previous != null && store == null) {
             throw GatewayException.invalidRequest("previous_response_id", "previous_response_id needs stored responses, but they are "
@@ -179,7 +181,7 @@ public final class ResponseState {
             throw GatewayException.invalidRequest("input", "'input' has " + inputBytes + " bytes, more than a stored response may "
                     + "hold (responses.max_turn_bytes: " + settings.maxTurnBytes() + "); send it with \"store\": false");
         }
-        return new Scan(storing, previous, inputBytes, store != null && mentions(body, ITEM_REFERENCE));
+        return new Scan(storing, previous, inputBytes, store != null && mentions(body, ITEM_REFERENCE), model);
     }
 
     /**
@@ -300,7 +302,8 @@ public final class ResponseState {
             }
             JsonNode found = referenced(id, owner, now, turns);
             if (found == null) {
-                throw GatewayException.invalidRequest(at, "Item with id '" + printable(id) + "' not found.");
+                throw GatewayException.builder(ErrorType.CLIENT, 400, ITEM_NOT_FOUND).param(at)
+                        .message("Item with id '" + printable(id) + "' not found.").build();
             }
             out.add(found);
         }
@@ -449,9 +452,13 @@ public final class ResponseState {
                 .build();
     }
 
+    /** The code of a {@code previous_response_id} or an {@code item_reference} this tenant has no stored response for. */
+    public static final String PREVIOUS_NOT_FOUND = "previous_response_not_found";
+    public static final String ITEM_NOT_FOUND = "item_not_found";
+
     private static GatewayException notFound(String previous) {
-        return GatewayException.invalidRequest("previous_response_id", "Previous response with id '" + printable(previous)
-                + "' not found.");
+        return GatewayException.builder(ErrorType.CLIENT, 400, PREVIOUS_NOT_FOUND).param("previous_response_id")
+                .message("Previous response with id '" + printable(previous) + "' not found.").build();
     }
 
     /** Whether {@code who} may see {@code r} now: it has not expired, and it is the tenant's (by key, or by team). */

@@ -8,6 +8,7 @@ import dev.tollgate.kernel.codec.ErrorFormat;
 import dev.tollgate.kernel.codec.ResponsesCodec;
 import dev.tollgate.kernel.governance.auth.Authenticator;
 import dev.tollgate.kernel.pipeline.Lifecycle;
+import dev.tollgate.kernel.pipeline.Model;
 import dev.tollgate.spi.ErrorType;
 import dev.tollgate.spi.GatewayException;
 import dev.tollgate.spi.policy.Principal;
@@ -15,6 +16,7 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.SameThreadExecutor;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +25,10 @@ import org.slf4j.LoggerFactory;
  * request without {@code previous_response_id} goes on at once on its I/O thread (a scan of the
  * top-level fields is all it costs); one with it has its conversation loaded on {@code blocking} and
  * goes on, back on its I/O thread, with the rewritten body. Either way it goes on with a codec of
- * its own that gives the answer its id and stores it when it is complete.
+ * its own that gives the answer its id and stores it when it is complete. A model whose every
+ * deployment passes Responses through is left alone: its provider holds the state. For a model that
+ * mixes both, a {@code previous_response_id} the gateway does not hold goes on untouched, to the
+ * deployments that may.
  */
 public final class ResponsesIntake {
 
@@ -39,8 +44,16 @@ public final class ResponsesIntake {
     private final ResponsesCodec codec;
     private final Authenticator authenticator;
     private final Executor blocking;
+    private final Function<String, Model.Reach> reach;
 
-    public ResponsesIntake(ResponseState state, ResponsesCodec codec, Authenticator authenticator, Executor blocking) {
+    /**
+     * @param reach how a Responses request reaches the deployments of a model, by its name ({@code null}
+     *              for a model that does not exist): a model whose every deployment passes Responses
+     *              through leaves the state to its provider
+     */
+    public ResponsesIntake(ResponseState state, ResponsesCodec codec, Authenticator authenticator, Executor blocking,
+            Function<String, Model.Reach> reach) {
+        this.reach = requireNonNull(reach, "reach is null");
         this.state = requireNonNull(state, "state is null");
         this.codec = requireNonNull(codec, "codec is null");
         this.authenticator = requireNonNull(authenticator, "authenticator is null");
@@ -63,6 +76,12 @@ public final class ResponsesIntake {
             Responses.error(exchange, requestId, ErrorFormat.OPENAI, e);
             return;
         }
+        Model.Reach to = scan.model() == null ? null : reach.apply(scan.model());
+        if (to == Model.Reach.PASS_THROUGH) {
+            // the provider's own Responses API holds the state: store, previous_response_id and references go to it
+            next.proceed(exchange, body, codec);
+            return;
+        }
         if (!scan.needsStore()) {
             ResponseState.Prepared p = state.prepareFresh(scan, owner, body);
             next.proceed(exchange, body, p.store() ? new StoringResponsesCodec(codec, state, p) : codec);
@@ -75,6 +94,12 @@ public final class ResponsesIntake {
                     try {
                         p = state.prepareContinued(scan, owner, body);
                     } catch (GatewayException e) {
+                        if (to == Model.Reach.MIXED && (e.code().equals(ResponseState.PREVIOUS_NOT_FOUND)
+                                || e.code().equals(ResponseState.ITEM_NOT_FOUND))) {
+                            // not the gateway's: the model's pass-through deployments may hold it, so it goes on untouched
+                            exchange.getIoThread().execute(() -> next.proceed(exchange, body, codec));
+                            return;
+                        }
                         exchange.getIoThread().execute(() -> Responses.error(exchange, requestId, ErrorFormat.OPENAI, e));
                         return;
                     } catch (RuntimeException e) {

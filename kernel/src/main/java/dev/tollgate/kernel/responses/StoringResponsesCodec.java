@@ -61,6 +61,11 @@ public final class StoringResponsesCodec implements ChatCodec {
     }
 
     @Override
+    public boolean translatesAtAdmission() {
+        return codec.translatesAtAdmission();
+    }
+
+    @Override
     public ChatRequest canonical(RequestBody body) {
         return codec.canonical(body);
     }

@@ -84,7 +84,8 @@ public final class GatewayServer {
         ResponsesCodec responsesCodec = new ResponsesCodec(pipeline.warnings());
         InferenceHandler responses = new InferenceHandler(InferenceHandler.Kind.CHAT, "/v1/responses", responsesCodec,
                 ErrorFormat.OPENAI, models, pipeline, bodies, responseState == null ? null
-                        : new dev.tollgate.kernel.responses.ResponsesIntake(responseState, responsesCodec, governance.authenticator(), blocking));
+                        : new dev.tollgate.kernel.responses.ResponsesIntake(responseState, responsesCodec, governance.authenticator(), blocking,
+                                name -> models.containsKey(name) ? models.get(name).reach(responsesCodec.format()) : null));
         InferenceHandler countTokens = new InferenceHandler(InferenceHandler.Kind.COUNT_TOKENS, "/v1/messages/count_tokens", null,
                 ErrorFormat.ANTHROPIC, models, pipeline, bodies);
         InferenceHandler embeddings = new InferenceHandler(InferenceHandler.Kind.EMBEDDINGS, "/v1/embeddings", null,

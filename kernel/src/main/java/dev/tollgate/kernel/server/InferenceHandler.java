@@ -114,10 +114,34 @@ final class InferenceHandler implements HttpHandler {
             }
             Lifecycle request = new Lifecycle(pipeline, exchange, path, codec, errors, id, start, pipeline.clock().instant(), body,
                     facts, model, base64);
+            if (kind == Kind.CHAT && codec.translatesAtAdmission()) {
+                translateAtAdmission(body, model, request);
+            }
             // Keeps the exchange open after the handler returns: the lifecycle ends it asynchronously.
             exchange.dispatch(SameThreadExecutor.INSTANCE, request::start);
         } catch (GatewayException e) {
             Responses.error(exchange, id, errors, e);
+        }
+    }
+
+    /**
+     * Parses a request that may be translated into the canonical model now, once, and hands the parse
+     * to its lifecycle. When no deployment passes it through, what cannot be translated is a 400 at
+     * once; when some do, it is what the translating deployments answer, and only the others are tried.
+     * A request every deployment passes through is not parsed (its facts were validated).
+     */
+    private void translateAtAdmission(RequestBody body, Model model, Lifecycle request) {
+        Model.Reach reach = model.reach(codec.format());
+        if (reach == Model.Reach.PASS_THROUGH) {
+            return;
+        }
+        try {
+            request.translated(codec.canonical(body));
+        } catch (GatewayException e) {
+            if (reach == Model.Reach.TRANSLATED) {
+                throw e;
+            }
+            request.untranslatable(e);
         }
     }
 

@@ -91,6 +91,27 @@ final class Json {
         return null;
     }
 
+    /** The JSON string whose quoted bytes are {@code b[from, to)}, unescaped; {@code null} when it is not a string. */
+    static String string(byte[] b, int from, int to) throws IOException {
+        if (b[from] != '"') {
+            return null;
+        }
+        boolean plain = true;
+        for (int i = from + 1; i < to - 1; i++) {
+            if (b[i] == '\\') {
+                plain = false;
+                break;
+            }
+        }
+        if (plain) {
+            return new String(b, from + 1, to - from - 2, java.nio.charset.StandardCharsets.UTF_8);
+        }
+        try (JsonParser p = FACTORY.createParser(b, from, to - from)) {
+            p.nextToken();
+            return p.getText();
+        }
+    }
+
     /** A byte sink whose buffer becomes the result without another copy. */
     static final class Output extends ByteArrayOutputStream {
         Output(int initialSize) {

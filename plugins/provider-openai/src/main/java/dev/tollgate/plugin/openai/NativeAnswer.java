@@ -12,9 +12,9 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
- * A pass-through answer (chat completion or embeddings) on its way to the client. An answer up to
- * {@link #HOLD_LIMIT} bytes is held whole, checked (a JSON object with {@code choices} or
- * {@code data}) and forwarded byte for byte, so a malformed one is still a 502. A larger one —
+ * A pass-through answer (chat completion, embeddings or Responses {@code response}) on its way to
+ * the client. An answer up to {@link #HOLD_LIMIT} bytes is held whole, checked (a JSON object with
+ * {@code choices}, {@code data} or {@code output}) and forwarded byte for byte, so a malformed one is still a 502. A larger one —
  * batch embeddings, long logprobs — is relayed as it arrives once that much has come, so memory
  * stays bounded by the limit whatever the provider sends; its structure and usage are then
  * followed by a {@link StreamingScan}, and a broken end cuts the connection. Error statuses are
@@ -29,9 +29,23 @@ final class NativeAnswer<T> implements ResponseHandler {
 
     private enum State { AWAITING_HEADERS, HOLDING, RELAYING, ERROR_BODY, ENDED }
 
+    /** What the answer is, by the top-level array it must have. */
+    enum Kind {
+        CHAT("choices"),
+        EMBEDDINGS("data"),
+        /** A Responses {@code response}: its {@code id} is reported, the client may name it again. */
+        RESPONSES("output");
+
+        final String requiredArray;
+
+        Kind(String requiredArray) {
+            this.requiredArray = requiredArray;
+        }
+    }
+
     private final ResponseSink<T> sink;
     private final ErrorMapping errors;
-    private final boolean embeddings;
+    private final Kind kind;
     private final int holdLimit;
     private State state = State.AWAITING_HEADERS;
     private int status;
@@ -42,14 +56,18 @@ final class NativeAnswer<T> implements ResponseHandler {
     private ResponseSink.NativeBody relay;
     private StreamingScan scan;
 
-    NativeAnswer(ResponseSink<T> sink, ErrorMapping errors, boolean embeddings) {
-        this(sink, errors, embeddings, HOLD_LIMIT);
+    NativeAnswer(ResponseSink<T> sink, ErrorMapping errors, Kind kind) {
+        this(sink, errors, kind, HOLD_LIMIT);
     }
 
     NativeAnswer(ResponseSink<T> sink, ErrorMapping errors, boolean embeddings, int holdLimit) {
+        this(sink, errors, embeddings ? Kind.EMBEDDINGS : Kind.CHAT, holdLimit);
+    }
+
+    NativeAnswer(ResponseSink<T> sink, ErrorMapping errors, Kind kind, int holdLimit) {
         this.sink = sink;
         this.errors = errors;
-        this.embeddings = embeddings;
+        this.kind = kind;
         this.holdLimit = holdLimit;
     }
 
@@ -146,21 +164,30 @@ final class NativeAnswer<T> implements ResponseHandler {
             sink.fail(ErrorMapping.malformed(null));
             return;
         }
-        if (embeddings ? !answer.data() : !answer.choices()) {
+        boolean shaped = switch (kind) {
+            case CHAT -> answer.choices();
+            case EMBEDDINGS -> answer.data();
+            case RESPONSES -> answer.output();
+        };
+        if (!shaped) {
             sink.fail(ErrorMapping.malformed(null));
             return;
         }
-        sink.respondNative(Bytes.wrapOwned(held, 0, heldLength), Observation.of(answer.usage(), answer.stopReason()),
-                passedHeaders(headers));
+        Observation observed = Observation.of(answer.usage(), answer.stopReason());
+        if (kind == Kind.RESPONSES) {
+            observed = observed.withResponseId(answer.id());
+        }
+        sink.respondNative(Bytes.wrapOwned(held, 0, heldLength), observed, passedHeaders(headers));
     }
 
     private void endRelay() {
         state = State.ENDED;
-        if (!scan.complete() || !scan.has(embeddings ? "data" : "choices")) {
+        if (!scan.complete() || !scan.has(kind.requiredArray)) {
             relay.fail(ErrorMapping.malformed(null));
             return;
         }
-        relay.end(Observation.usage(usage(scan.usageBytes())));
+        Observation observed = Observation.usage(usage(scan.usageBytes()));
+        relay.end(kind == Kind.RESPONSES ? observed.withResponseId(scan.id()) : observed);
     }
 
     private static Usage usage(byte[] json) {

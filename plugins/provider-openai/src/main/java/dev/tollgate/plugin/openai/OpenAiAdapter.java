@@ -35,14 +35,18 @@ import java.util.concurrent.ExecutionException;
 
 /**
  * One deployment behind an OpenAI-compatible HTTP API. OpenAI-format clients pass through: the
- * body is forwarded with only its model (and for streams {@code stream_options}) rewritten, and
- * answers come back byte for byte. Clients of other APIs are translated through the canonical model.
+ * body is forwarded with only its model (and for chat streams {@code stream_options}) rewritten,
+ * and answers come back byte for byte. Responses clients pass through to the upstream's own
+ * {@code /responses} when the deployment says it has one ({@code responses: native}); otherwise
+ * they, like clients of other APIs, are translated through the canonical model to Chat Completions.
  */
 final class OpenAiAdapter implements ProviderAdapter, SupportsEmbeddings {
 
     private static final String JSON = "application/json";
     private static final String EVENT_STREAM = "text/event-stream";
     private static final Set<WireFormat> NATIVE = Set.of(WireFormat.OPENAI_CHAT, WireFormat.OPENAI_EMBEDDINGS);
+    private static final Set<WireFormat> NATIVE_WITH_RESPONSES =
+            Set.of(WireFormat.OPENAI_CHAT, WireFormat.OPENAI_EMBEDDINGS, WireFormat.OPENAI_RESPONSES);
 
     private final OpenAiConfig config;
     private final ErrorMapping errors;
@@ -60,7 +64,7 @@ final class OpenAiAdapter implements ProviderAdapter, SupportsEmbeddings {
 
     @Override
     public Set<WireFormat> nativeFormats() {
-        return NATIVE;
+        return config.responsesNative() ? NATIVE_WITH_RESPONSES : NATIVE;
     }
 
     @Override
@@ -69,16 +73,18 @@ final class OpenAiAdapter implements ProviderAdapter, SupportsEmbeddings {
             return;
         }
         if (request.passThrough()) {
+            boolean responses = request.format() == WireFormat.OPENAI_RESPONSES;
             Bytes body;
             try {
-                body = RequestBodies.forUpstream(request.nativeBody().orElseThrow(), request.model(), request.upstreamModel(),
+                body = RequestBodies.forUpstream(request.nativeBody().orElseThrow(), request.model(), passedModel(request),
                         StreamOptions.KEEP);
             } catch (IOException e) {
                 sink.fail(invalidBody(e));
                 return;
             }
             int key = pickKey();
-            call.http().stream(request(config.chatUri(), request.requestId(), JSON, body, key), tracked(key, new NativeAnswer<>(sink, errors, false)));
+            call.http().stream(request(responses ? config.responsesUri() : config.chatUri(), request.requestId(), JSON, body, key),
+                    tracked(key, new NativeAnswer<>(sink, errors, responses ? NativeAnswer.Kind.RESPONSES : NativeAnswer.Kind.CHAT)));
             return;
         }
         byte[] body = translate(request, false);
@@ -102,6 +108,21 @@ final class OpenAiAdapter implements ProviderAdapter, SupportsEmbeddings {
     @Override
     public void streamChat(ProviderRequest request, ProviderCall call, StreamSink sink) {
         if (missingKey(sink::fail)) {
+            return;
+        }
+        if (request.passThrough() && request.format() == WireFormat.OPENAI_RESPONSES) {
+            Bytes body;
+            try {
+                // a Responses stream always ends with its usage: nothing to add
+                body = RequestBodies.forUpstream(request.nativeBody().orElseThrow(), request.model(), passedModel(request),
+                        StreamOptions.KEEP);
+            } catch (IOException e) {
+                sink.fail(invalidBody(e));
+                return;
+            }
+            int key = pickKey();
+            call.http().stream(request(config.responsesUri(), request.requestId(), EVENT_STREAM, body, key),
+                    tracked(key, new ResponsesStream(sink, errors)));
             return;
         }
         Bytes body;
@@ -136,7 +157,14 @@ final class OpenAiAdapter implements ProviderAdapter, SupportsEmbeddings {
             return;
         }
         int key = pickKey();
-        call.http().stream(request(config.embeddingsUri(), request.requestId(), JSON, body, key), tracked(key, new NativeAnswer<>(sink, errors, true)));
+        call.http().stream(request(config.embeddingsUri(), request.requestId(), JSON, body, key),
+                tracked(key, new NativeAnswer<>(sink, errors, NativeAnswer.Kind.EMBEDDINGS)));
+    }
+
+    /** The model a passed-through body names upstream: the deployment's, except on Azure's Responses surface (its deployment name). */
+    private String passedModel(ProviderRequest request) {
+        return request.format() == WireFormat.OPENAI_RESPONSES && config.responsesModel() != null ? config.responsesModel()
+                : request.upstreamModel();
     }
 
     /** A pass-through stream: chunks are relayed as they came; the usage chunk only to clients that asked for it. */

@@ -34,6 +34,7 @@ final class OpenAiConfig {
     static final String ENDPOINT = "endpoint";
     static final String DEPLOYMENT = "deployment";
     static final String API_VERSION = "api_version";
+    static final String RESPONSES = "responses";
 
     static final String DEFAULT_API_BASE = "https://api.openai.com/v1";
     static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -83,10 +84,13 @@ final class OpenAiConfig {
     private final boolean keyMissing;
     private final boolean authOverridden;
     private final String maxTokensField;
+    private final boolean responsesNative;
+    private final URI responsesUri;
+    private final String responsesModel;
 
     private OpenAiConfig(Preset preset, String apiBase, java.util.List<String> apiKeys, boolean keyMissing, Auth auth, Map<String, String> headers,
             Map<String, String> query, Duration connectTimeout, Duration readTimeout, Duration timeout, HttpProtocol protocol,
-            boolean includeUsage, String maxTokensField,
+            boolean includeUsage, String maxTokensField, boolean responsesNative,
             String path) {
         this.preset = preset;
         this.apiBase = apiBase;
@@ -105,6 +109,19 @@ final class OpenAiConfig {
         this.authOverridden = apiKey != null && headers.keySet().stream().anyMatch(h -> h.equalsIgnoreCase(authHeaderName(auth)));
         this.chatUri = endpoint(apiBase, "/chat/completions", query, qualify(path, QUERY));
         this.embeddingsUri = endpoint(apiBase, "/embeddings", query, qualify(path, QUERY));
+        this.responsesNative = responsesNative;
+        if (preset == Preset.AZURE) {
+            // Azure serves Responses on its OpenAI-compatible v1 surface, not under the deployment's URL: the
+            // deployment is named by the body's model, and v1 takes no api-version.
+            String endpoint = apiBase.substring(0, apiBase.indexOf("/openai/deployments/"));
+            Map<String, String> v1Query = new java.util.LinkedHashMap<>(query);
+            v1Query.remove("api-version");
+            this.responsesUri = endpoint(endpoint, "/openai/v1/responses", v1Query, qualify(path, QUERY));
+            this.responsesModel = apiBase.substring(apiBase.lastIndexOf('/') + 1);
+        } else {
+            this.responsesUri = endpoint(apiBase, "/responses", query, qualify(path, QUERY));
+            this.responsesModel = null;
+        }
     }
 
     static OpenAiConfig from(PluginConfig config) {
@@ -153,12 +170,21 @@ final class OpenAiConfig {
         if (!maxTokensField.equals("auto") && !maxTokensField.equals("max_tokens") && !maxTokensField.equals("max_completion_tokens")) {
             throw new ConfigException(qualify(path, MAX_TOKENS_FIELD) + " must be auto, max_tokens or max_completion_tokens");
         }
+        String host = URI.create(apiBase).getHost().toLowerCase(Locale.ROOT);
         if (maxTokensField.equals("auto") && preset.isPresent()) {
             maxTokensField = preset.get().maxTokensField();
         } else if (maxTokensField.equals("auto")) {
-            String host = URI.create(apiBase).getHost().toLowerCase(Locale.ROOT);
             maxTokensField = host.equals("api.openai.com") || host.endsWith(".openai.azure.com") ? "max_completion_tokens" : "max_tokens";
         }
+        boolean responsesNative = switch (config.string(RESPONSES, "auto").trim().toLowerCase(Locale.ROOT)) {
+            case "native" -> true;
+            case "translate" -> false;
+            // Only OpenAI itself is known to serve /responses; OpenAI-compatible servers mostly do not, and Azure's
+            // depends on the resource's region and API surface, so both stay on Chat Completions unless told.
+            case "auto" -> host.equals("api.openai.com");
+            default -> throw new ConfigException(qualify(path, RESPONSES) + " must be auto, native or translate, not '"
+                    + config.string(RESPONSES) + "'");
+        };
         config.requireAllRead();
         boolean keyMissing = configuredKey.isPresent() && apiKeys.isEmpty() && auth != Auth.NONE;
         if (auth == Auth.API_KEY && configuredKey.isEmpty()) {
@@ -169,7 +195,7 @@ final class OpenAiConfig {
                     + " (for example ${env:" + preset.get().name() + "_API_KEY})");
         }
         return new OpenAiConfig(preset.orElse(null), apiBase, apiKeys, keyMissing, auth, headers, query, connect, read, timeout, protocol, includeUsage,
-                maxTokensField, path);
+                maxTokensField, responsesNative, path);
     }
 
     /**
@@ -337,6 +363,20 @@ final class OpenAiConfig {
         return embeddingsUri;
     }
 
+    /** Whether Responses clients pass through to the upstream's own {@code /responses} instead of being translated to chat. */
+    boolean responsesNative() {
+        return responsesNative;
+    }
+
+    URI responsesUri() {
+        return responsesUri;
+    }
+
+    /** The model a passed-through Responses body names: Azure's deployment, or {@code null} for the deployment's model. */
+    String responsesModel() {
+        return responsesModel;
+    }
+
     Duration connectTimeout() {
         return connectTimeout;
     }
@@ -384,6 +424,6 @@ final class OpenAiConfig {
         return "OpenAiConfig[" + (preset == null ? "" : "preset=" + preset + ", ") + "api_base=" + apiBase + ", auth=" + auth + ", api_key=" + (apiKey == null ? "none" : apiKeys.size() == 1 ? "***" : apiKeys.size() + " keys, not shown")
                 + ", headers=" + baseHeaders + ", query=" + query.keySet() + ", connect_timeout=" + connectTimeout
                 + ", read_timeout=" + readTimeout + ", timeout=" + timeout + ", http_version=" + protocol
-                + ", include_usage=" + includeUsage + "]";
+                + ", include_usage=" + includeUsage + ", responses=" + (responsesNative ? "native" : "translate") + "]";
     }
 }

@@ -8,8 +8,9 @@ import java.io.IOException;
 
 /**
  * One streaming pass over a response body or stream chunk that reads only the top level: the
- * {@code usage} object, whether {@code choices} and {@code data} are arrays (and {@code choices}
- * an empty one), and an {@code error}. Every other subtree is skipped.
+ * {@code usage} object (Chat Completions' or Responses' counters), whether {@code choices},
+ * {@code data} and {@code output} are arrays (and {@code choices} an empty one), the {@code id}
+ * string, and an {@code error}. Every other subtree is skipped.
  *
  * @param usage        the reported usage, or {@code null} when there is no usage object
  * @param choices      whether a {@code choices} array is present
@@ -17,8 +18,11 @@ import java.io.IOException;
  * @param data         whether a {@code data} array is present
  * @param error        the {@code error} value, or {@code null} when there is none
  * @param stopReason   the first {@code finish_reason} string inside {@code choices}, mapped, or {@code null}
+ * @param output       whether an {@code output} array is present (a Responses {@code response} object)
+ * @param id           the top-level {@code id} string, or {@code null}
  */
-record ResponseScan(Usage usage, boolean choices, boolean choicesEmpty, boolean data, UpstreamError error, StopReason stopReason) {
+record ResponseScan(Usage usage, boolean choices, boolean choicesEmpty, boolean data, UpstreamError error, StopReason stopReason,
+        boolean output, String id) {
 
     private static final byte[] FINISH_REASON = "\"finish_reason\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
@@ -34,8 +38,13 @@ record ResponseScan(Usage usage, boolean choices, boolean choicesEmpty, boolean 
 
     /** Scans {@code b[0, length)}. @throws IOException when it is not a JSON object */
     static ResponseScan of(byte[] b, int length) throws IOException {
+        return of(b, 0, length);
+    }
+
+    /** Scans the object in {@code b[from, to)}. @throws IOException when it is not a JSON object */
+    static ResponseScan of(byte[] b, int from, int to) throws IOException {
         Found f = new Found();
-        TopLevel.scan(b, 0, length, f);
+        TopLevel.scan(b, from, to, f);
         Usage usage = null;
         if (f.usageStart >= 0 && b[f.usageStart] == '{') {
             usage = readUsage(b, f.usageStart, f.usageEnd);
@@ -48,7 +57,7 @@ record ResponseScan(Usage usage, boolean choices, boolean choicesEmpty, boolean 
             }
         }
         StopReason stop = f.choices ? finishReason(b, f.choicesStart, f.choicesEnd) : null;
-        return new ResponseScan(usage, f.choices, f.choicesEmpty, f.data, error, stop);
+        return new ResponseScan(usage, f.choices, f.choicesEmpty, f.data, error, stop, f.output, f.id);
     }
 
     /**
@@ -100,9 +109,11 @@ record ResponseScan(Usage usage, boolean choices, boolean choicesEmpty, boolean 
         int choicesStart;
         int choicesEnd;
         boolean data;
+        boolean output;
+        String id;
 
         @Override
-        public void member(byte[] b, int ks, int ke, int vs, int ve) {
+        public void member(byte[] b, int ks, int ke, int vs, int ve) throws IOException {
             if (TopLevel.is(b, ks, ke, "usage")) {
                 usageStart = vs;
                 usageEnd = ve;
@@ -116,6 +127,10 @@ record ResponseScan(Usage usage, boolean choices, boolean choicesEmpty, boolean 
             } else if (TopLevel.is(b, ks, ke, "error")) {
                 errorStart = vs;
                 errorEnd = ve;
+            } else if (TopLevel.is(b, ks, ke, "output")) {
+                output = b[vs] == '[';
+            } else if (TopLevel.is(b, ks, ke, "id") && b[vs] == '"' && id == null) {
+                id = Json.string(b, vs, ve);
             }
         }
     }
@@ -123,23 +138,26 @@ record ResponseScan(Usage usage, boolean choices, boolean choicesEmpty, boolean 
     /**
      * The usage object {@code b[from, to)}, read with {@link TopLevel} rather than a JSON parser: it
      * is on every answer's path, and a parser costs more to set up (about 1.5 KB of buffers) than the
-     * few counts in it take to read. Cache reads come from {@code prompt_tokens_details.cached_tokens}
-     * or, as DeepSeek reports them, {@code prompt_cache_hit_tokens}. A count that is not a non-negative number counts as 0, as
+     * few counts in it take to read. Chat Completions' names ({@code prompt_tokens} ...) and
+     * Responses' ({@code input_tokens} ...) are both read; cache reads come from the details'
+     * {@code cached_tokens} or, as DeepSeek reports them, {@code prompt_cache_hit_tokens}. A count
+     * that is not a non-negative number counts as 0, as
      * {@link Json#count} has it; a number that is not JSON is an error.
      */
     static Usage readUsage(byte[] b, int from, int to) throws IOException {
         long[] counts = new long[4]; // prompt, completion, cached, reasoning
         TopLevel.scan(b, from, to, (bytes, ks, ke, vs, ve) -> {
-            if (TopLevel.is(bytes, ks, ke, "prompt_tokens")) {
+            if (TopLevel.is(bytes, ks, ke, "prompt_tokens") || TopLevel.is(bytes, ks, ke, "input_tokens")) {
                 counts[0] = count(bytes, vs, ve);
-            } else if (TopLevel.is(bytes, ks, ke, "completion_tokens")) {
+            } else if (TopLevel.is(bytes, ks, ke, "completion_tokens") || TopLevel.is(bytes, ks, ke, "output_tokens")) {
                 counts[1] = count(bytes, vs, ve);
-            } else if (TopLevel.is(bytes, ks, ke, "prompt_tokens_details")) {
+            } else if (TopLevel.is(bytes, ks, ke, "prompt_tokens_details") || TopLevel.is(bytes, ks, ke, "input_tokens_details")) {
                 counts[2] = Math.max(counts[2], detail(bytes, vs, ve, "cached_tokens"));
             } else if (TopLevel.is(bytes, ks, ke, "prompt_cache_hit_tokens")) {
                 // DeepSeek's own field for prompt-cache reads (its prompt_tokens include them)
                 counts[2] = Math.max(counts[2], count(bytes, vs, ve));
-            } else if (TopLevel.is(bytes, ks, ke, "completion_tokens_details")) {
+            } else if (TopLevel.is(bytes, ks, ke, "completion_tokens_details")
+                    || TopLevel.is(bytes, ks, ke, "output_tokens_details")) {
                 counts[3] = detail(bytes, vs, ve, "reasoning_tokens");
             }
         });
@@ -160,11 +178,18 @@ record ResponseScan(Usage usage, boolean choices, boolean choicesEmpty, boolean 
         return found[0];
     }
 
-    /** A JSON number in {@code b[from, to)} as a non-negative count; strings, null, booleans and structures are 0. */
+    /**
+     * A JSON number in {@code b[from, to)} as a non-negative count; strings, null, booleans and
+     * structures are 0. A bare token that is none of them is not JSON (an error), as a parser has it.
+     */
     static long count(byte[] b, int from, int to) throws IOException {
         byte first = b[from];
         if (first != '-' && (first < '0' || first > '9')) {
-            return 0;
+            if (first == '"' || first == '{' || first == '[' || TopLevel.is(b, from, to, "true") || TopLevel.is(b, from, to, "false")
+                    || TopLevel.is(b, from, to, "null")) {
+                return 0;
+            }
+            throw new IOException("not JSON");
         }
         boolean integer = true;
         long value = 0;

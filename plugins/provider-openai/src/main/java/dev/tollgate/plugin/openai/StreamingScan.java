@@ -8,12 +8,13 @@ import java.util.Set;
 /**
  * {@link TopLevel}'s job for a body that is relayed as it arrives instead of held whole: follows
  * the JSON structure byte by byte (strings, escapes, nesting), records the top-level member names,
- * and keeps the bytes of the top-level {@code usage} value (bounded) so that usage can be read at
- * the end. It checks structure, not every detail of JSON grammar.
+ * and keeps the bytes of the top-level {@code usage} and {@code id} values (bounded) so that usage
+ * and the answer's id can be read at the end. It checks structure, not every detail of JSON grammar.
  */
 final class StreamingScan {
 
     static final int MAX_USAGE_BYTES = 64 * 1024;
+    private static final int MAX_ID_BYTES = 1024;
     private static final int MAX_KEY_BYTES = 64;
     private static final int MAX_KEYS = 64;
 
@@ -30,7 +31,10 @@ final class StreamingScan {
     private String lastKey;
     private final Set<String> keys = new HashSet<>();
     private ByteArrayOutputStream usage;
-    private boolean capturing;
+    private ByteArrayOutputStream id;
+    /** The value being kept: {@link #usage} or {@link #id}; null when none. */
+    private ByteArrayOutputStream capturing;
+    private int captureLimit;
 
     void feed(ByteBuffer chunk) {
         for (int i = chunk.position(); i < chunk.limit() && !broken; i++) {
@@ -55,17 +59,22 @@ final class StreamingScan {
             }
             return;
         }
-        if (capturing && depth >= 1) {
+        if (capturing != null && depth >= 1) {
             boolean endsValue = !inString && depth == 1 && (b == ',' || b == '}');
             if (!endsValue) {
-                if (usage.size() < MAX_USAGE_BYTES) {
-                    usage.write(b);
+                if (capturing.size() < captureLimit) {
+                    capturing.write(b);
                 } else {
-                    capturing = false;
-                    usage = null;
+                    // too large to be what it should: dropped, so it reads as absent
+                    if (capturing == usage) {
+                        usage = null;
+                    } else {
+                        id = null;
+                    }
+                    capturing = null;
                 }
             } else {
-                capturing = false;
+                capturing = null;
             }
         }
         if (inString) {
@@ -128,15 +137,22 @@ final class StreamingScan {
         }
     }
 
-    /** The first byte of a top-level value: start keeping it when it is {@code usage}'s. */
+    /** The first byte of a top-level value: start keeping it when it is {@code usage}'s or {@code id}'s. */
     private void startValue(byte first) {
         if (depth == 1 && afterColon) {
             afterColon = false;
             if ("usage".equals(lastKey) && usage == null) {
                 usage = new ByteArrayOutputStream(128);
-                usage.write(first);
-                capturing = true;
+                capturing = usage;
+                captureLimit = MAX_USAGE_BYTES;
+            } else if ("id".equals(lastKey) && id == null && first == '"') {
+                id = new ByteArrayOutputStream(64);
+                capturing = id;
+                captureLimit = MAX_ID_BYTES;
+            } else {
+                return;
             }
+            capturing.write(first);
         }
     }
 
@@ -151,6 +167,26 @@ final class StreamingScan {
 
     boolean has(String topLevelKey) {
         return keys.contains(topLevelKey);
+    }
+
+    /** The top-level {@code id} string, or {@code null} when absent, not a string or too long. */
+    String id() {
+        if (id == null || capturing == id) {
+            return null;
+        }
+        byte[] b = id.toByteArray();
+        int end = b.length;
+        while (end > 0 && whitespace(b[end - 1])) {
+            end--;
+        }
+        if (end < 2 || b[end - 1] != '"') {
+            return null;
+        }
+        try {
+            return Json.string(b, 0, end);
+        } catch (java.io.IOException e) {
+            return null;
+        }
     }
 
     /** The bytes of the top-level {@code usage} value, or {@code null} when absent or too large. */

@@ -32,6 +32,9 @@ class OpenAiConfigTest {
         assertThat(c.includeUsage()).isTrue();
         assertThat(c.maxTokensField()).isEqualTo("max_completion_tokens");
         assertThat(c.keyMissing()).isFalse();
+        assertThat(c.responsesNative()).as("api.openai.com serves Responses").isTrue();
+        assertThat(c.responsesUri()).hasToString("https://api.openai.com/v1/responses");
+        assertThat(c.responsesModel()).isNull();
     }
 
     @Test
@@ -46,6 +49,7 @@ class OpenAiConfigTest {
         values.put("read_timeout", "90s");
         values.put("include_usage", "false");
         values.put("max_tokens_field", "max_tokens");
+        values.put("responses", "native");
 
         OpenAiConfig c = OpenAiConfig.from(config(values));
 
@@ -62,6 +66,9 @@ class OpenAiConfigTest {
         assertThat(c.includeUsage()).isFalse();
         assertThat(c.maxTokensField()).isEqualTo("max_tokens");
         assertThat(c.keyMissing()).isFalse();
+        assertThat(c.responsesNative()).isTrue();
+        assertThat(c.responsesUri()).hasToString(
+                "https://my-resource.openai.azure.com/openai/deployments/gpt4o/responses?api-version=2024-10-21");
     }
 
     @Test

@@ -31,7 +31,9 @@ class OpenAiPluginTest {
 
     @Test
     void passesOpenAiChatAndEmbeddingsThroughAndTranslatesTheRest() {
-        assertThat(TestSupport.adapter().nativeFormats())
+        assertThat(TestSupport.adapter(Map.of("api_base", "http://localhost:8000/v1")).nativeFormats())
                 .containsExactlyInAnyOrder(WireFormat.OPENAI_CHAT, WireFormat.OPENAI_EMBEDDINGS);
+        assertThat(TestSupport.adapter().nativeFormats()).as("OpenAI itself serves Responses too")
+                .containsExactlyInAnyOrder(WireFormat.OPENAI_CHAT, WireFormat.OPENAI_EMBEDDINGS, WireFormat.OPENAI_RESPONSES);
     }
 }

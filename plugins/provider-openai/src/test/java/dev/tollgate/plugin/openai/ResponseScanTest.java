@@ -93,7 +93,7 @@ class ResponseScanTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"12a", "-", "1..2x", "0x10"})
+    @ValueSource(strings = {"12a", "-", "1..2x", "0x10", "sk-a-reflected-key", "nul", "True"})
     void aCountThatIsNotJsonIsAnError(String value) {
         org.assertj.core.api.Assertions.assertThatThrownBy(
                 () -> scan("{\"usage\":{\"prompt_tokens\":" + value + "}}")).isInstanceOf(IOException.class);
@@ -106,5 +106,17 @@ class ResponseScanTest {
 
         assertThat(u.cachedInputTokens()).isEqualTo(64);
         assertThat(u.inputTokens()).isEqualTo(100);
+    }
+
+    @Test
+    void readsTheResponsesApisUsageNamesAndTheAnswersId() throws IOException {
+        ResponseScan r = scan("{\"id\":\"resp_\\u0031\",\"object\":\"response\",\"output\":[],\"usage\":{\"input_tokens\":120,"
+                + "\"input_tokens_details\":{\"cached_tokens\":100},\"output_tokens\":40,"
+                + "\"output_tokens_details\":{\"reasoning_tokens\":32},\"total_tokens\":160}}");
+
+        assertThat(r.usage()).isEqualTo(Usage.builder().inputTokens(120).cachedInputTokens(100).outputTokens(40).reasoningTokens(32).build());
+        assertThat(r.output()).isTrue();
+        assertThat(r.choices()).isFalse();
+        assertThat(r.id()).as("unescaped").isEqualTo("resp_1");
     }
 }

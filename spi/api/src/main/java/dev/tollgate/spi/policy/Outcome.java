@@ -26,6 +26,7 @@ public final class Outcome {
     private final Duration timeToFirstToken;
     private final boolean clientDisconnected;
     private final boolean stream;
+    private final String upstreamResponseId;
 
     private Outcome(Builder b) {
         this.status = b.status;
@@ -40,6 +41,7 @@ public final class Outcome {
         this.timeToFirstToken = b.timeToFirstToken;
         this.clientDisconnected = b.clientDisconnected;
         this.stream = b.stream;
+        this.upstreamResponseId = b.upstreamResponseId;
     }
 
     public static Builder builder(int status, Duration latency) {
@@ -111,6 +113,17 @@ public final class Outcome {
         return stream;
     }
 
+    /**
+     * The provider's own id of the answer that passed through untouched (an OpenAI Responses
+     * {@code resp_...} id), when the adapter reported one: the answer the client holds names the
+     * provider's object, which lives at {@link #deploymentId()}. Empty for translated answers.
+     *
+     * @since 1.1
+     */
+    public Optional<String> upstreamResponseId() {
+        return Optional.ofNullable(upstreamResponseId);
+    }
+
     @Override
     public String toString() {
         return "Outcome[status=" + status + ", error=" + errorCode + ", usage=" + usage + ", " + cost + ", attempts=" + attempts.size() + "]";
@@ -130,6 +143,7 @@ public final class Outcome {
         private Duration timeToFirstToken;
         private boolean clientDisconnected;
         private boolean stream;
+        private String upstreamResponseId;
 
         private Builder(int status, Duration latency) {
             this.status = status;
@@ -183,6 +197,12 @@ public final class Outcome {
 
         public Builder stream(boolean v) {
             this.stream = v;
+            return this;
+        }
+
+        /** @since 1.1 */
+        public Builder upstreamResponseId(String v) {
+            this.upstreamResponseId = v;
             return this;
         }
 

@@ -42,6 +42,12 @@ public final class TestRequests {
         return passThrough(requestId, facts, Bytes.utf8(body), upstreamModel);
     }
 
+    /** A pass-through OpenAI Responses request ({@code POST /v1/responses}), for adapters that declare that format native. */
+    public static ProviderRequest openAiResponses(String requestId, String model, boolean stream, String body, String upstreamModel) {
+        RequestFacts facts = RequestFacts.builder(WireFormat.OPENAI_RESPONSES, model).stream(stream).includeUsage(true).build();
+        return passThrough(requestId, facts, Bytes.utf8(body), upstreamModel);
+    }
+
     /** An embeddings request. */
     public static EmbeddingsRequest embeddings(String requestId, String model, String body, String upstreamModel) {
         RequestFacts facts = RequestFacts.builder(WireFormat.OPENAI_EMBEDDINGS, model).build();
