@@ -30,8 +30,8 @@ public final class ClassLoaderSafeResponseStore implements ResponseStore {
     }
 
     @Override
-    public List<StoredResponse> chain(String id, int maxDepth) {
-        return ContextClassLoader.call(loader, () -> delegate.chain(id, maxDepth));
+    public List<StoredResponse> chain(String id, int maxDepth, long maxBytes) {
+        return ContextClassLoader.call(loader, () -> delegate.chain(id, maxDepth, maxBytes));
     }
 
     @Override

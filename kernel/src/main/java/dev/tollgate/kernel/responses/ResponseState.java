@@ -221,9 +221,7 @@ public final class ResponseState {
             bytes += r.turn().length;
         }
         if (bytes > maxConversationBytes) {
-            throw GatewayException.invalidRequest("previous_response_id", "the conversation of previous_response_id '"
-                    + printable(previous) + "' has grown to about " + bytes + " bytes, more than a request may have "
-                    + "(server.max_request_bytes: " + maxConversationBytes + "); start a new conversation with the items you need as input");
+            throw tooLong(previous, bytes);
         }
         ArrayNode own = JSON.createArrayNode();
         JsonNode sent = root.get("input");
@@ -258,12 +256,28 @@ public final class ResponseState {
         return new Prepared(scan.store() ? newId() : null, scan.store(), previous, owner, ownTurn, served);
     }
 
+    private GatewayException tooLong(String previous, long bytes) {
+        return GatewayException.invalidRequest("previous_response_id", "the conversation of previous_response_id '"
+                + printable(previous) + "' has grown to about " + bytes + " bytes, more than a request may have "
+                + "(server.max_request_bytes: " + maxConversationBytes + "); start a new conversation with the items you need as input");
+    }
+
     /** The visible, unexpired responses of the chain ending at {@code previous}, newest first, up to the first that is not. */
     private List<StoredResponse> conversation(String previous, Principal owner, Instant now) {
         awaitPending(previous);
-        List<StoredResponse> chain = store.chain(previous, settings.maxChain());
+        // Turns and the answers stored beside them are about the same size: twice the request limit
+        // bounds what one continuation reads, and a chain cut by it is too long to continue anyway.
+        long budget = 2 * maxConversationBytes;
+        List<StoredResponse> chain = store.chain(previous, settings.maxChain(), budget);
         if (chain.isEmpty() || !visible(chain.getFirst(), owner, now)) {
             throw notFound(previous);
+        }
+        long loaded = 0;
+        for (StoredResponse r : chain) {
+            loaded += r.turn().length + r.response().length;
+        }
+        if (loaded > budget) {
+            throw tooLong(previous, loaded);
         }
         if (chain.size() >= settings.maxChain()) {
             throw GatewayException.invalidRequest("previous_response_id", "the conversation of previous_response_id '"

@@ -2,9 +2,11 @@ package dev.tollgate.kernel.responses;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.kernel.config.ResponsesSettings;
 import dev.tollgate.kernel.metrics.KernelMetrics;
+import dev.tollgate.spi.GatewayException;
 import dev.tollgate.spi.policy.Principal;
 import dev.tollgate.spi.store.ResponseStore;
 import dev.tollgate.spi.store.StoreException;
@@ -41,8 +43,11 @@ class ResponseStateTest {
             return put.stream().filter(r -> r.id().equals(id)).findFirst();
         }
 
+        long chainBudget = -1;
+
         @Override
-        public List<StoredResponse> chain(String id, int maxDepth) {
+        public List<StoredResponse> chain(String id, int maxDepth, long maxBytes) {
+            chainBudget = maxBytes;
             return get(id).map(List::of).orElse(List.of());
         }
 
@@ -99,5 +104,25 @@ class ResponseStateTest {
                         .getBytes(StandardCharsets.UTF_8));
         assertThat(new String(turn, StandardCharsets.UTF_8)).isEqualTo("[{\"role\":\"user\",\"content\":\"q\"},"
                 + "{\"type\":\"function_call\",\"call_id\":\"c\",\"name\":\"f\",\"arguments\":\"{}\"}]");
+    }
+
+    @Test
+    void aConversationIsReadWithinABudgetAndOneThatFillsItIsRefusedBeforeItIsAssembled() {
+        BrokenStore store = new BrokenStore();
+        store.down = false;
+        ResponseState state = new ResponseState(new ResponsesSettings(true, ResponsesSettings.Visibility.KEY, Duration.ofDays(30), 100,
+                1 << 20, Duration.ofMinutes(10)), store, new ManualTime().clock(), Runnable::run, new KernelMetrics(), 1000);
+        byte[] big = ("[{\"role\":\"user\",\"content\":\"" + "z".repeat(1500) + "\"}]").getBytes(StandardCharsets.UTF_8);
+        store.put(StoredResponse.builder().id("resp_big").model("m").createdAt(java.time.Instant.EPOCH).turn(big)
+                .response(big).build());
+        byte[] next = "{\"model\":\"m\",\"previous_response_id\":\"resp_big\",\"input\":\"more\"}".getBytes(StandardCharsets.UTF_8);
+
+        assertThatThrownBy(() -> state.prepareContinued(state.scan(next), Principal.ANONYMOUS, next))
+                .isInstanceOfSatisfying(GatewayException.class, e -> {
+                    assertThat(e.status()).isEqualTo(400);
+                    assertThat(e.param()).hasValue("previous_response_id");
+                    assertThat(e.getMessage()).contains("server.max_request_bytes");
+                });
+        assertThat(store.chainBudget).as("the store is asked for at most twice the request limit").isEqualTo(2000);
     }
 }

@@ -481,20 +481,22 @@ public final class EmbeddedGovernanceStore implements GovernanceStore {
         }
 
         @Override
-        public List<StoredResponse> chain(String id, int maxDepth) {
+        public List<StoredResponse> chain(String id, int maxDepth, long maxBytes) {
             Objects.requireNonNull(id, "id is null");
             if (maxDepth < 1) {
                 return List.of();
             }
             return read("responseChain", c -> {
-                try (PreparedStatement p = c.prepareStatement("WITH RECURSIVE chain (" + ResponseRows.COLUMNS + ", depth) AS ("
-                        + " SELECT " + ResponseRows.COLUMNS + ", 1 FROM response WHERE id = ?"
-                        + " UNION ALL SELECT r.id, r.previous_id, r.key_id, r.team_id, r.model, r.created_at, r.expires_at,"
-                        + " r.expires_us, r.deployment, r.turn, r.response, c.depth + 1"
-                        + " FROM response r JOIN chain c ON r.id = c.previous_id WHERE c.depth < ?)"
-                        + " SELECT " + ResponseRows.COLUMNS + " FROM chain ORDER BY depth")) {
+                // the walk carries ids and sizes only; the rows are read once the budget has cut the chain
+                try (PreparedStatement p = c.prepareStatement("WITH RECURSIVE chain (id, previous_id, depth, total) AS ("
+                        + " SELECT id, previous_id, 1, length(turn) + length(response) FROM response WHERE id = ?"
+                        + " UNION ALL SELECT r.id, r.previous_id, c.depth + 1, c.total + length(r.turn) + length(r.response)"
+                        + " FROM response r JOIN chain c ON r.id = c.previous_id WHERE c.depth < ? AND c.total <= ?)"
+                        + " SELECT " + ResponseRows.COLUMNS.replaceAll("(^|, )", "$1r.") + " FROM chain JOIN response r ON r.id = chain.id"
+                        + " ORDER BY chain.depth")) {
                     p.setString(1, id);
                     p.setInt(2, maxDepth);
+                    p.setLong(3, maxBytes);
                     List<StoredResponse> out = new ArrayList<>();
                     try (ResultSet rs = p.executeQuery()) {
                         while (rs.next()) {

@@ -639,20 +639,23 @@ final class PostgresGovernanceStore implements GovernanceStore {
         }
 
         @Override
-        public List<StoredResponse> chain(String id, int maxDepth) {
+        public List<StoredResponse> chain(String id, int maxDepth, long maxBytes) {
             Objects.requireNonNull(id, "id is null");
             if (maxDepth < 1) {
                 return List.of();
             }
             return read("responseChain", c -> {
+                // the walk carries ids and sizes only; the rows are read once the budget has cut the chain
                 try (PreparedStatement p = c.prepareStatement("WITH RECURSIVE chain AS ("
-                        + " SELECT " + RESPONSE_COLUMNS + ", 1 AS depth FROM tollgate_response WHERE id = ?"
-                        + " UNION ALL SELECT r.id, r.previous_id, r.key_id, r.team_id, r.model, r.created_at, r.expires_at,"
-                        + " r.deployment, r.turn, r.response, c.depth + 1"
-                        + " FROM tollgate_response r JOIN chain c ON r.id = c.previous_id WHERE c.depth < ?)"
-                        + " SELECT " + RESPONSE_COLUMNS + " FROM chain ORDER BY depth")) {
+                        + " SELECT id, previous_id, 1 AS depth, octet_length(turn)::bigint + octet_length(response) AS total"
+                        + " FROM tollgate_response WHERE id = ?"
+                        + " UNION ALL SELECT r.id, r.previous_id, c.depth + 1, c.total + octet_length(r.turn) + octet_length(r.response)"
+                        + " FROM tollgate_response r JOIN chain c ON r.id = c.previous_id WHERE c.depth < ? AND c.total <= ?)"
+                        + " SELECT " + RESPONSE_COLUMNS.replaceAll("(^|, )", "$1r.") + " FROM chain JOIN tollgate_response r ON r.id = chain.id"
+                        + " ORDER BY chain.depth")) {
                     p.setString(1, id);
                     p.setInt(2, maxDepth);
+                    p.setLong(3, maxBytes);
                     List<StoredResponse> out = new ArrayList<>();
                     try (ResultSet rs = p.executeQuery()) {
                         while (rs.next()) {

@@ -34,10 +34,13 @@ public interface ResponseStore {
     /**
      * The response with this id followed by its ancestors through {@link StoredResponse#previousId()},
      * newest first, in one round trip where the database allows it: at most {@code maxDepth}
-     * responses, and it ends early at the first ancestor that is not stored. Empty when {@code id}
-     * itself is not stored.
+     * responses, and it ends early at the first ancestor that is not stored. It also ends once the
+     * responses returned hold more than {@code maxBytes} of {@link StoredResponse#turn()} and
+     * {@link StoredResponse#response()} together (the response that crosses it is the last one
+     * returned), so that a long conversation is never read whole into memory only to be refused: a
+     * store sums the sizes before it reads the rows. Empty when {@code id} itself is not stored.
      */
-    List<StoredResponse> chain(String id, int maxDepth);
+    List<StoredResponse> chain(String id, int maxDepth, long maxBytes);
 
     /** Deletes one response (not its ancestors or descendants); false when there is none. */
     boolean delete(String id);

@@ -114,7 +114,7 @@ public abstract class ResponseStoreContract {
     @Test
     void unknownIdsAreEmptyOrFalseNeverErrors() {
         assertEquals(Optional.empty(), store.get("resp_none"));
-        assertEquals(List.of(), store.chain("resp_none", 10));
+        assertEquals(List.of(), store.chain("resp_none", 10, Long.MAX_VALUE));
         assertFalse(store.delete("resp_none"));
         assertEquals(0, store.deleteExpired(CREATED, 10));
     }
@@ -135,12 +135,42 @@ public abstract class ResponseStoreContract {
         store.put(full("resp_d", "resp_c"));
         store.put(full("resp_other", "resp_a"));
 
-        assertEquals(List.of("resp_d", "resp_c", "resp_b", "resp_a"), ids(store.chain("resp_d", 100)));
-        assertEquals(List.of("resp_d", "resp_c"), ids(store.chain("resp_d", 2)));
-        assertEquals(List.of("resp_d"), ids(store.chain("resp_d", 1)));
-        assertEquals(List.of("resp_b", "resp_a"), ids(store.chain("resp_b", 100)));
-        assertEquals(List.of("resp_other", "resp_a"), ids(store.chain("resp_other", 100)));
-        assertEquals(full("resp_b", "resp_a"), store.chain("resp_d", 100).get(2), "chain members are whole responses");
+        assertEquals(List.of("resp_d", "resp_c", "resp_b", "resp_a"), ids(store.chain("resp_d", 100, Long.MAX_VALUE)));
+        assertEquals(List.of("resp_d", "resp_c"), ids(store.chain("resp_d", 2, Long.MAX_VALUE)));
+        assertEquals(List.of("resp_d"), ids(store.chain("resp_d", 1, Long.MAX_VALUE)));
+        assertEquals(List.of("resp_b", "resp_a"), ids(store.chain("resp_b", 100, Long.MAX_VALUE)));
+        assertEquals(List.of("resp_other", "resp_a"), ids(store.chain("resp_other", 100, Long.MAX_VALUE)));
+        assertEquals(full("resp_b", "resp_a"), store.chain("resp_d", 100, Long.MAX_VALUE).get(2), "chain members are whole responses");
+    }
+
+    @Test
+    void chainEndsOnceItHoldsMoreThanMaxBytesWithTheResponseThatCrossesIt() {
+        StoredResponse a = sized("resp_a", null, 400);
+        StoredResponse b = sized("resp_b", "resp_a", 300);
+        StoredResponse c = sized("resp_c", "resp_b", 200);
+        store.put(a);
+        store.put(b);
+        store.put(c);
+        long sizeC = c.turn().length + c.response().length;
+        long sizeB = b.turn().length + b.response().length;
+
+        assertEquals(List.of("resp_c", "resp_b", "resp_a"), ids(store.chain("resp_c", 100, Long.MAX_VALUE)));
+        assertEquals(List.of("resp_c", "resp_b", "resp_a"), ids(store.chain("resp_c", 100, sizeC + sizeB)),
+                "a chain whose first two hold exactly the budget goes on");
+        assertEquals(List.of("resp_c", "resp_b"), ids(store.chain("resp_c", 100, sizeC + sizeB - 1)),
+                "the response that crosses the budget is the last one");
+        assertEquals(List.of("resp_c"), ids(store.chain("resp_c", 100, 1)), "the response asked for comes even when it alone crosses it");
+        assertEquals(c, store.chain("resp_c", 100, 1).get(0), "whole, bytes and all");
+    }
+
+    /** A response whose turn and answer hold {@code bytes} bytes each, each byte value in turn. */
+    private static StoredResponse sized(String id, String previousId, int bytes) {
+        byte[] turn = new byte[bytes];
+        for (int i = 0; i < bytes; i++) {
+            turn[i] = (byte) i;
+        }
+        return StoredResponse.builder().id(id).previousId(previousId).model("m").createdAt(CREATED).turn(turn)
+                .response(turn.clone()).build();
     }
 
     @Test
@@ -151,9 +181,9 @@ public abstract class ResponseStoreContract {
         store.put(full("resp_orphan", "resp_never"));
         assertTrue(store.delete("resp_b"));
 
-        assertEquals(List.of("resp_c"), ids(store.chain("resp_c", 100)));
-        assertEquals(List.of("resp_orphan"), ids(store.chain("resp_orphan", 100)));
-        assertEquals(List.of("resp_a"), ids(store.chain("resp_a", 100)), "deleting one leaves its ancestors");
+        assertEquals(List.of("resp_c"), ids(store.chain("resp_c", 100, Long.MAX_VALUE)));
+        assertEquals(List.of("resp_orphan"), ids(store.chain("resp_orphan", 100, Long.MAX_VALUE)));
+        assertEquals(List.of("resp_a"), ids(store.chain("resp_a", 100, Long.MAX_VALUE)), "deleting one leaves its ancestors");
     }
 
     @Test
@@ -211,7 +241,7 @@ public abstract class ResponseStoreContract {
                         } catch (IllegalArgumentException e) {
                             refused.incrementAndGet();
                         }
-                        store.chain("resp_t" + thread + "_" + i, 5);
+                        store.chain("resp_t" + thread + "_" + i, 5, Long.MAX_VALUE);
                     }
                 }));
             }
@@ -222,7 +252,7 @@ public abstract class ResponseStoreContract {
             pool.shutdownNow();
         }
         assertEquals(7 * 25, refused.get(), "each shared id is stored once and refused seven times");
-        Set<String> seen = new HashSet<>(ids(store.chain("resp_t3_24", 100)));
+        Set<String> seen = new HashSet<>(ids(store.chain("resp_t3_24", 100, Long.MAX_VALUE)));
         assertEquals(25, seen.size());
         for (int i = 0; i < 25; i++) {
             assertTrue(store.get("resp_shared_" + i).isPresent());
