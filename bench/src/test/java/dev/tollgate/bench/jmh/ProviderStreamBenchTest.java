@@ -18,9 +18,10 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Every provider benchmark runs, again and again on the same state as JMH runs it: the replayed
- * pieces are reusable and the benchmarks' sink throws on a stream error. What each stream delivers
- * is checked by the provider's own test.
+ * Every provider benchmark runs, three times on the same state as JMH runs it. The benchmarks' sink
+ * throws on a stream error, so this also proves the replayed pieces are reusable: a replay that had
+ * drained them would end the stream truncated. What each stream delivers is checked by the
+ * provider's own test.
  */
 class ProviderStreamBenchTest {
 

@@ -17,13 +17,11 @@ class AnthropicProviderBenchTest {
 
     @Test
     void thePassThroughStreamRelaysEveryEventAndObservesTheUsage() {
-        for (int i = 0; i < 2; i++) { // the replayed pieces are reusable
-            RecordingSink seen = RecordingSink.streamed(b.adapter, b.passThroughStream, b.call);
+        RecordingSink seen = RecordingSink.streamed(b.adapter, b.passThroughStream, b.call);
 
-            assertThat(seen.lines).hasSize(AnthropicProviderBench.EVENTS + 1).endsWith("complete");
-            assertThat(seen.lines.subList(0, AnthropicProviderBench.EVENTS)).containsOnly("native");
-            assertThat(seen.usage).isEqualTo(Usage.of(24, 16));
-        }
+        assertThat(seen.lines).hasSize(AnthropicProviderBench.EVENTS + 1).endsWith("complete");
+        assertThat(seen.lines.subList(0, AnthropicProviderBench.EVENTS)).containsOnly("native");
+        assertThat(seen.usage).isEqualTo(Usage.of(24, 16));
     }
 
     @Test

@@ -21,13 +21,11 @@ class BedrockProviderBenchTest {
 
     @Test
     void theWholeStreamPathBecomesCanonicalEvents() {
-        for (int i = 0; i < 2; i++) { // the replayed pieces are reusable
-            RecordingSink seen = RecordingSink.streamed(b.adapter, b.translatedStream, b.call);
+        RecordingSink seen = RecordingSink.streamed(b.adapter, b.translatedStream, b.call);
 
-            seen.assertCanonical().endsWith("BlockStop", "MessageEnd", "complete");
-            assertThat(seen.text).hasToString(TEXT);
-            assertThat(seen.usage).isEqualTo(Usage.of(24, 16));
-        }
+        seen.assertCanonical().endsWith("BlockStop", "MessageEnd", "complete");
+        assertThat(seen.text).hasToString(TEXT);
+        assertThat(seen.usage).isEqualTo(Usage.of(24, 16));
     }
 
     @Test
