@@ -40,7 +40,8 @@ public final class Fixtures {
             + "\"object\":\"chat.completion.chunk\",\"created\":1732560000,\"model\":\"gpt-4o-mini-2024-07-18\","
             + "\"service_tier\":\"default\",\"system_fingerprint\":\"fp_0705bf87c0\",\"choices\":";
 
-    private static final String[] WORDS = {"Hello", "!", " I", " hope", " you", " are", " having", " a",
+    /** The streamed answer's text, a delta each: "Hello! I hope you are having a wonderful day today. Nice to meet you". */
+    public static final String[] WORDS = {"Hello", "!", " I", " hope", " you", " are", " having", " a",
         " wonderful", " day", " today", ".", " Nice", " to", " meet", " you"};
 
     /** The data of the usage chunk that ends {@link #SSE_STREAM}: empty choices, usage with details. */

@@ -1,28 +1,18 @@
 package dev.tollgate.plugin.anthropic;
 
 import dev.tollgate.bench.jmh.Fixtures;
+import dev.tollgate.bench.jmh.ProviderStreamBench;
 import dev.tollgate.bench.jmh.StreamReplay;
 import dev.tollgate.spi.Bytes;
-import dev.tollgate.spi.chat.ChatRequest;
-import dev.tollgate.spi.chat.Message;
 import dev.tollgate.spi.chat.WireFormat;
 import dev.tollgate.spi.config.PluginConfig;
 import dev.tollgate.spi.http.Headers;
-import dev.tollgate.spi.provider.ProviderCall;
 import dev.tollgate.spi.provider.ProviderRequest;
-import dev.tollgate.spi.request.RequestFacts;
 import java.time.Clock;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -32,11 +22,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * plugin's package (in the bench module, not the plugin) because the adapter is package-private; it
  * calls only its entry points.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms256m", "-Xmx256m"})
-@State(Scope.Thread)
-public class AnthropicProviderBench {
+public class AnthropicProviderBench extends ProviderStreamBench {
 
     static final String CLIENT_MODEL = "claude-sonnet-4-5";
     static final String UPSTREAM_MODEL = "claude-sonnet-4-5-20250929";
@@ -55,25 +41,15 @@ public class AnthropicProviderBench {
             + "\"content\":\"Say hello in one short sentence please.\"}],\"temperature\":0.7,\"stream\":true}";
 
     AnthropicAdapter adapter;
-    ProviderCall call;
     ProviderRequest passThroughStream;
-    ProviderRequest translatedStream;
 
     @Setup
     public void setup() {
         adapter = new AnthropicAdapter(AnthropicConfig.from(PluginConfig.of("bench", Map.of("api_key", "sk-ant-bench"))),
-                Clock.systemUTC(), (what, value) -> { });
-        call = new StreamReplay.ReplayingCall(SSE_HEADERS, Fixtures.pieces(Fixtures.utf8(STREAM), 1024));
-        RequestFacts anthropic = RequestFacts.builder(WireFormat.ANTHROPIC_MESSAGES, CLIENT_MODEL).stream(true).maxTokens(64).build();
-        passThroughStream = ProviderRequest.builder("req-bench", anthropic, () -> {
-            throw new IllegalStateException("a pass-through request is never translated");
-        }).deployment(CLIENT_MODEL + "#0", UPSTREAM_MODEL).nativeBody(Bytes.utf8(NATIVE_REQUEST)).build();
-        ChatRequest canonical = ChatRequest.builder().model(CLIENT_MODEL).addSystem("You are terse.")
-                .addMessage(Message.user("Say hello in one short sentence please.")).temperature(0.7).maxTokens(64)
-                .stream(true).build();
-        RequestFacts openAi = RequestFacts.builder(WireFormat.OPENAI_CHAT, CLIENT_MODEL).stream(true).build();
-        translatedStream = ProviderRequest.builder("req-bench", openAi, () -> canonical)
-                .deployment(CLIENT_MODEL + "#0", UPSTREAM_MODEL).build();
+                Clock.systemUTC(), NO_WARNINGS);
+        call = replaying(SSE_HEADERS, Fixtures.utf8(STREAM));
+        passThroughStream = passThrough(WireFormat.ANTHROPIC_MESSAGES, CLIENT_MODEL, UPSTREAM_MODEL, Bytes.utf8(NATIVE_REQUEST));
+        translatedStream = translated(WireFormat.OPENAI_CHAT, CLIENT_MODEL, UPSTREAM_MODEL);
     }
 
     /**

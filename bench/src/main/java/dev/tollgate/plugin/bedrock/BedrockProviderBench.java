@@ -1,32 +1,21 @@
 package dev.tollgate.plugin.bedrock;
 
 import dev.tollgate.bench.jmh.Fixtures;
+import dev.tollgate.bench.jmh.ProviderStreamBench;
 import dev.tollgate.bench.jmh.StreamReplay;
-import dev.tollgate.spi.chat.ChatRequest;
-import dev.tollgate.spi.chat.Message;
 import dev.tollgate.spi.chat.WireFormat;
 import dev.tollgate.spi.config.PluginConfig;
 import dev.tollgate.spi.http.Headers;
-import dev.tollgate.spi.provider.ProviderCall;
-import dev.tollgate.spi.provider.ProviderRequest;
-import dev.tollgate.spi.request.RequestFacts;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -37,11 +26,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * {@link #decodeStreamPerEvent} is the answer's part alone. In the plugin's package (in the bench
  * module, not the plugin) because these classes are package-private; it calls only their entry points.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms256m", "-Xmx256m"})
-@State(Scope.Thread)
-public class BedrockProviderBench {
+public class BedrockProviderBench extends ProviderStreamBench {
 
     static final String CLIENT_MODEL = "claude-bedrock";
     static final String UPSTREAM_MODEL = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
@@ -52,30 +37,18 @@ public class BedrockProviderBench {
     /** Messages in {@link #STREAM}: messageStart, 16 text deltas, contentBlockStop, messageStop, metadata. */
     static final int EVENTS = 20;
 
-    private static final String[] WORDS = {"Hello", "!", " I", " hope", " you", " are", " having", " a",
-        " wonderful", " day", " today", ".", " Nice", " to", " meet", " you"};
-
     static final byte[] STREAM = stream();
 
     BedrockAdapter adapter;
-    ProviderCall call;
-    ProviderRequest translatedStream;
-    ByteBuffer[] pieces;
 
     @Setup
     public void setup() {
         PluginConfig config = PluginConfig.of("bench", Map.of("access_key_id", "AKIDEXAMPLE",
                 "secret_access_key", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "region", "us-east-1"));
         adapter = new BedrockAdapter(BedrockConfig.from(config, Map.of(), Path.of("/nonexistent-home")), Clock.systemUTC(),
-                (what, value) -> { });
-        pieces = Fixtures.pieces(STREAM, 1024);
-        call = new StreamReplay.ReplayingCall(HEADERS, pieces);
-        ChatRequest canonical = ChatRequest.builder().model(CLIENT_MODEL).addSystem("You are terse.")
-                .addMessage(Message.user("Say hello in one short sentence please.")).temperature(0.7).maxTokens(64)
-                .stream(true).build();
-        RequestFacts openAi = RequestFacts.builder(WireFormat.OPENAI_CHAT, CLIENT_MODEL).stream(true).build();
-        translatedStream = ProviderRequest.builder("req-bench", openAi, () -> canonical)
-                .deployment(CLIENT_MODEL + "#0", UPSTREAM_MODEL).build();
+                NO_WARNINGS);
+        call = replaying(HEADERS, STREAM);
+        translatedStream = translated(WireFormat.OPENAI_CHAT, CLIENT_MODEL, UPSTREAM_MODEL);
     }
 
     /** Per upstream message: the whole stream path, the request's rendering and signature included (once per stream). */
@@ -90,9 +63,9 @@ public class BedrockProviderBench {
     @OperationsPerInvocation(EVENTS)
     public void decodeStreamPerEvent(Blackhole bh) {
         ConverseStream handler = new ConverseStream(new StreamReplay.Sink(bh), translatedStream, MAX_EVENT_BYTES,
-                (what, value) -> { });
+                NO_WARNINGS);
         handler.onHeaders(200, HEADERS);
-        for (ByteBuffer b : pieces) {
+        for (ByteBuffer b : call.pieces()) {
             handler.onBody(b.rewind());
         }
         handler.onComplete();
@@ -101,7 +74,7 @@ public class BedrockProviderBench {
     private static byte[] stream() {
         ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
         event(out, "messageStart", "{\"p\":\"abcdefghijkl\",\"role\":\"assistant\"}");
-        for (String w : WORDS) {
+        for (String w : Fixtures.WORDS) {
             event(out, "contentBlockDelta", "{\"contentBlockIndex\":0,\"delta\":{\"text\":\"" + w + "\"},\"p\":\"abcd\"}");
         }
         event(out, "contentBlockStop", "{\"contentBlockIndex\":0,\"p\":\"ab\"}");

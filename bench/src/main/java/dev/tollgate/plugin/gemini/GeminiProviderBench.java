@@ -1,27 +1,16 @@
 package dev.tollgate.plugin.gemini;
 
 import dev.tollgate.bench.jmh.Fixtures;
+import dev.tollgate.bench.jmh.ProviderStreamBench;
 import dev.tollgate.bench.jmh.StreamReplay;
-import dev.tollgate.spi.chat.ChatRequest;
-import dev.tollgate.spi.chat.Message;
 import dev.tollgate.spi.chat.WireFormat;
 import dev.tollgate.spi.config.PluginConfig;
 import dev.tollgate.spi.http.Headers;
-import dev.tollgate.spi.provider.ProviderCall;
-import dev.tollgate.spi.provider.ProviderRequest;
-import dev.tollgate.spi.request.RequestFacts;
 import java.time.Clock;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -31,11 +20,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * and turned into deltas, usage and the stop. In the plugin's package (in the bench module, not the
  * plugin) because the adapter is package-private; it calls only its entry points.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms256m", "-Xmx256m"})
-@State(Scope.Thread)
-public class GeminiProviderBench {
+public class GeminiProviderBench extends ProviderStreamBench {
 
     static final String CLIENT_MODEL = "gemini-flash";
     static final String UPSTREAM_MODEL = "gemini-2.5-flash";
@@ -50,20 +35,13 @@ public class GeminiProviderBench {
     static final String STREAM = stream();
 
     GeminiAdapter adapter;
-    ProviderCall call;
-    ProviderRequest translatedStream;
 
     @Setup
     public void setup() {
         adapter = new GeminiAdapter(GeminiConfig.from(PluginConfig.of("bench", Map.of("api_key", "AIza-bench"))),
-                Clock.systemUTC(), (what, value) -> { });
-        call = new StreamReplay.ReplayingCall(SSE_HEADERS, Fixtures.pieces(Fixtures.utf8(STREAM), 1024));
-        ChatRequest canonical = ChatRequest.builder().model(CLIENT_MODEL).addSystem("You are terse.")
-                .addMessage(Message.user("Say hello in one short sentence please.")).temperature(0.7).maxTokens(64)
-                .stream(true).build();
-        RequestFacts openAi = RequestFacts.builder(WireFormat.OPENAI_CHAT, CLIENT_MODEL).stream(true).build();
-        translatedStream = ProviderRequest.builder("req-bench", openAi, () -> canonical)
-                .deployment(CLIENT_MODEL + "#0", UPSTREAM_MODEL).build();
+                Clock.systemUTC(), NO_WARNINGS);
+        call = replaying(SSE_HEADERS, Fixtures.utf8(STREAM));
+        translatedStream = translated(WireFormat.OPENAI_CHAT, CLIENT_MODEL, UPSTREAM_MODEL);
     }
 
     /** Per upstream chunk: the whole stream path for a client of another API. */

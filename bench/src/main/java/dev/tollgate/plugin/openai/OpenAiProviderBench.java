@@ -1,29 +1,19 @@
 package dev.tollgate.plugin.openai;
 
 import dev.tollgate.bench.jmh.Fixtures;
+import dev.tollgate.bench.jmh.ProviderStreamBench;
 import dev.tollgate.bench.jmh.StreamReplay;
 import dev.tollgate.spi.Bytes;
-import dev.tollgate.spi.chat.ChatRequest;
-import dev.tollgate.spi.chat.Message;
 import dev.tollgate.spi.chat.WireFormat;
 import dev.tollgate.spi.config.PluginConfig;
 import dev.tollgate.spi.http.Headers;
-import dev.tollgate.spi.provider.ProviderCall;
 import dev.tollgate.spi.provider.ProviderRequest;
-import dev.tollgate.spi.request.RequestFacts;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -33,11 +23,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * classes are package-private; it calls only their entry points, so that it keeps compiling while
  * their insides change.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms256m", "-Xmx256m"})
-@State(Scope.Thread)
-public class OpenAiProviderBench {
+public class OpenAiProviderBench extends ProviderStreamBench {
 
     static final String CLIENT_MODEL = "gpt-4o-mini";
     static final String UPSTREAM_MODEL = "gpt-4o-mini-2024-07-18";
@@ -49,9 +35,7 @@ public class OpenAiProviderBench {
     Bytes chatResponse;
     Bytes usageChunk;
     OpenAiAdapter adapter;
-    ProviderCall call;
     ProviderRequest passThroughStream;
-    ProviderRequest translatedStream;
 
     @Setup
     public void setup() {
@@ -61,18 +45,10 @@ public class OpenAiProviderBench {
         chatResponse = Bytes.utf8(Fixtures.CHAT_RESPONSE);
         usageChunk = Bytes.utf8(Fixtures.USAGE_CHUNK);
         adapter = new OpenAiAdapter(OpenAiConfig.from(PluginConfig.of("bench", Map.of("api_key", "sk-bench"))),
-                Clock.systemUTC(), dev.tollgate.spi.time.Ticker.system(), (what, value) -> { });
-        call = new StreamReplay.ReplayingCall(SSE_HEADERS, Fixtures.pieces(Fixtures.utf8(Fixtures.SSE_STREAM), 1024));
-        RequestFacts openAi = RequestFacts.builder(WireFormat.OPENAI_CHAT, CLIENT_MODEL).stream(true).build();
-        passThroughStream = ProviderRequest.builder("req-bench", openAi, () -> {
-            throw new IllegalStateException("a pass-through request is never translated");
-        }).deployment(CLIENT_MODEL + "#0", UPSTREAM_MODEL).nativeBody(streamRequest).build();
-        ChatRequest canonical = ChatRequest.builder().model(CLIENT_MODEL).addSystem("You are terse.")
-                .addMessage(Message.user("Say hello in one short sentence please.")).temperature(0.7).maxTokens(64)
-                .stream(true).build();
-        RequestFacts anthropic = RequestFacts.builder(WireFormat.ANTHROPIC_MESSAGES, CLIENT_MODEL).stream(true).maxTokens(64).build();
-        translatedStream = ProviderRequest.builder("req-bench", anthropic, () -> canonical)
-                .deployment(CLIENT_MODEL + "#0", UPSTREAM_MODEL).build();
+                Clock.systemUTC(), dev.tollgate.spi.time.Ticker.system(), NO_WARNINGS);
+        call = replaying(SSE_HEADERS, Fixtures.utf8(Fixtures.SSE_STREAM));
+        passThroughStream = passThrough(WireFormat.OPENAI_CHAT, CLIENT_MODEL, UPSTREAM_MODEL, streamRequest);
+        translatedStream = translated(WireFormat.ANTHROPIC_MESSAGES, CLIENT_MODEL, UPSTREAM_MODEL);
     }
 
     /** Non-stream request: the model alias replaced by the upstream's model. */

@@ -1,15 +1,12 @@
 package dev.tollgate.bench.jmh;
 
+import static dev.tollgate.bench.jmh.Blackholes.BH;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
-import org.openjdk.jmh.infra.Blackhole;
 
 /** The microbenchmarks measure what they claim: their inputs are realistic and fully processed. */
 class KernelBenchTest {
-
-    static final Blackhole BH = new Blackhole(
-            "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
 
     @Test
     void fixturesHaveTheAdvertisedShape() {

@@ -55,8 +55,30 @@ class ResponsesPassThroughTest {
                 - {provider: native-responses, model: up-native}
             """;
 
+    private static final String TRANSLATING_ONLY = """
+            m:
+              deployments:
+                - {provider: native-responses, model: up-chat, config: {native: false}}
+            """;
+
+    /** A pass-through deployment that fails, falling back to a model that translates. */
+    private static final String FAILING_NATIVE_THEN_CHAT = """
+            m:
+              fallbacks: [{model: chat, on: [server_error]}]
+              deployments:
+                - {provider: native-responses, model: up-native, config: {fail: true}}
+            chat:
+              deployments:
+                - {provider: native-responses, model: up-chat, config: {native: false}}
+            """;
+
     private static long warnings(KernelHarness g) {
         return g.translationWarnings().getOrDefault(DROPPED_REASONING, 0L);
+    }
+
+    /** The text of a Responses answer's first output item. */
+    private static String outputText(HttpResponse<String> r) throws Exception {
+        return JSON.readTree(r.body()).get("output").get(0).get("content").get(0).get("text").asText();
     }
 
     private static Outcome outcome() {
@@ -107,16 +129,11 @@ class ResponsesPassThroughTest {
 
     @Test
     void aTranslatedRequestIsParsedOnceAtAdmissionAndTheAttemptUsesThatParse() throws Exception {
-        try (KernelHarness g = gateway("""
-                m:
-                  deployments:
-                    - {provider: native-responses, model: up-chat, config: {native: false}}
-                """)) {
+        try (KernelHarness g = gateway(TRANSLATING_ONLY)) {
             HttpResponse<String> r = g.post("/v1/responses", STATELESS);
 
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-            assertThat(JSON.readTree(r.body()).get("output").get(0).get("content").get(0).get("text").asText())
-                    .isEqualTo("translated:up-chat");
+            assertThat(outputText(r)).isEqualTo("translated:up-chat");
             assertThat(NativeResponsesPlugin.translated).containsExactly("up-chat");
             // the parse drops the reasoning item with one warning: a second parse would count a second
             assertThat(warnings(g)).isEqualTo(1);
@@ -126,11 +143,7 @@ class ResponsesPassThroughTest {
 
     @Test
     void previousResponseIdIsRefusedAtAdmissionWhenOnlyTranslatingDeploymentsServe() throws Exception {
-        try (KernelHarness g = gateway("""
-                m:
-                  deployments:
-                    - {provider: native-responses, model: up-chat, config: {native: false}}
-                """)) {
+        try (KernelHarness g = gateway(TRANSLATING_ONLY)) {
             HttpResponse<String> r = g.post("/v1/responses", STATEFUL);
 
             assertThat(r.statusCode()).isEqualTo(400);
@@ -142,22 +155,13 @@ class ResponsesPassThroughTest {
 
     @Test
     void aFallbackFromAPassThroughDeploymentToAChatOneTranslatesTheSameRequest() throws Exception {
-        try (KernelHarness g = gateway("""
-                m:
-                  fallbacks: [{model: chat, on: [server_error]}]
-                  deployments:
-                    - {provider: native-responses, model: up-native, config: {fail: true}}
-                chat:
-                  deployments:
-                    - {provider: native-responses, model: up-chat, config: {native: false}}
-                """)) {
+        try (KernelHarness g = gateway(FAILING_NATIVE_THEN_CHAT)) {
             HttpResponse<String> r = g.post("/v1/responses", STATELESS);
 
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
             assertThat(NativeResponsesPlugin.passedThrough).containsExactly(STATELESS);
             assertThat(NativeResponsesPlugin.translated).containsExactly("up-chat");
-            assertThat(JSON.readTree(r.body()).get("output").get(0).get("content").get(0).get("text").asText())
-                    .isEqualTo("translated:up-chat");
+            assertThat(outputText(r)).isEqualTo("translated:up-chat");
             assertThat(warnings(g)).as("parsed once, at admission, because an attempt may translate").isEqualTo(1);
             Outcome o = outcome();
             assertThat(o.deploymentId()).contains("chat#0");
@@ -186,15 +190,7 @@ class ResponsesPassThroughTest {
 
     @Test
     void whenThePassThroughDeploymentsOfAMixedModelFailTheClientGetsTheirErrorNotATranslationRefusal() throws Exception {
-        try (KernelHarness g = gateway("""
-                m:
-                  fallbacks: [{model: chat, on: [server_error]}]
-                  deployments:
-                    - {provider: native-responses, model: up-native, config: {fail: true}}
-                chat:
-                  deployments:
-                    - {provider: native-responses, model: up-chat, config: {native: false}}
-                """)) {
+        try (KernelHarness g = gateway(FAILING_NATIVE_THEN_CHAT)) {
             HttpResponse<String> r = g.post("/v1/responses", STATEFUL);
 
             assertThat(r.statusCode()).as(r.body()).isEqualTo(503);

@@ -2,30 +2,19 @@ package dev.tollgate.plugin.openai;
 
 import dev.tollgate.spi.Bytes;
 import dev.tollgate.spi.GatewayException;
-import dev.tollgate.spi.http.Headers;
-import dev.tollgate.spi.http.ResponseHandler;
 import dev.tollgate.spi.provider.StreamSink;
 import dev.tollgate.spi.sse.SseEvent;
-import dev.tollgate.spi.sse.SseParser;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.util.Locale;
 
 /**
- * Reads one upstream chat stream: checks the status and content type, splits the server-sent
- * events, and checks every data payload before anything is done with it — it must be one JSON
- * object (a broken or HTML payload is {@code upstream_malformed_response}, never passed on); an
+ * Reads one upstream chat stream ({@link SseStream} checks the status and splits the events):
+ * every data payload is checked before anything is done with it — it must be one JSON object (a
+ * broken or HTML payload is {@code upstream_malformed_response}, never passed on); an
  * {@code error} event or payload ends the stream as the provider's error. Valid chunks go to
  * {@link Chunks}: relayed untouched (pass-through) or translated to canonical events. A stream
- * that ends without a finish reason was truncated. Comment lines and keep-alives are dropped by the
- * parser, so they never reach the sink (nor reset its idle timer).
- *
- * <p>Its callbacks arrive on the call's thread one at a time, so it needs no locking.
+ * that ends without a finish reason was truncated.
  */
-final class ChatStream implements ResponseHandler {
-
-    static final int MAX_ERROR_BODY = 1024 * 1024;
+final class ChatStream extends SseStream {
 
     private static final Bytes DONE = Bytes.utf8("[DONE]");
 
@@ -38,101 +27,25 @@ final class ChatStream implements ResponseHandler {
         void end();
     }
 
-    private enum State { AWAITING_HEADERS, STREAMING, ERROR_BODY, ENDED }
-
-    private final StreamSink sink;
-    private final ErrorMapping errors;
     private final Chunks chunks;
-    private final SseParser sse = new SseParser(this::onEvent);
-    private State state = State.AWAITING_HEADERS;
     private boolean finishSeen;
-    private int errorStatus;
-    private Headers errorHeaders;
-    private ByteArrayOutputStream errorBody;
 
     ChatStream(StreamSink sink, ErrorMapping errors, Chunks chunks) {
-        this.sink = sink;
-        this.errors = errors;
+        super(sink, errors);
         this.chunks = chunks;
     }
 
     @Override
-    public void onHeaders(int status, Headers headers) {
-        if (state != State.AWAITING_HEADERS) {
-            return;
-        }
-        if (status < 200 || status > 299) {
-            state = State.ERROR_BODY;
-            errorStatus = status;
-            errorHeaders = headers;
-            errorBody = new ByteArrayOutputStream();
-            return;
-        }
-        String contentType = headers.first("content-type").orElse("").toLowerCase(Locale.ROOT);
-        if (!contentType.isEmpty() && !contentType.contains("event-stream")) {
-            fail(ErrorMapping.malformed(null));
-            return;
-        }
-        sink.headers(NativeAnswer.passedHeaders(headers));
-        state = State.STREAMING;
-    }
-
-    @Override
-    public void onBody(ByteBuffer chunk) {
-        switch (state) {
-            case STREAMING -> {
-                try {
-                    sse.feed(chunk);
-                } catch (IllegalStateException e) {
-                    fail(ErrorMapping.malformed(null));
-                }
-            }
-            case ERROR_BODY -> {
-                int room = MAX_ERROR_BODY - errorBody.size();
-                int take = Math.min(room, chunk.remaining());
-                if (take > 0) {
-                    byte[] piece = new byte[take];
-                    chunk.get(piece);
-                    errorBody.writeBytes(piece);
-                }
-            }
-            default -> { }
+    void endOfBody() {
+        if (finishSeen) {
+            complete();
+        } else {
+            fail(ErrorMapping.truncated());
         }
     }
 
     @Override
-    public void onComplete() {
-        switch (state) {
-            case STREAMING -> {
-                sse.finish();
-                if (state != State.STREAMING) {
-                    return;
-                }
-                if (finishSeen) {
-                    complete();
-                } else {
-                    fail(ErrorMapping.truncated());
-                }
-            }
-            case ERROR_BODY -> failWithStatus();
-            case AWAITING_HEADERS -> fail(ErrorMapping.truncated());
-            case ENDED -> { }
-        }
-    }
-
-    @Override
-    public void onError(GatewayException error) {
-        switch (state) {
-            case ERROR_BODY -> failWithStatus();
-            case ENDED -> { }
-            default -> fail(error);
-        }
-    }
-
-    private void onEvent(SseEvent event) {
-        if (state != State.STREAMING) {
-            return;
-        }
+    void event(SseEvent event) {
         Bytes data = event.data();
         if (data.equals(DONE)) {
             complete();
@@ -143,10 +56,10 @@ final class ChatStream implements ResponseHandler {
         try {
             scan = ResponseScan.of(json);
         } catch (IOException e) {
-            fail("error".equals(event.event()) ? errors.streamError(UpstreamError.NONE) : ErrorMapping.malformed(null));
+            failUnreadable(event);
             return;
         }
-        if (scan.error() != null || "error".equals(event.event())) {
+        if (scan.error() != null || isError(event)) {
             fail(errors.streamError(scan.error() == null ? UpstreamError.NONE : scan.error()));
             return;
         }
@@ -160,12 +73,8 @@ final class ChatStream implements ResponseHandler {
         }
     }
 
-    private void failWithStatus() {
-        fail(errors.map(errorStatus, errorHeaders, Bytes.wrapOwned(errorBody.toByteArray())));
-    }
-
     private void complete() {
-        state = State.ENDED;
+        ended();
         try {
             chunks.end();
         } catch (GatewayException e) {
@@ -173,10 +82,5 @@ final class ChatStream implements ResponseHandler {
             return;
         }
         sink.complete();
-    }
-
-    private void fail(GatewayException error) {
-        state = State.ENDED;
-        sink.fail(error);
     }
 }

@@ -103,7 +103,7 @@ final class NativeAnswer<T> implements ResponseHandler {
             }
             case RELAYING -> relay(chunk);
             case ERROR_BODY -> {
-                int take = Math.min(ChatStream.MAX_ERROR_BODY - heldLength, chunk.remaining());
+                int take = Math.min(SseStream.MAX_ERROR_BODY - heldLength, chunk.remaining());
                 if (take > 0) {
                     ByteBuffer part = chunk.duplicate();
                     part.limit(part.position() + take);

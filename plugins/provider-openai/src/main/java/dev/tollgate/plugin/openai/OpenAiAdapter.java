@@ -32,6 +32,7 @@ import java.time.Clock;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 
 /**
  * One deployment behind an OpenAI-compatible HTTP API. OpenAI-format clients pass through: the
@@ -74,12 +75,8 @@ final class OpenAiAdapter implements ProviderAdapter, SupportsEmbeddings {
         }
         if (request.passThrough()) {
             boolean responses = request.format() == WireFormat.OPENAI_RESPONSES;
-            Bytes body;
-            try {
-                body = RequestBodies.forUpstream(request.nativeBody().orElseThrow(), request.model(), passedModel(request),
-                        StreamOptions.KEEP);
-            } catch (IOException e) {
-                sink.fail(invalidBody(e));
+            Bytes body = passedBody(request, StreamOptions.KEEP, sink::fail);
+            if (body == null) {
                 return;
             }
             int key = pickKey();
@@ -111,13 +108,9 @@ final class OpenAiAdapter implements ProviderAdapter, SupportsEmbeddings {
             return;
         }
         if (request.passThrough() && request.format() == WireFormat.OPENAI_RESPONSES) {
-            Bytes body;
-            try {
-                // a Responses stream always ends with its usage: nothing to add
-                body = RequestBodies.forUpstream(request.nativeBody().orElseThrow(), request.model(), passedModel(request),
-                        StreamOptions.KEEP);
-            } catch (IOException e) {
-                sink.fail(invalidBody(e));
+            // a Responses stream always ends with its usage: nothing to add
+            Bytes body = passedBody(request, StreamOptions.KEEP, sink::fail);
+            if (body == null) {
                 return;
             }
             int key = pickKey();
@@ -128,11 +121,8 @@ final class OpenAiAdapter implements ProviderAdapter, SupportsEmbeddings {
         Bytes body;
         ChatStream.Chunks chunks;
         if (request.passThrough()) {
-            StreamOptions options = config.includeUsage() ? StreamOptions.INCLUDE_USAGE : StreamOptions.REMOVE;
-            try {
-                body = RequestBodies.forUpstream(request.nativeBody().orElseThrow(), request.model(), request.upstreamModel(), options);
-            } catch (IOException e) {
-                sink.fail(invalidBody(e));
+            body = passedBody(request, config.includeUsage() ? StreamOptions.INCLUDE_USAGE : StreamOptions.REMOVE, sink::fail);
+            if (body == null) {
                 return;
             }
             chunks = new NativeChunks(sink, request.facts().includeUsage());
@@ -159,6 +149,20 @@ final class OpenAiAdapter implements ProviderAdapter, SupportsEmbeddings {
         int key = pickKey();
         call.http().stream(request(config.embeddingsUri(), request.requestId(), JSON, body, key),
                 tracked(key, new NativeAnswer<>(sink, errors, NativeAnswer.Kind.EMBEDDINGS)));
+    }
+
+    /**
+     * The client's body as the upstream gets it: its model rewritten ({@link #passedModel}) and its
+     * {@code stream_options} as {@code options} say; {@code null} once {@code fail} was given the
+     * client's error (the body is not a JSON object).
+     */
+    private Bytes passedBody(ProviderRequest request, StreamOptions options, Consumer<GatewayException> fail) {
+        try {
+            return RequestBodies.forUpstream(request.nativeBody().orElseThrow(), request.model(), passedModel(request), options);
+        } catch (IOException e) {
+            fail.accept(invalidBody(e));
+            return null;
+        }
     }
 
     /** The model a passed-through body names upstream: the deployment's, except on Azure's Responses surface (its deployment name). */
@@ -243,7 +247,7 @@ final class OpenAiAdapter implements ProviderAdapter, SupportsEmbeddings {
     }
 
     /** A key reference that resolved empty fails at first use, naming what to set, instead of calling without credentials. */
-    private boolean missingKey(java.util.function.Consumer<GatewayException> fail) {
+    private boolean missingKey(Consumer<GatewayException> fail) {
         if (!config.keyMissing()) {
             return false;
         }

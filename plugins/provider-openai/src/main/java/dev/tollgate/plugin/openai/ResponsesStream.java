@@ -1,17 +1,10 @@
 package dev.tollgate.plugin.openai;
 
 import dev.tollgate.spi.Bytes;
-import dev.tollgate.spi.GatewayException;
-import dev.tollgate.spi.http.Headers;
-import dev.tollgate.spi.http.ResponseHandler;
 import dev.tollgate.spi.provider.Observation;
 import dev.tollgate.spi.provider.StreamSink;
 import dev.tollgate.spi.sse.SseEvent;
-import dev.tollgate.spi.sse.SseParser;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.util.Locale;
 
 /**
  * Relays one upstream OpenAI Responses event stream untouched: every event's name and data go to
@@ -22,108 +15,33 @@ import java.util.Locale;
  * the kernel as an {@link Observation}, and the terminal event completes the stream. An
  * {@code error} event or a {@code response.failed} is the provider's failure (not relayed: the
  * kernel ends the client's stream in the protocol's way, or retries when nothing was sent yet); a
- * stream that ends without a terminal event was truncated.
- *
- * <p>Its callbacks arrive on the call's thread one at a time, so it needs no locking.
+ * stream that ends without a terminal event was truncated. {@link SseStream} checks the status
+ * and splits the events.
  */
-final class ResponsesStream implements ResponseHandler {
+final class ResponsesStream extends SseStream {
 
-    private enum State { AWAITING_HEADERS, STREAMING, ERROR_BODY, ENDED }
-
-    private final StreamSink sink;
-    private final ErrorMapping errors;
-    private final SseParser sse = new SseParser(this::onEvent);
-    private State state = State.AWAITING_HEADERS;
-    private int errorStatus;
-    private Headers errorHeaders;
-    private ByteArrayOutputStream errorBody;
     private String responseId;
 
     ResponsesStream(StreamSink sink, ErrorMapping errors) {
-        this.sink = sink;
-        this.errors = errors;
+        super(sink, errors);
     }
 
     @Override
-    public void onHeaders(int status, Headers headers) {
-        if (state != State.AWAITING_HEADERS) {
-            return;
-        }
-        if (status < 200 || status > 299) {
-            state = State.ERROR_BODY;
-            errorStatus = status;
-            errorHeaders = headers;
-            errorBody = new ByteArrayOutputStream();
-            return;
-        }
-        String contentType = headers.first("content-type").orElse("").toLowerCase(Locale.ROOT);
-        if (!contentType.isEmpty() && !contentType.contains("event-stream")) {
-            fail(ErrorMapping.malformed(null));
-            return;
-        }
-        sink.headers(NativeAnswer.passedHeaders(headers));
-        state = State.STREAMING;
+    void endOfBody() {
+        fail(ErrorMapping.truncated());
     }
 
     @Override
-    public void onBody(ByteBuffer chunk) {
-        switch (state) {
-            case STREAMING -> {
-                try {
-                    sse.feed(chunk);
-                } catch (IllegalStateException e) {
-                    fail(ErrorMapping.malformed(null));
-                }
-            }
-            case ERROR_BODY -> {
-                int take = Math.min(ChatStream.MAX_ERROR_BODY - errorBody.size(), chunk.remaining());
-                if (take > 0) {
-                    byte[] piece = new byte[take];
-                    chunk.get(piece);
-                    errorBody.writeBytes(piece);
-                }
-            }
-            default -> { }
-        }
-    }
-
-    @Override
-    public void onComplete() {
-        switch (state) {
-            case STREAMING -> {
-                sse.finish();
-                if (state == State.STREAMING) {
-                    fail(ErrorMapping.truncated());
-                }
-            }
-            case ERROR_BODY -> failWithStatus();
-            case AWAITING_HEADERS -> fail(ErrorMapping.truncated());
-            case ENDED -> { }
-        }
-    }
-
-    @Override
-    public void onError(GatewayException error) {
-        switch (state) {
-            case ERROR_BODY -> failWithStatus();
-            case ENDED -> { }
-            default -> fail(error);
-        }
-    }
-
-    private void onEvent(SseEvent event) {
-        if (state != State.STREAMING) {
-            return;
-        }
+    void event(SseEvent event) {
         byte[] json = event.data().toArray();
         Event e;
         try {
             e = Event.of(json);
         } catch (IOException bad) {
-            fail("error".equals(event.event()) ? errors.streamError(UpstreamError.NONE) : ErrorMapping.malformed(null));
+            failUnreadable(event);
             return;
         }
-        if ("error".equals(e.type) || "error".equals(event.event())) {
+        if ("error".equals(e.type) || isError(event)) {
             fail(errors.streamError(UpstreamError.parse(Bytes.wrapOwned(json))));
             return;
         }
@@ -152,21 +70,12 @@ final class ResponsesStream implements ResponseHandler {
         }
         sink.nativeEvent(event.event(), Bytes.wrapOwned(json));
         if (terminal) {
-            state = State.ENDED;
+            ended();
             if (response != null && response.usage() != null) {
                 sink.observe(Observation.usage(response.usage()).withResponseId(responseId));
             }
             sink.complete();
         }
-    }
-
-    private void failWithStatus() {
-        fail(errors.map(errorStatus, errorHeaders, Bytes.wrapOwned(errorBody.toByteArray())));
-    }
-
-    private void fail(GatewayException error) {
-        state = State.ENDED;
-        sink.fail(error);
     }
 
     /** The top level of one event: its {@code type} and where its {@code response} object is. */
