@@ -128,8 +128,7 @@ class OpenAiResponsesPassThroughSdkTest {
                           read_timeout: 2s
                           responses: native
                 """.formatted(UPSTREAM_MODEL, wireMock.port()), Map.of("UPSTREAM_KEY", Upstreams.KEY));
-        client = OpenAIOkHttpClient.builder().baseUrl(gateway.baseUrl()).apiKey("unused").maxRetries(0)
-                .timeout(Duration.ofSeconds(10)).build();
+        client = Upstreams.openAiSdk(gateway);
         direct = OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + wireMock.port() + "/direct/v1").apiKey("unused").maxRetries(0)
                 .timeout(Duration.ofSeconds(10)).build();
     }

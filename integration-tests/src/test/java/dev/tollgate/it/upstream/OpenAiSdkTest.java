@@ -11,7 +11,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.NotFoundException;
 import com.openai.models.chat.completions.ChatCompletion;
@@ -20,7 +19,6 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.completions.CompletionUsage;
 import dev.tollgate.it.TestGateway;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -55,12 +53,7 @@ class OpenAiSdkTest {
                 """, "gpt-test", UPSTREAM_MODEL);
         wireMock = upstream.wireMock;
         gateway = upstream.gateway;
-        client = OpenAIOkHttpClient.builder()
-                .baseUrl(gateway.baseUrl())
-                .apiKey("unused")
-                .maxRetries(0)
-                .timeout(Duration.ofSeconds(10))
-                .build();
+        client = Upstreams.openAiSdk(gateway);
     }
 
     @AfterAll

@@ -11,7 +11,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.errors.BadRequestException;
 import com.openai.errors.NotFoundException;
@@ -21,7 +20,6 @@ import com.openai.models.responses.ResponseCreateParams;
 import com.openai.models.responses.ResponseFunctionToolCall;
 import com.openai.models.responses.ResponseInputItem;
 import com.openai.models.responses.ResponseItem;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,8 +56,7 @@ class OpenAiStoredResponsesSdkTest {
                         model: mock-1
                 """, "gpt-test", UPSTREAM_MODEL);
         wireMock = upstream.wireMock;
-        client = OpenAIOkHttpClient.builder().baseUrl(upstream.gateway.baseUrl()).apiKey("unused").maxRetries(0)
-                .timeout(Duration.ofSeconds(10)).build();
+        client = Upstreams.openAiSdk(upstream.gateway);
     }
 
     @AfterAll
