@@ -5,9 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.kernel.KernelHarness;
+import dev.tollgate.kernel.SseEvents;
+import dev.tollgate.kernel.SseEvents.Sse;
 import dev.tollgate.kernel.routing.ScriptedProviderPlugin;
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -17,25 +18,8 @@ class ResponsesEndpointTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    record Sse(String name, JsonNode data) {}
-
-    static List<Sse> events(String body) throws Exception {
-        List<Sse> out = new ArrayList<>();
-        for (String block : body.split("\n\n")) {
-            String name = null;
-            StringBuilder data = new StringBuilder();
-            for (String line : block.split("\n")) {
-                if (line.startsWith("event:")) {
-                    name = line.substring(6).trim();
-                } else if (line.startsWith("data:")) {
-                    data.append(line.substring(5).trim());
-                }
-            }
-            if (!data.isEmpty()) {
-                out.add(new Sse(name, JSON.readTree(data.toString())));
-            }
-        }
-        return out;
+    static List<Sse> events(String body) {
+        return SseEvents.of(body);
     }
 
     @Test

@@ -3,12 +3,14 @@ package dev.tollgate.kernel.responses;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.kernel.SseEvents;
+import dev.tollgate.kernel.SseEvents.Sse;
 import dev.tollgate.kernel.governance.GovernedGateway;
+import dev.tollgate.spi.TollgatePlugin;
 import dev.tollgate.spi.chat.ChatRequest;
 import dev.tollgate.spi.chat.ContentBlock;
 import dev.tollgate.spi.chat.Message;
 import dev.tollgate.spi.chat.Role;
-import dev.tollgate.spi.TollgatePlugin;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -42,25 +44,8 @@ class StoredResponsesEndpointTest {
         return key == null ? gw.send(method, path, null) : gw.send(method, path, null, "Authorization", "Bearer " + key);
     }
 
-    record Sse(String name, JsonNode data) {}
-
     static List<Sse> events(String body) {
-        List<Sse> out = new java.util.ArrayList<>();
-        for (String block : body.split("\n\n")) {
-            String name = null;
-            StringBuilder data = new StringBuilder();
-            for (String line : block.split("\n")) {
-                if (line.startsWith("event:")) {
-                    name = line.substring(6).trim();
-                } else if (line.startsWith("data:")) {
-                    data.append(line.substring(5).trim());
-                }
-            }
-            if (!data.isEmpty()) {
-                out.add(new Sse(name, GovernedGateway.json(data.toString())));
-            }
-        }
-        return out;
+        return SseEvents.of(body);
     }
 
     private static JsonNode ok(HttpResponse<String> r) {
