@@ -9,6 +9,7 @@ import dev.tollgate.kernel.codec.RequestBody;
 import dev.tollgate.kernel.pipeline.Lifecycle;
 import dev.tollgate.kernel.pipeline.Model;
 import dev.tollgate.kernel.pipeline.Pipeline;
+import dev.tollgate.kernel.responses.ResponsesIntake;
 import dev.tollgate.spi.ErrorType;
 import dev.tollgate.spi.GatewayException;
 import dev.tollgate.spi.request.RequestFacts;
@@ -46,7 +47,7 @@ final class InferenceHandler implements HttpHandler {
     private final Pipeline pipeline;
     private final RequestBodyReader bodies;
     /** The state step of stored OpenAI Responses, or {@code null}. */
-    private final dev.tollgate.kernel.responses.ResponsesIntake intake;
+    private final ResponsesIntake intake;
 
     /** @param codec the chat API, or {@code null} for embeddings */
     InferenceHandler(Kind kind, String path, ChatCodec codec, ErrorFormat errors, Map<String, Model> models, Pipeline pipeline,
@@ -56,7 +57,7 @@ final class InferenceHandler implements HttpHandler {
 
     /** @param intake what stored Responses do to the body and the codec before the facts are read, or {@code null} */
     InferenceHandler(Kind kind, String path, ChatCodec codec, ErrorFormat errors, Map<String, Model> models, Pipeline pipeline,
-            RequestBodyReader bodies, dev.tollgate.kernel.responses.ResponsesIntake intake) {
+            RequestBodyReader bodies, ResponsesIntake intake) {
         this.intake = intake;
         this.kind = kind;
         this.path = path;
