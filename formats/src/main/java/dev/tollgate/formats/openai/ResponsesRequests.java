@@ -74,9 +74,16 @@ public final class ResponsesRequests {
                 case "metadata" -> b.metadata(OpenAiChatRequests.readStringMap(r, f));
                 case "stream" -> b.stream(Boolean.TRUE.equals(r.boolOrNull(f)));
                 case "store" -> r.boolOrNull(f);
-                case "previous_response_id", "conversation", "background", "prompt" -> {
+                case "background" -> {
+                    if (Boolean.TRUE.equals(r.boolOrNull(f))) {
+                        throw new FormatException("background is not supported by this gateway: answers are streamed or "
+                                + "returned on the request's own connection", f);
+                    }
+                }
+                case "previous_response_id", "conversation", "prompt" -> {
                     if (!r.isNull()) {
-                        throw new FormatException(f + " is not supported by this gateway yet (stateless Responses only)", f);
+                        throw new FormatException(f + " is not supported by this gateway"
+                                + (f.equals("previous_response_id") ? " on this path: it needs response storage" : ""), f);
                     }
                 }
                 default -> extra.put(f, r.raw());

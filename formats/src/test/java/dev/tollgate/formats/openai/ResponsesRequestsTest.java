@@ -88,6 +88,9 @@ class ResponsesRequestsTest {
         "{\"model\":\"m\",\"input\":[{\"type\":\"function_call_output\",\"output\":\"x\"}]}|input[0].call_id",
         "{\"model\":\"m\",\"input\":\"hi\",\"tools\":[{\"type\":\"web_search\"}]}|tools[0].type",
         "{\"model\":\"m\",\"input\":\"hi\",\"previous_response_id\":\"resp_1\"}|previous_response_id",
+        "{\"model\":\"m\",\"input\":\"hi\",\"conversation\":\"conv_1\"}|conversation",
+        "{\"model\":\"m\",\"input\":\"hi\",\"background\":true}|background",
+        "{\"model\":\"m\",\"input\":\"hi\",\"prompt\":{\"id\":\"pmpt_1\"}}|prompt",
         "{\"model\":\"m\",\"input\":\"hi\",\"instructions\":7}|instructions",
         "{\"model\":\"m\",\"input\":\"hi\",\"tool_choice\":\"sometimes\"}|tool_choice",
         "{\"model\":\"m\",\"input\":\"hi\",\"max_output_tokens\":0}|max_output_tokens",
@@ -95,5 +98,11 @@ class ResponsesRequestsTest {
     void whatCannotBeCarriedIsRefusedWithTheFieldNamed(String json, String param) {
         assertThatThrownBy(() -> parse(json)).isInstanceOfSatisfying(FormatException.class,
                 e -> assertThat(e.param()).isEqualTo(param));
+    }
+
+    @Test
+    void anExplicitlyForegroundOrUnsetStateFieldIsAccepted() {
+        assertThat(parse("{\"model\":\"m\",\"input\":\"hi\",\"background\":false,\"conversation\":null,\"prompt\":null}")
+                .messages()).hasSize(1);
     }
 }
