@@ -101,8 +101,8 @@ public final class ResponsesAnswers {
     }
 
     /**
-     * Writes a {@code response} object. Request echo fields the gateway does not keep ({@code tools},
-     * {@code temperature}, ...) carry their defaults.
+     * Writes a {@code response} object. The request fields it repeats ({@code tools},
+     * {@code temperature}, ...) are {@code echo}'s, else their defaults.
      */
     static void writeResponse(JsonWriter w, String id, long createdAt, String model, String status, List<Item> items,
             Usage usage, String incompleteReason, String errorCode, String errorMessage, ResponseEcho echo) {
@@ -124,37 +124,72 @@ public final class ResponsesAnswers {
         } else {
             w.nullValue();
         }
-        w.field("instructions").nullValue();
-        w.field("max_output_tokens").nullValue();
-        w.field("metadata").startObject().endObject();
+        if (!echoed(w, echo, "instructions")) {
+            w.nullValue();
+        }
+        if (!echoed(w, echo, "max_output_tokens")) {
+            w.nullValue();
+        }
+        if (!echoed(w, echo, "metadata")) {
+            w.startObject().endObject();
+        }
         w.field("output").startArray();
         for (Item item : items) {
             writeItem(w, item);
         }
         w.endArray();
-        w.field("parallel_tool_calls").value(true);
+        if (!echoed(w, echo, "parallel_tool_calls")) {
+            w.value(true);
+        }
         w.field("previous_response_id");
         if (echo.previousResponseId() != null) {
             w.value(echo.previousResponseId());
         } else {
             w.nullValue();
         }
-        w.field("reasoning").startObject().field("effort").nullValue().field("summary").nullValue().endObject();
+        if (!echoed(w, echo, "reasoning")) {
+            w.startObject().field("effort").nullValue().field("summary").nullValue().endObject();
+        }
         w.field("store").value(echo.store());
-        w.field("temperature").nullValue();
-        w.field("text").startObject().field("format").startObject().field("type", "text").endObject().endObject();
-        w.field("tool_choice", "auto");
-        w.field("tools").startArray().endArray();
-        w.field("top_p").nullValue();
-        w.field("truncation", "disabled");
+        if (!echoed(w, echo, "temperature")) {
+            w.nullValue();
+        }
+        if (!echoed(w, echo, "text")) {
+            w.startObject().field("format").startObject().field("type", "text").endObject().endObject();
+        }
+        if (!echoed(w, echo, "tool_choice")) {
+            w.value("auto");
+        }
+        if (!echoed(w, echo, "tools")) {
+            w.startArray().endArray();
+        }
+        if (!echoed(w, echo, "top_p")) {
+            w.nullValue();
+        }
+        if (!echoed(w, echo, "truncation")) {
+            w.value("disabled");
+        }
         w.field("usage");
         if (usage != null) {
             writeUsage(w, usage);
         } else {
             w.nullValue();
         }
-        w.field("user").nullValue();
+        if (!echoed(w, echo, "user")) {
+            w.nullValue();
+        }
         w.endObject();
+    }
+
+    /** Writes {@code field}'s name and, when the request sent it, its value as sent; {@code false} leaves the value to write. */
+    private static boolean echoed(JsonWriter w, ResponseEcho echo, String field) {
+        w.field(field);
+        String sent = echo.request().get(field);
+        if (sent == null) {
+            return false;
+        }
+        w.raw(sent);
+        return true;
     }
 
     static void writeUsage(JsonWriter w, Usage u) {

@@ -16,6 +16,8 @@ import dev.tollgate.spi.chat.ChatResponse;
 import dev.tollgate.spi.chat.ContentBlock;
 import dev.tollgate.spi.chat.StopReason;
 import dev.tollgate.spi.chat.StreamEvent;
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -159,5 +161,58 @@ class ResponsesWriterTest {
                 new StreamEvent.MessageEnd(StopReason.END_TURN, null, null)), warnings);
         assertThat(events).extracting(Event::name).containsExactly("response.created", "response.in_progress", "response.completed");
         assertThat(warnings.all).singleElement().asString().contains("REDACTED_THINKING");
+    }
+
+    static final String ECHOED_REQUEST = """
+            {"model":"m","input":"hi","instructions":"Be brief.","temperature":0.2,"top_p":0.9,"max_output_tokens":64,
+             "tools":[{"type":"function","name":"weather","parameters":{"type":"object"},"strict":true}],
+             "tool_choice":"required","parallel_tool_calls":false,"metadata":{"team":"a"},"user":"u-1",
+             "reasoning":{"effort":"low"},"text":{"format":{"type":"json_object"}},"truncation":"auto","stream":true}""";
+
+    @Test
+    void aResponseRepeatsTheFieldsTheRequestSentAsOpenAisDoes() throws Exception {
+        ResponseEcho echo = new ResponseEcho(null, false, null, RequestEcho.of(ECHOED_REQUEST.getBytes(UTF_8)));
+        ChatResponse r = ChatResponse.builder().id("x").model("m").addContent(ContentBlock.Text.of("Hi"))
+                .stopReason(StopReason.END_TURN).build();
+        Response whole = ObjectMappers.jsonMapper().readValue(ResponsesAnswers.write(r, "m", echo, new Collected()), Response.class);
+
+        List<Event> events = new ArrayList<>();
+        ResponsesEventWriter w = new ResponsesEventWriter("m", 1700000000L, (n, d) -> events.add(new Event(n, d)), echo,
+                new Collected());
+        OpenAiChunkWriterTest.richStream().forEach(w::write);
+        Response streamed = accumulate(events);
+
+        for (Response resp : List.of(whole, streamed)) {
+            resp.validate();
+            assertThat(resp.instructions().orElseThrow().asString()).isEqualTo("Be brief.");
+            assertThat(resp.temperature()).contains(0.2);
+            assertThat(resp.topP()).contains(0.9);
+            assertThat(resp.maxOutputTokens()).contains(64L);
+            assertThat(resp.tools()).singleElement().satisfies(t -> assertThat(t.asFunction().name()).isEqualTo("weather"));
+            assertThat(resp.toolChoice().asOptions().asString()).isEqualTo("required");
+            assertThat(resp.parallelToolCalls()).isFalse();
+            assertThat(resp.metadata().orElseThrow()._additionalProperties()).containsKey("team");
+            assertThat(resp.user()).contains("u-1");
+            assertThat(resp.reasoning().orElseThrow().effort().orElseThrow().asString()).isEqualTo("low");
+            assertThat(resp.text().orElseThrow().format().orElseThrow().isJsonObject()).isTrue();
+            assertThat(resp.truncation().orElseThrow().asString()).isEqualTo("auto");
+        }
+        JsonNode created = tree(events.getFirst().data()).get("response");
+        assertThat(created.get("instructions").asText()).as("every lifecycle event's response object").isEqualTo("Be brief.");
+    }
+
+    @Test
+    void fieldsTheRequestLeftOutOrSentAsNullCarryTheirDefaults() {
+        ResponseEcho echo = new ResponseEcho(null, false, null,
+                RequestEcho.of("{\"model\":\"m\",\"input\":\"hi\",\"instructions\":null}".getBytes(UTF_8)));
+        ChatResponse r = ChatResponse.builder().id("x").model("m").addContent(ContentBlock.Text.of("Hi"))
+                .stopReason(StopReason.END_TURN).build();
+        JsonNode json = tree(ResponsesAnswers.write(r, "m", echo, new Collected()));
+        assertThat(json.get("instructions").isNull()).isTrue();
+        assertThat(json.get("tools").isEmpty()).isTrue();
+        assertThat(json.get("tool_choice").asText()).isEqualTo("auto");
+        assertThat(json.get("parallel_tool_calls").asBoolean()).isTrue();
+        assertThat(json.get("truncation").asText()).isEqualTo("disabled");
+        assertThat(RequestEcho.of("not json".getBytes(UTF_8))).isSameAs(RequestEcho.NONE);
     }
 }

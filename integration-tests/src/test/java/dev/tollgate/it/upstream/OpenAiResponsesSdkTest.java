@@ -113,6 +113,8 @@ class OpenAiResponsesSdkTest {
         assertThat(usage.inputTokens()).isEqualTo(9);
         assertThat(usage.outputTokens()).isEqualTo(3);
         assertThat(usage.totalTokens()).isEqualTo(12);
+        assertThat(r.instructions().orElseThrow().asString()).as("the request's fields repeated").isEqualTo("Be kind.");
+        assertThat(r.maxOutputTokens()).contains(64L);
         wireMock.verify(1, postRequestedFor(urlEqualTo("/v1/chat/completions"))
                 .withRequestBody(matchingJsonPath("$.model", equalTo(UPSTREAM_MODEL)))
                 .withRequestBody(matchingJsonPath("$.messages[0].role", equalTo("system")))
@@ -129,6 +131,7 @@ class OpenAiResponsesSdkTest {
         assertThat(text(r)).isEqualTo("Hello from upstream");
         assertThat(r.status()).contains(ResponseStatus.COMPLETED);
         assertThat(r.usage().orElseThrow().outputTokens()).isEqualTo(3);
+        assertThat(r.instructions().orElseThrow().asString()).isEqualTo("Be kind.");
     }
 
     @Test

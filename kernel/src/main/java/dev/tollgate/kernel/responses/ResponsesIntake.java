@@ -84,7 +84,7 @@ public final class ResponsesIntake {
         }
         if (!scan.needsStore()) {
             ResponseState.Prepared p = state.prepareFresh(scan, owner, body);
-            next.proceed(exchange, body, p.store() ? new StoringResponsesCodec(codec, state, p) : codec);
+            next.proceed(exchange, body, new StoringResponsesCodec(codec, state, p));
             return;
         }
         exchange.dispatch(SameThreadExecutor.INSTANCE, () -> {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.formats.openai.RequestEcho;
 import dev.tollgate.formats.openai.ResponseEcho;
 import dev.tollgate.kernel.codec.ChatCodec;
 import dev.tollgate.kernel.codec.ErrorFormat;
@@ -18,10 +19,11 @@ import dev.tollgate.spi.request.RequestFacts;
 import java.io.IOException;
 
 /**
- * The Responses codec of one request with state: its answer carries the id the gateway gave it and
- * says whether it is stored and what it continued; once the answer is complete (the whole answer
- * rendered, or the stream's {@code response.completed} / {@code response.incomplete}) it is handed
- * to {@link ResponseState#storeAnswer} exactly as the client gets it. Everything else is the shared
+ * The Responses codec of one translated request: its answer carries the id the gateway gave it, says
+ * whether it is stored and what it continued, and repeats the request's fields ({@code instructions},
+ * {@code tools}, ...) as OpenAI's does. A stored answer, once complete (the whole answer rendered, or
+ * the stream's {@code response.completed} / {@code response.incomplete}), is handed to
+ * {@link ResponseState#storeAnswer} exactly as the client gets it. Everything else is the shared
  * codec's.
  */
 public final class StoringResponsesCodec implements ChatCodec {
@@ -31,13 +33,16 @@ public final class StoringResponsesCodec implements ChatCodec {
     private final ResponsesCodec codec;
     private final ResponseState state;
     private final ResponseState.Prepared request;
-    private final ResponseEcho echo;
 
     public StoringResponsesCodec(ResponsesCodec codec, ResponseState state, ResponseState.Prepared request) {
         this.codec = requireNonNull(codec, "codec is null");
         this.state = requireNonNull(state, "state is null");
         this.request = requireNonNull(request, "request is null");
-        this.echo = new ResponseEcho(request.id(), request.store(), request.previousId());
+    }
+
+    /** Read from the body only when an answer is rendered: a passed-through answer never needs it. */
+    private ResponseEcho echo() {
+        return new ResponseEcho(request.id(), request.store(), request.previousId(), RequestEcho.of(request.body()));
     }
 
     @Override
@@ -72,19 +77,19 @@ public final class StoringResponsesCodec implements ChatCodec {
 
     @Override
     public byte[] response(ChatResponse response, RequestFacts facts) {
-        byte[] json = codec.response(response, facts, echo);
+        byte[] json = codec.response(response, facts, echo());
         state.storeAnswer(request, facts.model(), json);
         return json;
     }
 
     @Override
     public StreamRenderer streamRenderer(RequestFacts facts, String requestId, long createdEpochSeconds) {
-        StreamRenderer inner = codec.streamRenderer(facts, createdEpochSeconds, echo);
+        StreamRenderer inner = codec.streamRenderer(facts, createdEpochSeconds, echo());
         return new StreamRenderer() {
             @Override
             public void render(StreamEvent event, EventOut out) {
                 inner.render(event, (name, data) -> {
-                    if (name.equals("response.completed") || name.equals("response.incomplete")) {
+                    if (request.store() && (name.equals("response.completed") || name.equals("response.incomplete"))) {
                         byte[] response = responseOf(data);
                         if (response != null) {
                             state.storeAnswer(request, facts.model(), response);

@@ -106,8 +106,9 @@ class StoredResponsesEndpointTest {
     @Test
     void storeFalseKeepsNothing() {
         try (GovernedGateway gw = start("")) {
-            JsonNode answer = ok(post(gw, null, "{\"model\":\"m\",\"input\":\"hello\",\"store\":false}"));
+            JsonNode answer = ok(post(gw, null, "{\"model\":\"m\",\"input\":\"hello\",\"store\":false,\"instructions\":\"Be kind.\"}"));
             assertThat(answer.get("store").asBoolean()).isFalse();
+            assertThat(answer.get("instructions").asText()).as("a stateless answer repeats its request too").isEqualTo("Be kind.");
             assertNotFound(call(gw, "GET", null, "/v1/responses/" + answer.get("id").asText()));
             assertBadPrevious(post(gw, null, "{\"model\":\"m\",\"input\":\"more\",\"previous_response_id\":\"" + answer.get("id").asText()
                     + "\"}"), "not found");
@@ -117,7 +118,7 @@ class StoredResponsesEndpointTest {
     @Test
     void aStreamedResponseIsStoredAtCompletion() throws Exception {
         try (GovernedGateway gw = start("")) {
-            HttpResponse<String> r = post(gw, null, "{\"model\":\"m\",\"input\":\"hello\",\"stream\":true}");
+            HttpResponse<String> r = post(gw, null, "{\"model\":\"m\",\"input\":\"hello\",\"stream\":true,\"temperature\":0.3}");
             assertThat(r.statusCode()).isEqualTo(200);
             List<Sse> events = events(r.body());
             JsonNode completed = events.getLast().data().get("response");
@@ -127,6 +128,7 @@ class StoredResponsesEndpointTest {
             JsonNode got = ok(call(gw, "GET", null, "/v1/responses/" + completed.get("id").asText()));
             assertThat(got).isEqualTo(completed);
             assertThat(got.at("/output/0/content/0/text").asText()).isEqualTo("streamed 1");
+            assertThat(got.get("temperature").asDouble()).as("stored as the client got it, request fields included").isEqualTo(0.3);
         }
     }
 
@@ -152,6 +154,8 @@ class StoredResponsesEndpointTest {
                     + first.get("id").asText() + "\"}"));
             assertThat(second.get("previous_response_id").asText()).isEqualTo(first.get("id").asText());
             assertThat(second.at("/output/0/content/0/text").asText()).isEqualTo("answer 3");
+            assertThat(first.get("instructions").asText()).isEqualTo("Be terse.");
+            assertThat(second.get("instructions").isNull()).as("a turn repeats its own request's fields only").isTrue();
 
             ChatRequest sent = provider.requests.getLast();
             assertThat(sent.system()).isEmpty();
