@@ -1,5 +1,6 @@
 package dev.tollgate.bench.jmh;
 
+import dev.tollgate.formats.openai.RequestEcho;
 import dev.tollgate.kernel.codec.RequestBody;
 import dev.tollgate.kernel.codec.ResponsesCodec;
 import dev.tollgate.kernel.codec.ResponsesFacts;
@@ -66,6 +67,12 @@ public class ResponsesBench {
     }
 
     /** A translated request before: the facts, a canonical parse at admission only to validate, and another at the attempt. */
+    /** What a translated answer reads of the request to repeat its fields (instructions, tools, ...). */
+    @Benchmark
+    public Object requestEcho() {
+        return RequestEcho.of(request);
+    }
+
     @Benchmark
     public void translatedTwiceBefore(Blackhole bh) {
         RequestBody body = RequestBody.of(request);
