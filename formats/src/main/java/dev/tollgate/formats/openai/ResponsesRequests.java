@@ -80,10 +80,15 @@ public final class ResponsesRequests {
                                 + "returned on the request's own connection", f);
                     }
                 }
-                case "previous_response_id", "conversation", "prompt" -> {
+                case "previous_response_id" -> {
                     if (!r.isNull()) {
-                        throw new FormatException(f + " is not supported by this gateway"
-                                + (f.equals("previous_response_id") ? " on this path: it needs response storage" : ""), f);
+                        throw new FormatException("previous_response_id names a response this gateway does not hold; only a "
+                                + "deployment that passes Responses through to its provider can continue it", f);
+                    }
+                }
+                case "conversation", "prompt" -> {
+                    if (!r.isNull()) {
+                        throw new FormatException(f + " is not supported by this gateway", f);
                     }
                 }
                 default -> extra.put(f, r.raw());
