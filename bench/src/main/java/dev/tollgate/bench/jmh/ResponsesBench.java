@@ -66,13 +66,13 @@ public class ResponsesBench {
         bh.consume(codec.canonical(body));
     }
 
-    /** A translated request before: the facts, a canonical parse at admission only to validate, and another at the attempt. */
     /** What a translated answer reads of the request to repeat its fields (instructions, tools, ...). */
     @Benchmark
     public Object requestEcho() {
         return RequestEcho.of(request);
     }
 
+    /** A translated request before: the facts, a canonical parse at admission only to validate, and another at the attempt. */
     @Benchmark
     public void translatedTwiceBefore(Blackhole bh) {
         RequestBody body = RequestBody.of(request);

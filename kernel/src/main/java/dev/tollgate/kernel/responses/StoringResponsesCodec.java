@@ -85,11 +85,14 @@ public final class StoringResponsesCodec implements ChatCodec {
     @Override
     public StreamRenderer streamRenderer(RequestFacts facts, String requestId, long createdEpochSeconds) {
         StreamRenderer inner = codec.streamRenderer(facts, createdEpochSeconds, echo());
+        if (!request.store()) {
+            return inner;
+        }
         return new StreamRenderer() {
             @Override
             public void render(StreamEvent event, EventOut out) {
                 inner.render(event, (name, data) -> {
-                    if (request.store() && (name.equals("response.completed") || name.equals("response.incomplete"))) {
+                    if (name.equals("response.completed") || name.equals("response.incomplete")) {
                         byte[] response = responseOf(data);
                         if (response != null) {
                             state.storeAnswer(request, facts.model(), response);
