@@ -84,7 +84,7 @@ public final class ResponsesIntake {
         }
         if (!scan.needsStore()) {
             ResponseState.Prepared p = state.prepareFresh(scan, owner, body);
-            next.proceed(exchange, body, new StoringResponsesCodec(codec, state, p));
+            next.proceed(exchange, body, new OneResponseCodec(codec, state, p));
             return;
         }
         exchange.dispatch(SameThreadExecutor.INSTANCE, () -> {
@@ -109,7 +109,7 @@ public final class ResponsesIntake {
                         exchange.getIoThread().execute(() -> Responses.error(exchange, requestId, ErrorFormat.OPENAI, unavailable));
                         return;
                     }
-                    exchange.getIoThread().execute(() -> next.proceed(exchange, p.body(), new StoringResponsesCodec(codec, state, p)));
+                    exchange.getIoThread().execute(() -> next.proceed(exchange, p.body(), new OneResponseCodec(codec, state, p)));
                 });
             } catch (RejectedExecutionException e) {
                 Responses.error(exchange, requestId, ErrorFormat.OPENAI, GatewayException.builder(ErrorType.UPSTREAM_SERVER, 503,

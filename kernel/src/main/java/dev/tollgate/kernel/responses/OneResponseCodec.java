@@ -26,7 +26,7 @@ import java.io.IOException;
  * {@link ResponseState#storeAnswer} exactly as the client gets it. Everything else is the shared
  * codec's.
  */
-public final class StoringResponsesCodec implements ChatCodec {
+public final class OneResponseCodec implements ChatCodec {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -34,7 +34,7 @@ public final class StoringResponsesCodec implements ChatCodec {
     private final ResponseState state;
     private final ResponseState.Prepared request;
 
-    public StoringResponsesCodec(ResponsesCodec codec, ResponseState state, ResponseState.Prepared request) {
+    public OneResponseCodec(ResponsesCodec codec, ResponseState state, ResponseState.Prepared request) {
         this.codec = requireNonNull(codec, "codec is null");
         this.state = requireNonNull(state, "state is null");
         this.request = requireNonNull(request, "request is null");
